@@ -1,0 +1,73 @@
+/**
+ * The interface every debugger engine implements (gdb/MI first).
+ *
+ * An engine owns one real debugger process. The session sends it one command
+ * at a time with {@link Engine.execute}; everything the debugger says comes
+ * back as {@link EngineEvent}s to the listener given at creation, in order.
+ * Each engine passes the shared contract suite in tests/engine/.
+ */
+
+export type TargetState = "idle" | "running" | "stopped" | "exited";
+
+export interface StopInfo {
+  /** gdb's reason, e.g. "breakpoint-hit", "end-stepping-range", "signal-received". */
+  reason?: string;
+  func?: string;
+  file?: string;
+  line?: number;
+  /** Set when state is "exited". */
+  exitCode?: number;
+  /** Signal name when stopped or killed by a signal, e.g. "SIGINT". */
+  signal?: string;
+}
+
+export type EngineEvent =
+  /** Text for the user. `console`: the debugger's own answers; `target`: the
+   * debugged program's stdout/stderr; `error`: the debugger's error text. */
+  | { type: "output"; stream: "console" | "target" | "error"; text: string }
+  /** The target changed state (running, stopped at a place, exited). */
+  | { type: "state"; state: TargetState; info: StopInfo }
+  /** The debugger process itself went away (crash, kill, quit). */
+  | { type: "exit"; code: number | null; signal: string | null; expected: boolean };
+
+export interface CommandResult {
+  ok: boolean;
+  /** Error message from the debugger when ok is false. */
+  error?: string;
+}
+
+export interface Engine {
+  /** Short name of the engine kind, e.g. "gdb". */
+  readonly kind: string;
+  /** Human description, e.g. "gdb 13.1 debugging ./demo". */
+  readonly description: string;
+  /** Current target state as last reported. */
+  readonly state: TargetState;
+  /** Start the debugger. Rejects with an EngineError (missing binary, missing program). */
+  start(): Promise<void>;
+  /**
+   * Run one user command (ordinary debugger syntax, e.g. `break main`).
+   * Resolves when the command is finished: for commands that resume the
+   * target, when the target has stopped or exited again (or was interrupted).
+   * Output produced meanwhile is delivered as events before this resolves.
+   */
+  execute(text: string): Promise<CommandResult>;
+  /** Interrupt a running target (Ctrl+C). No-op if it isn't running. */
+  interrupt(): Promise<void>;
+  /** Stop the debugger and its target. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export type EngineListener = (event: EngineEvent) => void;
+
+export interface EngineSpec {
+  kind: string;
+  /** Program to debug; resolved relative to cwd. */
+  program?: string;
+  args?: string[];
+  /** Path of the debugger binary, default: the kind's name on PATH. */
+  debugger?: string;
+  cwd?: string;
+}
+
+export type EngineFactory = (spec: EngineSpec, listener: EngineListener) => Engine;
