@@ -1,0 +1,168 @@
+/**
+ * The client side of the protocol: connect, handshake, then send commands and
+ * receive session events. No terminal here: the console (or a test, or a
+ * benchmark) consumes the events.
+ */
+import { DbgRemoteError, ProtocolError } from "../errors.ts";
+import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import type { ErrorMsg, SessionEvent, Welcome, Who } from "../protocol/messages.ts";
+import { compareVersions } from "../protocol/version_policy.ts";
+import type { Channel } from "../transport/transport.ts";
+import type { VersionInfo } from "../version.ts";
+
+export interface ClientOptions {
+  who: Who;
+  version: VersionInfo;
+  /** Called for every session event after the welcome, in order. */
+  onEvent: (event: SessionEvent) => void;
+  /** Called once when the connection closes; `error` says why if it was not a clean end. */
+  onClose?: (error?: DbgRemoteError) => void;
+  handshakeTimeoutMs?: number;
+  maxFrame?: number;
+}
+
+export interface ClientConnection {
+  readonly welcome: Welcome;
+  /** Send a command; returns its id. */
+  command(text: string): number;
+  interrupt(): void;
+  /** Leave the session (Ctrl+B, .remote_exit): the others go on. */
+  leave(): void;
+  /** Drop the connection without a goodbye. */
+  destroy(): void;
+  /** Resolves when the connection has closed. */
+  readonly closed: Promise<void>;
+}
+
+/** Run the handshake on a connected channel. Rejects with a ProtocolError on refusal. */
+export function openClient(channel: Channel, options: ClientOptions): Promise<ClientConnection> {
+  const decoder = new FrameDecoder(options.maxFrame);
+  let nextId = 1;
+  let welcome: Welcome | undefined;
+  let finished = false;
+  let closeError: DbgRemoteError | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  const send = (m: Message) => channel.write(encodeFrame(m));
+
+  return new Promise<ClientConnection>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      settleError(
+        new ProtocolError(
+          "E_HANDSHAKE",
+          `no welcome from ${channel.peer} within ${options.handshakeTimeoutMs ?? 10_000} ms`,
+          "is this a dbgremote server? check the port",
+        ),
+      );
+      channel.destroy();
+    }, options.handshakeTimeoutMs ?? 10_000);
+
+    const settleError = (err: DbgRemoteError) => {
+      if (!welcome) {
+        clearTimeout(timer);
+        reject(err);
+      } else {
+        closeError ??= err;
+      }
+    };
+
+    const connection = (): ClientConnection => ({
+      welcome: welcome!,
+      command(text) {
+        const id = nextId++;
+        send({ t: "cmd", id, text });
+        return id;
+      },
+      interrupt() {
+        send({ t: "interrupt" });
+      },
+      leave() {
+        if (finished) return;
+        finished = true;
+        send({ t: "bye" });
+        channel.end();
+      },
+      destroy() {
+        channel.destroy();
+      },
+      closed,
+    });
+
+    const onMessage = (m: Message) => {
+      if (!welcome) {
+        if (m.t === "error") {
+          const e = m as ErrorMsg;
+          const code = e.code === "E_PROTOCOL_MISMATCH" ? "E_PROTOCOL_MISMATCH" : "E_HANDSHAKE";
+          settleError(new ProtocolError(code, `server refused: ${e.message}`, e.hint));
+          return;
+        }
+        if (m.t !== "welcome") {
+          settleError(new ProtocolError("E_HANDSHAKE", `expected welcome, got "${m.t}"`));
+          channel.destroy();
+          return;
+        }
+        const w = m as Welcome;
+        const compat = compareVersions(options.version, w, "server");
+        if (compat.kind === "refuse") {
+          settleError(new ProtocolError("E_PROTOCOL_MISMATCH", compat.message, compat.hint));
+          channel.destroy();
+          return;
+        }
+        if (compat.kind === "warn") w.warning = compat.message;
+        welcome = w;
+        clearTimeout(timer);
+        resolve(connection());
+        return;
+      }
+      if (m.t === "error") {
+        const e = m as ErrorMsg;
+        closeError = new DbgRemoteError(
+          "E_PROTOCOL",
+          `server closed the connection: ${e.message}`,
+          {
+            hint: e.hint,
+          },
+        );
+        return;
+      }
+      options.onEvent(m as SessionEvent);
+    };
+
+    channel.start({
+      data(chunk) {
+        let messages: Message[];
+        try {
+          messages = decoder.push(chunk);
+        } catch (err) {
+          settleError(err as DbgRemoteError);
+          channel.destroy();
+          return;
+        }
+        for (const m of messages) onMessage(m);
+      },
+      close(error) {
+        if (!welcome) {
+          settleError(
+            new ProtocolError(
+              "E_HANDSHAKE",
+              `${channel.peer} closed the connection during the handshake` +
+                (error ? ` (${error.message})` : ""),
+              "is this a dbgremote server? check the address",
+            ),
+          );
+        } else if (error && !closeError) {
+          closeError = new DbgRemoteError("E_TRANSPORT", `connection lost: ${error.message}`);
+        }
+        finished = true;
+        options.onClose?.(closeError);
+        resolveClosed();
+      },
+    });
+    send({
+      t: "hello",
+      protocol: options.version.protocol,
+      release: options.version.release,
+      who: options.who,
+    });
+  });
+}

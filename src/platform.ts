@@ -1,0 +1,131 @@
+/**
+ * The one module that knows which runtime it is in and touches the process's
+ * terminal: everything else takes what it needs from here as parameters.
+ */
+import os from "node:os";
+import process from "node:process";
+import readline from "node:readline";
+import type { Terminal } from "./client/console.ts";
+import type { Who } from "./protocol/messages.ts";
+
+export interface Platform {
+  pid: number;
+  hostname: string;
+  user: string;
+  env: Record<string, string | undefined>;
+  /** The runtime this build runs on, e.g. "bun 1.4.5" or "deno 2.9.6". */
+  runtime: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** A terminal over stdin/stdout. `prompt` is shown when stdin is a tty. */
+  terminal(prompt: string): Terminal;
+  /** Run `handler` on SIGINT/SIGTERM/SIGHUP instead of dying. Returns a function that removes it. */
+  onSignal(signal: "SIGINT" | "SIGTERM" | "SIGHUP", handler: () => void): () => void;
+  stdinIsTty: boolean;
+}
+
+export function who(platform: Platform, tool: string, user?: string): Who {
+  return { user: user ?? platform.user, host: platform.hostname, tool };
+}
+
+function runtimeName(): string {
+  const versions = process.versions as Record<string, string | undefined>;
+  if (versions.bun) return `bun ${versions.bun}`;
+  if (versions.deno) return `deno ${versions.deno}`;
+  return `node ${process.version}`;
+}
+
+function currentUser(env: Record<string, string | undefined>): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return env.USER ?? env.LOGNAME ?? "unknown";
+  }
+}
+
+function processTerminal(prompt: string): Terminal {
+  const tty = Boolean(process.stdin.isTTY);
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: tty ? process.stdout : undefined,
+    terminal: tty,
+    prompt,
+  });
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  let done = false;
+  const interruptHandlers: (() => void)[] = [];
+  const leaveHandlers: (() => void)[] = [];
+  rl.on("line", (line) => {
+    queue.push(line);
+    wake?.();
+    if (tty) rl.prompt();
+  });
+  rl.on("close", () => {
+    done = true;
+    wake?.();
+  });
+  if (tty) {
+    rl.on("SIGINT", () => interruptHandlers.forEach((h) => h()));
+    process.stdin.on("keypress", (_s: string, key?: { ctrl?: boolean; name?: string }) => {
+      if (key?.ctrl && key.name === "b") leaveHandlers.forEach((h) => h());
+    });
+    rl.prompt();
+  }
+  return {
+    write(text) {
+      if (!text) return;
+      if (tty) {
+        process.stdout.write(`\r\x1b[K${text}`);
+        if (!done) rl.prompt(true);
+      } else {
+        process.stdout.write(text);
+      }
+    },
+    async *lines() {
+      while (true) {
+        if (queue.length) {
+          yield queue.shift()!;
+          continue;
+        }
+        if (done) return;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    },
+    onInterrupt(h) {
+      interruptHandlers.push(h);
+      // Without a tty, Ctrl+C arrives as a signal.
+      if (!tty) process.on("SIGINT", h);
+    },
+    onLeave(h) {
+      leaveHandlers.push(h);
+    },
+    close() {
+      if (done) return;
+      done = true;
+      rl.close();
+      if (!tty) process.stdin.destroy();
+      wake?.();
+    },
+  };
+}
+
+export function processPlatform(): Platform {
+  const env = process.env as Record<string, string | undefined>;
+  return {
+    pid: process.pid,
+    hostname: os.hostname(),
+    user: currentUser(env),
+    env,
+    runtime: runtimeName(),
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    terminal: processTerminal,
+    onSignal(signal, handler) {
+      process.on(signal, handler);
+      return () => void process.off(signal, handler);
+    },
+    stdinIsTty: Boolean(process.stdin.isTTY),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Wire protocol v1 messages. Every frame carries one of these.
+ *
+ * Client → server: hello, cmd, interrupt, bye.
+ * Server → client: welcome, error, echo, out, state, notice, done, end.
+ */
+import type { StopInfo, TargetState } from "../engine/engine.ts";
+import type { Message } from "./frame.ts";
+
+export interface Who {
+  user: string;
+  host: string;
+  /** The client program, e.g. "dbgremote-console". */
+  tool: string;
+}
+
+export interface ClientInfo {
+  id: number;
+  who: Who;
+  /** Transport the client came in on, e.g. "tcp:127.0.0.1:40312". */
+  via: string;
+}
+
+export interface Hello extends Message {
+  t: "hello";
+  protocol: string;
+  release: string;
+  who: Who;
+}
+
+export interface Welcome extends Message {
+  t: "welcome";
+  protocol: string;
+  release: string;
+  server: { name: string; engine: string; host: string };
+  session: string;
+  you: number;
+  clients: ClientInfo[];
+  /** Recent session events, oldest first, for a late joiner. */
+  scrollback: SessionEvent[];
+  state: TargetState;
+  /** Set when the releases differ. */
+  warning?: string;
+}
+
+export interface ErrorMsg extends Message {
+  t: "error";
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface Cmd extends Message {
+  t: "cmd";
+  id: number;
+  text: string;
+}
+
+export interface Interrupt extends Message {
+  t: "interrupt";
+}
+
+export interface Bye extends Message {
+  t: "bye";
+}
+
+/** Who typed what; sent to everyone before the command runs. */
+export interface Echo extends Message {
+  t: "echo";
+  /** Issuer as `user@host`. */
+  from: string;
+  /** Client id of the issuer (0 is the server's own terminal). */
+  client: number;
+  /** The issuer's own id for the command. */
+  id: number;
+  /** Session-wide command number: `out` and `done` refer to it. */
+  seq: number;
+  text: string;
+}
+
+export interface Out extends Message {
+  t: "out";
+  /** Session command number this output belongs to, or null for output between commands. */
+  seq: number | null;
+  stream: "console" | "target" | "error";
+  text: string;
+}
+
+export interface State extends Message {
+  t: "state";
+  state: TargetState;
+  info: StopInfo;
+}
+
+export interface Notice extends Message {
+  t: "notice";
+  kind: "join" | "leave" | "drop" | "info" | "engine" | "warning";
+  text: string;
+}
+
+export interface Done extends Message {
+  t: "done";
+  client: number;
+  id: number;
+  seq: number;
+  ok: boolean;
+  error?: string;
+}
+
+/** The session is over; the server closes the connection after this. */
+export interface End extends Message {
+  t: "end";
+  reason: string;
+}
+
+/** What every client sees, and what scrollback replays. */
+export type SessionEvent = Echo | Out | State | Notice | Done | End;
+
+export type ClientMessage = Hello | Cmd | Interrupt | Bye;
+export type ServerMessage = Welcome | ErrorMsg | SessionEvent;
+
+function isString(v: unknown): v is string {
+  return typeof v === "string";
+}
+
+/**
+ * Check that a decoded message from a client has the right shape.
+ * Returns an error text, or undefined if it is fine.
+ */
+export function checkClientMessage(m: Message): string | undefined {
+  switch (m.t) {
+    case "hello": {
+      const who = m.who as Partial<Who> | undefined;
+      if (!isString(m.protocol) || !isString(m.release)) return "hello needs protocol and release";
+      if (!who || !isString(who.user) || !isString(who.host) || !isString(who.tool)) {
+        return "hello needs who {user, host, tool}";
+      }
+      return undefined;
+    }
+    case "cmd":
+      if (!Number.isSafeInteger(m.id) || !isString(m.text)) {
+        return "cmd needs an integer id and text";
+      }
+      return undefined;
+    case "interrupt":
+    case "bye":
+      return undefined;
+    default:
+      return `unknown message type "${m.t}"`;
+  }
+}

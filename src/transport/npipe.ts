@@ -1,0 +1,141 @@
+/**
+ * The npipe transport: `npipe:pipe=NAME`. On Windows WinDbg uses a named
+ * pipe; here it is a Unix-domain socket, created mode 0600 inside a private
+ * directory (mode 0700), so only the same user can connect. `%d` in the name
+ * is replaced by the server's pid.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { type ConnSpec, expandPipeName, type NpipeSpec } from "../connstr.ts";
+import { TransportError } from "../errors.ts";
+import { socketChannel } from "./socket_channel.ts";
+import type { Channel, ConnectOptions, Listener, Transport } from "./transport.ts";
+
+/** The directory for pipe sockets: $XDG_RUNTIME_DIR/dbgremote, else a per-user one in the temp dir. */
+export function pipeDirectory(env: Record<string, string | undefined> = process.env): string {
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime) return path.join(runtime, "dbgremote");
+  const uid = typeof process.getuid === "function" ? process.getuid() : os.userInfo().uid;
+  return path.join(os.tmpdir(), `dbgremote-${uid}`);
+}
+
+/** Where the socket for a pipe name lives. An absolute name is used as it is. */
+export function pipePath(name: string, dir = pipeDirectory()): string {
+  return path.isAbsolute(name) ? name : path.join(dir, name);
+}
+
+function asPipe(spec: ConnSpec): NpipeSpec {
+  if (spec.transport !== "npipe") throw new Error(`npipe transport given a ${spec.transport} spec`);
+  return spec;
+}
+
+function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.statSync(dir);
+  const uid = typeof process.getuid === "function" ? process.getuid() : st.uid;
+  if (st.uid !== uid || (st.mode & 0o077) !== 0) {
+    throw new TransportError(
+      "E_TRANSPORT",
+      `pipe directory ${dir} is not private (owner ${st.uid}, mode ${
+        (st.mode & 0o777).toString(8)
+      })`,
+      { hint: `remove it or run: chmod 700 ${dir}` },
+    );
+  }
+}
+
+/** Is someone listening on this socket path? */
+function probe(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(file);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+export function createNpipeTransport(options: { dir?: string } = {}): Transport {
+  const dirOf = () => options.dir ?? pipeDirectory();
+  return {
+    name: "npipe",
+    async listen(raw, accept, { pid }) {
+      const spec = asPipe(raw);
+      const name = expandPipeName(spec.pipe, pid);
+      const file = pipePath(name, dirOf());
+      if (!path.isAbsolute(name)) ensurePrivateDir(path.dirname(file));
+      if (fs.existsSync(file)) {
+        if (await probe(file)) {
+          throw new TransportError("E_ADDR_IN_USE", `pipe "${name}" is already in use (${file})`, {
+            hint: "pick another pipe name, or use %d in it to add the server's pid",
+          });
+        }
+        fs.unlinkSync(file); // a stale socket left by a server that died
+      }
+      return await new Promise<Listener>((resolve, reject) => {
+        const server = net.createServer((socket) => {
+          accept(socketChannel(socket, `npipe:${name}`));
+        });
+        server.once("error", (err: NodeJS.ErrnoException) => {
+          reject(
+            new TransportError("E_TRANSPORT", `cannot listen on pipe ${file}: ${err.message}`, {
+              hint: "check that the directory exists and is writable",
+              cause: err,
+            }),
+          );
+        });
+        server.listen(file, () => {
+          fs.chmodSync(file, 0o600);
+          resolve({
+            address: `npipe:pipe=${name}`,
+            close: () =>
+              new Promise<void>((done) =>
+                server.close(() => {
+                  fs.rmSync(file, { force: true });
+                  done();
+                })
+              ),
+          });
+        });
+      });
+    },
+    connect(raw, options?: ConnectOptions) {
+      const spec = asPipe(raw);
+      const file = pipePath(spec.pipe, dirOf());
+      return new Promise<Channel>((resolve, reject) => {
+        const socket = net.connect(file);
+        const timer = options?.timeoutMs
+          ? setTimeout(() => {
+            socket.destroy();
+            reject(new TransportError("E_CONNECT", `no answer on pipe ${file}`));
+          }, options.timeoutMs)
+          : undefined;
+        socket.once("error", (err: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          reject(
+            new TransportError(
+              "E_CONNECT",
+              `cannot connect to pipe "${spec.pipe}" (${file}): ${err.message}`,
+              {
+                hint: err.code === "ENOENT" || err.code === "ECONNREFUSED"
+                  ? "no server listens there: check the name (a %d in it is the server's pid) and that the server runs as your user"
+                  : err.code === "EACCES"
+                  ? "the pipe belongs to another user: run the client as the server's user"
+                  : undefined,
+                cause: err,
+              },
+            ),
+          );
+        });
+        socket.once("connect", () => {
+          clearTimeout(timer);
+          socket.removeAllListeners("error");
+          resolve(socketChannel(socket, `npipe:${spec.pipe}`));
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** A {@link Channel} over a node:net socket, shared by the tcp and npipe transports. */
+import type { Socket } from "node:net";
+import type { Channel, ChannelHandlers } from "./transport.ts";
+
+export function socketChannel(socket: Socket, peer: string): Channel {
+  let handlers: ChannelHandlers | undefined;
+  let closed = false;
+  let failure: Error | undefined;
+  // Errors and closes that happen before start() are replayed once it is called.
+  socket.on("error", (err) => {
+    failure ??= err;
+  });
+  socket.on("close", () => {
+    closed = true;
+    handlers?.close(failure);
+  });
+  socket.pause();
+  return {
+    peer,
+    start(h) {
+      if (handlers) throw new Error("channel already started");
+      handlers = h;
+      socket.on("data", (chunk: Uint8Array) => h.data(chunk));
+      if (closed) h.close(failure);
+      else socket.resume();
+    },
+    write(chunk) {
+      if (!socket.destroyed && !socket.writableEnded) socket.write(chunk);
+    },
+    get pending() {
+      return socket.writableLength;
+    },
+    end() {
+      if (!socket.destroyed) socket.end();
+    },
+    destroy() {
+      socket.destroy();
+    },
+  };
+}

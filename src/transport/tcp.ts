@@ -1,0 +1,114 @@
+/** The tcp transport: `tcp:port=N[,server=ADDR][,ipversion=6]`. */
+import net from "node:net";
+import type { ConnSpec, TcpSpec } from "../connstr.ts";
+import { TransportError } from "../errors.ts";
+import { socketChannel } from "./socket_channel.ts";
+import type { Channel, ConnectOptions, Listener, Transport } from "./transport.ts";
+
+function hostFor(spec: TcpSpec): string {
+  if (spec.server) return spec.server;
+  return spec.ipversion === 6 ? "::" : "0.0.0.0";
+}
+
+function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function asTcp(spec: ConnSpec): TcpSpec {
+  if (spec.transport !== "tcp") throw new Error(`tcp transport given a ${spec.transport} spec`);
+  return spec;
+}
+
+export function createTcpTransport(): Transport {
+  return {
+    name: "tcp",
+    listen(raw, accept) {
+      const spec = asTcp(raw);
+      const host = hostFor(spec);
+      const port = spec.port ?? 0;
+      return new Promise<Listener>((resolve, reject) => {
+        const server = net.createServer({ noDelay: true }, (socket) => {
+          socket.setNoDelay(true);
+          const peer = `tcp:${formatHost(socket.remoteAddress ?? "?")}:${socket.remotePort}`;
+          accept(socketChannel(socket, peer));
+        });
+        server.once("error", (err: NodeJS.ErrnoException) => {
+          if (err.code === "EADDRINUSE") {
+            reject(
+              new TransportError("E_ADDR_IN_USE", `tcp port ${port} on ${host} is already in use`, {
+                hint: "pick another port (tcp:port=N), or stop the process that holds it " +
+                  `(see: ss -ltnp 'sport = :${port}')`,
+                cause: err,
+              }),
+            );
+          } else {
+            reject(
+              new TransportError(
+                "E_TRANSPORT",
+                `cannot listen on tcp ${host}:${port}: ${err.message}`,
+                {
+                  hint: err.code === "EACCES"
+                    ? "ports below 1024 need privileges: use a higher port"
+                    : undefined,
+                  cause: err,
+                },
+              ),
+            );
+          }
+        });
+        server.listen({ host, port, ipv6Only: false }, () => {
+          const bound = server.address() as net.AddressInfo;
+          const shown = spec.server ?? (spec.ipversion === 6 ? "::1" : "127.0.0.1");
+          resolve({
+            address: `tcp:server=${shown},port=${bound.port}`,
+            close: () => new Promise<void>((done) => server.close(() => done())),
+          });
+        });
+      });
+    },
+    connect(raw, options?: ConnectOptions) {
+      const spec = asTcp(raw);
+      const host = spec.server ?? "127.0.0.1";
+      const port = spec.port ?? 0;
+      return new Promise<Channel>((resolve, reject) => {
+        const socket = net.connect({ host, port, noDelay: true, family: spec.ipversion });
+        const timer = options?.timeoutMs
+          ? setTimeout(() => {
+            socket.destroy();
+            reject(
+              new TransportError(
+                "E_CONNECT",
+                `no answer from ${host}:${port} within ${options.timeoutMs} ms`,
+                { hint: "check the host name and that a firewall lets the port through" },
+              ),
+            );
+          }, options.timeoutMs)
+          : undefined;
+        socket.once("error", (err: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          reject(
+            new TransportError(
+              "E_CONNECT",
+              `cannot connect to tcp ${host}:${port}: ${err.message}`,
+              {
+                hint: err.code === "ECONNREFUSED"
+                  ? "is the server running? start it with: dbgremote server tcp:port=" + port +
+                    " -- gdb PROGRAM"
+                  : err.code === "ENOTFOUND"
+                  ? `the host name "${host}" does not resolve: check it`
+                  : undefined,
+                cause: err,
+              },
+            ),
+          );
+        });
+        socket.once("connect", () => {
+          clearTimeout(timer);
+          socket.setNoDelay(true);
+          socket.removeAllListeners("error");
+          resolve(socketChannel(socket, `tcp:${formatHost(host)}:${port}`));
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The transport interface: every transport (tcp, npipe, and later ssl, com)
+ * gives the session the same minimal byte channel. Each implementation passes
+ * the shared contract suite in tests/transport/contract.ts.
+ */
+import type { ConnSpec } from "../connstr.ts";
+
+export interface ChannelHandlers {
+  /** Bytes arrived. Chunks are split and merged arbitrarily. */
+  data(chunk: Uint8Array): void;
+  /** The channel is closed (by either side). `error` is set if it broke. */
+  close(error?: Error): void;
+}
+
+/** One connected, ordered, reliable byte stream. */
+export interface Channel {
+  /** Where the other end is, for people: "tcp:127.0.0.1:40312", "npipe:/run/…/demo". */
+  readonly peer: string;
+  /** Attach the handlers and start reading. Call once. */
+  start(handlers: ChannelHandlers): void;
+  /** Queue bytes for sending. Never blocks; see {@link pending}. */
+  write(chunk: Uint8Array): void;
+  /** Bytes queued but not yet handed to the OS: a peer that doesn't read makes this grow. */
+  readonly pending: number;
+  /** Flush what is queued, then close. */
+  end(): void;
+  /** Close at once, dropping anything queued. */
+  destroy(): void;
+}
+
+export interface Listener {
+  /** The bound address as a connection string a client can use, e.g. "tcp:server=127.0.0.1,port=5005". */
+  readonly address: string;
+  /** Stop accepting. Connected channels stay open. */
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  /** The server's pid, for `%d` in pipe names. */
+  pid: number;
+}
+
+export interface ConnectOptions {
+  /** Give up connecting after this long. */
+  timeoutMs?: number;
+}
+
+export interface Transport {
+  readonly name: ConnSpec["transport"];
+  listen(
+    spec: ConnSpec,
+    accept: (channel: Channel) => void,
+    options: ListenOptions,
+  ): Promise<Listener>;
+  connect(spec: ConnSpec, options?: ConnectOptions): Promise<Channel>;
+}

@@ -1,0 +1,11 @@
+/** The set of transports a process can use, chosen by a spec's transport name. */
+import type { ConnSpec } from "../connstr.ts";
+import { createNpipeTransport } from "./npipe.ts";
+import { createTcpTransport } from "./tcp.ts";
+import type { Transport } from "./transport.ts";
+
+export type Transports = Record<ConnSpec["transport"], Transport>;
+
+export function createTransports(options: { pipeDir?: string } = {}): Transports {
+  return { tcp: createTcpTransport(), npipe: createNpipeTransport({ dir: options.pipeDir }) };
+}
