@@ -93,11 +93,15 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       fail(
         text,
         `unknown option "${key}" for ${transport}`,
-        guess ? `did you mean "${guess}"?` : `${transport} options are: ${KEYS[transport].join(", ")}`,
+        guess
+          ? `did you mean "${guess}"?`
+          : `${transport} options are: ${KEYS[transport].join(", ")}`,
         offset,
       );
     }
-    if (eq < 0 || value === "") fail(text, `option "${key}" needs a value`, usageFor(transport), offset);
+    if (eq < 0 || value === "") {
+      fail(text, `option "${key}" needs a value`, usageFor(transport), offset);
+    }
     if (values.has(key)) fail(text, `option "${key}" given twice`, "keep one of them", offset);
     values.set(key, value);
     offset += part.length + 1;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine for dbgremote: the Debian packages it drives and
+# tests with, then the npm packages (Deno, Bun, libraries) from the lockfile.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v gdb >/dev/null 2>&1 || need+=(gdb)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+if ((${#need[@]})); then
+  echo "setup: installing Debian packages: ${need[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${need[@]}"
+fi
+
+if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] ||
+  [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+echo "setup: ready ($(node_modules/.bin/deno --version | head -1), bun $(node_modules/.bin/bun --version), $(gdb --version | head -1))"

@@ -1,0 +1,26 @@
+/** `dbgremote help`. */
+export const USAGE = `dbgremote: remote debugging the WinDbg way: one server, many clients.
+
+usage:
+  dbgremote run [LAB.toml] [--node NAME]   start this host's nodes of a lab
+                                           (no file: the built-in local demo lab)
+  dbgremote check LAB.toml                  validate a lab; list every problem
+  dbgremote plan LAB.toml                   show which roles start on which host
+  dbgremote server [--name N] [--noio] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
+                                           debug PROGRAM and serve it on each CONNSTR
+  dbgremote client [--user U] CONNSTR       join a server's session
+  dbgremote version                         release and protocol of this build
+
+connection strings (WinDbg syntax):
+  tcp:port=5005                 listen on port 5005 (all interfaces)
+  tcp:port=5005,server=127.0.0.1  listen on one address only
+  tcp:server=HOST,port=5005     connect to HOST:5005
+  npipe:pipe=NAME               a local pipe (Unix-domain socket, mode 0600); %d = server pid
+
+in a session:
+  any debugger command          runs on the server; everyone sees it and its output
+  Ctrl+C                        interrupt the running target
+  Ctrl+B or .remote_exit        leave; the session goes on for the others
+  q                             end the session for everyone
+  .clients  .echo TEXT  .help   dbgremote's own commands
+`;

@@ -1,0 +1,121 @@
+/** `check`, `plan` and `run`: the topology subcommands. */
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { formatConnStr } from "../connstr.ts";
+import { DbgRemoteError, TopologyError, UsageError } from "../errors.ts";
+import { parseTopology } from "../topology/parse.ts";
+import { formatPlan, selectNodes } from "../topology/plan.ts";
+import type { ClientNode, ServerNode, Topology } from "../topology/types.ts";
+import localLab from "../../topologies/local.toml" with { type: "text" };
+import { type CliContext, EXIT } from "./context.ts";
+import { awaitServer, runClientRole, startServerRole } from "./roles.ts";
+
+/** The embedded default lab's file name, as shown in messages. */
+export const EMBEDDED_LAB = "<built-in>/topologies/local.toml";
+
+function readLab(file: string | undefined): Topology {
+  if (file === undefined) return parseTopology(localLab, EMBEDDED_LAB);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new DbgRemoteError("E_TOPOLOGY", `cannot read ${file}: ${(err as Error).message}`, {
+      hint: "check the path; `dbgremote run` without a file starts the built-in demo lab",
+    });
+  }
+  return parseTopology(text, file);
+}
+
+function oneFile(positionals: string[], command: string, optional = false): string | undefined {
+  if (positionals.length > 1) {
+    throw new UsageError(`${command} takes one lab file, got ${positionals.length}`);
+  }
+  if (!optional && positionals.length === 0) {
+    throw new UsageError(
+      `${command} needs a lab file`,
+      `for example: dbgremote ${command} lab.toml`,
+    );
+  }
+  return positionals[0];
+}
+
+export function checkCommand(ctx: CliContext, argv: string[]): number {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true });
+  const file = oneFile(positionals, "check")!;
+  try {
+    const topo = readLab(file);
+    const servers = topo.nodes.filter((n) => n.role === "server").length;
+    ctx.platform.stdout(
+      `${file}: ok: lab "${topo.lab.name}", ${servers} server(s), ${
+        topo.nodes.length - servers
+      } client(s)\n`,
+    );
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof TopologyError) {
+      ctx.platform.stderr(err.message + "\n");
+      ctx.platform.stderr(`${err.problems.length} problem(s) in ${file}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
+
+export function planCommand(ctx: CliContext, argv: string[]): number {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true });
+  const topo = readLab(oneFile(positionals, "plan", true));
+  ctx.platform.stdout(formatPlan(topo));
+  return EXIT.ok;
+}
+
+export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { node: { type: "string" } },
+    allowPositionals: true,
+  });
+  const topo = readLab(oneFile(positionals, "run", true));
+  const nodes = selectNodes(topo, { node: values.node, hostname: ctx.platform.hostname });
+  const servers = nodes.filter((n): n is ServerNode => n.role === "server");
+  const clients = nodes.filter((n): n is ClientNode => n.role === "client");
+  if (clients.length > 1) {
+    throw new UsageError(
+      `this host has ${clients.length} client nodes (${
+        clients.map((c) => c.name).join(", ")
+      }) and one terminal`,
+      "pick one with --node NAME",
+    );
+  }
+  // The terminal belongs to the client node when there is one; otherwise to the (single) server.
+  const serverConsole = clients.length === 0 && servers.length === 1;
+  const running = [];
+  try {
+    for (const s of servers) {
+      running.push(
+        await startServerRole(ctx, {
+          name: s.name,
+          engine: s.engine,
+          endpoints: s.listen.map((l) => l.spec),
+          noio: s.noio || !serverConsole,
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(running.map((r) => r.shutdown("the lab failed to start")));
+    throw err;
+  }
+  if (clients.length === 1) {
+    const c = clients[0];
+    ctx.platform.stdout(
+      `*** client ${c.name}: connecting to ${c.connect.via ?? formatConnStr(c.connect.spec)}\n`,
+    );
+    const code = await runClientRole(ctx, { spec: c.connect.spec, user: c.user });
+    // Local servers started for this client end with it when it ends the session (q) or leaves.
+    await Promise.all(running.map((r) => r.shutdown(`node ${c.name} finished`)));
+    return code;
+  }
+  const codes = await Promise.all(
+    running.map((r, i) => awaitServer(ctx, r, !serverConsole || servers[i].noio)),
+  );
+  return Math.max(EXIT.ok, ...codes);
+}

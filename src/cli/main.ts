@@ -1,0 +1,53 @@
+/** The command line: pick the subcommand, run it, turn errors into messages and exit codes. */
+import { DbgRemoteError, describeError, TopologyError } from "../errors.ts";
+import { clientCommand } from "./client.ts";
+import { type CliContext, EXIT } from "./context.ts";
+import { USAGE } from "./help.ts";
+import { checkCommand, planCommand, runCommand } from "./lab.ts";
+import { serverCommand } from "./server.ts";
+import { versionCommand } from "./version.ts";
+
+export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run":
+        return await runCommand(ctx, rest);
+      case "check":
+        return checkCommand(ctx, rest);
+      case "plan":
+        return planCommand(ctx, rest);
+      case "server":
+        return await serverCommand(ctx, rest);
+      case "client":
+        return await clientCommand(ctx, rest);
+      case "version":
+      case "--version":
+        return versionCommand(ctx);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        ctx.platform.stdout(USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        ctx.platform.stderr(
+          `error[E_USAGE]: unknown command "${command}"\n  hint: run \`dbgremote help\`\n`,
+        );
+        return EXIT.usage;
+    }
+  } catch (err) {
+    if (err instanceof TopologyError) {
+      ctx.platform.stderr(err.message + "\n");
+      return EXIT.usage;
+    }
+    ctx.platform.stderr(describeError(err) + "\n");
+    if (err instanceof DbgRemoteError && (err.code === "E_USAGE" || err.code === "E_CONNSTR")) {
+      return EXIT.usage;
+    }
+    if (err instanceof Error && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      return EXIT.usage;
+    }
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Starting a node's role in this process: a server (engine + endpoints +
+ * optionally the server's own console) or a console client. `server`,
+ * `client` and `run` all go through here.
+ */
+import { type ConnSpec, formatConnStr } from "../connstr.ts";
+import { openClient } from "../client/connection.ts";
+import { attachServerConsole, eventPrinter, runConsoleClient } from "../client/console.ts";
+import { renderWelcome } from "../client/render.ts";
+import type { EngineSpec } from "../engine/engine.ts";
+import { buildSample } from "../engine/sample.ts";
+import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
+import { who } from "../platform.ts";
+import { type RunningServer, startServer } from "../server/server.ts";
+import { type CliContext, EXIT } from "./context.ts";
+
+/** The program name that stands for the demo program shipped inside dbgremote. */
+export const SAMPLE_PROGRAM = "{sample}";
+
+export interface ServerRole {
+  name: string;
+  engine: EngineSpec;
+  endpoints: ConnSpec[];
+  /** No server console: the server's terminal does not take part. */
+  noio: boolean;
+}
+
+async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineSpec> {
+  if (!(spec.kind in ctx.engines)) {
+    throw new UsageError(
+      `unknown engine "${spec.kind}"`,
+      `engines in this build: ${Object.keys(ctx.engines).join(", ")}`,
+    );
+  }
+  if (spec.program === SAMPLE_PROGRAM) {
+    return { ...spec, program: await buildSample(ctx.sampleDir) };
+  }
+  return spec;
+}
+
+/** Start a server; returns once it listens on every endpoint. */
+export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
+  const p = ctx.platform;
+  const engine = await resolveEngine(ctx, role.engine);
+  const server = await startServer({
+    name: role.name,
+    host: p.hostname,
+    engine,
+    makeEngine: ctx.engines[engine.kind],
+    endpoints: role.endpoints,
+    transports: ctx.transports,
+    version: ctx.version,
+    pid: p.pid,
+    log: (line) => p.stderr(`[dbgremote ${role.name}] ${line}\n`),
+  });
+  p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
+  for (const e of server.endpoints) {
+    p.stdout(`*** listening on ${formatConnStr(e.spec)}: dbgremote client ${e.address}\n`);
+  }
+  if (!role.noio) {
+    p.stdout("*** this terminal takes part: type debugger commands; q ends the session\n");
+    attachServerConsole(server.session, p.terminal(`${role.name}> `), who(p, "dbgremote-server"));
+  }
+  return server;
+}
+
+/** Wait for a server to finish, shutting it down on SIGTERM/SIGHUP (and SIGINT when it has no console). */
+export async function awaitServer(
+  ctx: CliContext,
+  server: RunningServer,
+  noio: boolean,
+): Promise<number> {
+  const stopOn = (signal: "SIGINT" | "SIGTERM" | "SIGHUP") =>
+    ctx.platform.onSignal(signal, () => void server.shutdown(`the server was stopped (${signal})`));
+  const undo = [stopOn("SIGTERM"), stopOn("SIGHUP")];
+  if (noio) undo.push(stopOn("SIGINT"));
+  const reason = await server.finished;
+  undo.forEach((u) => u());
+  return /unexpectedly/.test(reason) ? EXIT.failure : EXIT.ok;
+}
+
+export interface ClientRole {
+  spec: ConnSpec;
+  user?: string;
+}
+
+/** Connect to a server and run the console until the user leaves or the session ends. */
+export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<number> {
+  const p = ctx.platform;
+  let term: { write(t: string): void } = { write: (t) => p.stdout(t) };
+  const print = eventPrinter((t) => term.write(t));
+  let lost: DbgRemoteError | undefined;
+  let conn;
+  try {
+    const channel = await ctx.transports[role.spec.transport].connect(role.spec, {
+      timeoutMs: 10_000,
+    });
+    conn = await openClient(channel, {
+      who: who(p, "dbgremote-console", role.user),
+      version: ctx.version,
+      onEvent: (e) => print(e),
+      onClose: (err) => (lost = err),
+    });
+  } catch (err) {
+    p.stderr(describeError(err) + "\n");
+    return err instanceof ProtocolError ? EXIT.refused : EXIT.failure;
+  }
+  if (conn.welcome.warning) p.stderr(`warning: ${conn.welcome.warning}\n`);
+  p.stdout(renderWelcome(conn.welcome));
+  const terminal = p.terminal("dbg> ");
+  term = terminal;
+  const end = await runConsoleClient(conn, terminal);
+  if (end === "lost" && lost) {
+    p.stderr(describeError(lost) + "\n");
+    return EXIT.failure;
+  }
+  return EXIT.ok;
+}

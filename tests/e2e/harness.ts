@@ -1,0 +1,145 @@
+/**
+ * Runs the compiled binary (dist/dbgremote) as a user would: real processes,
+ * real pipes, real sockets. Every wait is bounded; every process is killed on
+ * dispose.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const BINARY = path.resolve(import.meta.dirname!, "../../dist/dbgremote");
+
+export function requireBinary(): void {
+  if (!fs.existsSync(BINARY)) {
+    throw new Error(`${BINARY} is missing: build it first with \`deno task compile\``);
+  }
+}
+
+export interface Exit {
+  code: number | null;
+  signal: string | null;
+}
+
+export class Proc {
+  readonly child: ChildProcess;
+  readonly name: string;
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<Exit>;
+  #waiters: (() => void)[] = [];
+
+  constructor(name: string, args: string[], env: Record<string, string> = {}, cwd?: string) {
+    this.name = name;
+    this.child = spawn(BINARY, args, {
+      env: { ...process.env, ...env },
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    this.child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+      this.stdout += s;
+      this.#wake();
+    });
+    this.child.stderr!.setEncoding("utf8").on("data", (s: string) => {
+      this.stderr += s;
+      this.#wake();
+    });
+    this.child.stdin!.on("error", () => {}); // the process may exit before reading everything
+    this.exited = new Promise((resolve) =>
+      this.child.on("close", (code, signal) => {
+        resolve({ code, signal });
+        this.#wake();
+      })
+    );
+  }
+
+  #wake() {
+    const w = this.#waiters;
+    this.#waiters = [];
+    w.forEach((f) => f());
+  }
+
+  /** Wait until `pattern` appears in stdout (or stderr) after `from`; returns the match. */
+  async waitFor(
+    pattern: RegExp | string,
+    options: { stream?: "stdout" | "stderr"; timeoutMs?: number; from?: number } = {},
+  ): Promise<RegExpMatchArray> {
+    const stream = options.stream ?? "stdout";
+    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+    const re = typeof pattern === "string"
+      ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      : pattern;
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    while (true) {
+      const text = this[stream].slice(options.from ?? 0);
+      const m = text.match(re);
+      if (m) return m;
+      const left = deadline - Date.now();
+      if (left <= 0 || exited) {
+        throw new Error(
+          `${this.name}: ${exited ? "exited" : "timed out"} waiting for ${re} on ${stream}\n` +
+            `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  send(line: string): void {
+    this.child.stdin!.write(line + "\n");
+  }
+
+  closeStdin(): void {
+    this.child.stdin!.end();
+  }
+
+  /** Wait for exit, killing the process if it takes longer than `timeoutMs`. */
+  async wait(timeoutMs = 15_000): Promise<Exit> {
+    let timer: number | undefined;
+    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+    const result = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (result === "timeout") {
+      this.child.kill("SIGKILL");
+      throw new Error(`${this.name} did not exit within ${timeoutMs} ms\n${this.stdout}\n${this.stderr}`);
+    }
+    return result;
+  }
+
+  async [Symbol.asyncDispose]() {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill("SIGKILL");
+    }
+    this.child.stdin!.destroy();
+    await this.exited;
+  }
+}
+
+/** A scratch directory for one test (pipes, sample build, lab files), removed on dispose. */
+export function scratch(): { dir: string; env: Record<string, string> } & AsyncDisposable {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-e2e-"));
+  fs.mkdirSync(path.join(dir, "pipes"), { mode: 0o700 });
+  return {
+    dir,
+    env: {
+      DBGREMOTE_PIPE_DIR: path.join(dir, "pipes"),
+      DBGREMOTE_SAMPLE_DIR: path.join(os.tmpdir(), "dbgremote-e2e-sample"),
+    },
+    async [Symbol.asyncDispose]() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The `dbgremote client ADDRESS` a server printed for its n-th endpoint. */
+export async function endpointAddress(server: Proc, transport: "tcp" | "npipe"): Promise<string> {
+  const m = await server.waitFor(new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`));
+  return m[1];
+}
