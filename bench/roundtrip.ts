@@ -1,0 +1,179 @@
+/**
+ * Round-trip benchmark: the same gdb command (`print x` at a breakpoint,
+ * many times) driven directly over gdb/MI, and through dbgremote (the
+ * compiled binary as server, this process as client) with 1 and with 10
+ * clients connected. Prints p50/p99 and the ratio to direct, in one run.
+ *
+ *   deno task bench            (builds dist/dbgremote first)
+ *   ROUNDS=2000 deno task bench
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { type ClientConnection, openClient } from "../src/client/connection.ts";
+import { parseConnStr } from "../src/connstr.ts";
+import type { SessionEvent } from "../src/protocol/messages.ts";
+import { createTcpTransport } from "../src/transport/tcp.ts";
+import { CURRENT } from "../src/version.ts";
+
+const ROUNDS = Number(process.env.ROUNDS ?? 500);
+const WARMUP = 50;
+const root = path.resolve(import.meta.dirname!, "..");
+const binary = path.join(root, "dist/dbgremote");
+
+function buildProgram(dir: string): { program: string; line: number } {
+  const src = fs.readFileSync(path.join(root, "samples/demo.c"), "utf8");
+  fs.writeFileSync(path.join(dir, "demo.c"), src);
+  execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "demo"), path.join(dir, "demo.c")]);
+  // Stop after x has its first value: the line holding the LINE:after-x marker.
+  const line = src.split("\n").findIndex((l) => l.includes("LINE:after-x")) + 1;
+  if (line === 0) throw new Error("samples/demo.c has no LINE:after-x marker");
+  return { program: path.join(dir, "demo"), line };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+interface Row {
+  name: string;
+  p50: number;
+  p99: number;
+}
+
+function summarize(name: string, samples: number[]): Row {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { name, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+}
+
+/** gdb/MI directly: one token per command, timed to its ^done. */
+async function direct(program: string, line: number): Promise<number[]> {
+  const gdb: ChildProcess = spawn("gdb", ["--interpreter=mi3", "--nx", "--quiet", program], {
+    stdio: ["pipe", "pipe", "ignore"],
+  });
+  let buffer = "";
+  let waiting: { token: number; resolve: () => void; until: RegExp } | undefined;
+  gdb.stdout!.setEncoding("utf8").on("data", (s: string) => {
+    buffer += s;
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const l = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (waiting && waiting.until.test(l)) {
+        const w = waiting;
+        waiting = undefined;
+        w.resolve();
+      }
+    }
+  });
+  let token = 0;
+  const send = (cmd: string, until?: RegExp) =>
+    new Promise<void>((resolve) => {
+      const t = ++token;
+      waiting = { token: t, resolve, until: until ?? new RegExp(`^${t}\\^(done|error)`) };
+      gdb.stdin!.write(`${t}${cmd}\n`);
+    });
+  await send(`-break-insert demo.c:${line}`);
+  await send("-exec-run", /^\*stopped/);
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    const t0 = performance.now();
+    await send('-interpreter-exec console "print x"');
+    if (i >= WARMUP) samples.push(performance.now() - t0);
+  }
+  gdb.kill("SIGKILL");
+  return samples;
+}
+
+function until(events: SessionEvent[], pred: (e: SessionEvent) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => (events.some(pred) ? resolve() : setTimeout(check, 1));
+    check();
+  });
+}
+
+/** Through dbgremote: the compiled server, `clients` connections, one of them issuing the commands. */
+async function throughServer(program: string, line: number, clients: number): Promise<number[]> {
+  const server = spawn(binary, ["server", "--noio", "tcp:port=0,server=127.0.0.1", "--", "gdb", program], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  const address = await new Promise<string>((resolve, reject) => {
+    server.stdout!.setEncoding("utf8").on("data", (s: string) => {
+      out += s;
+      const m = out.match(/dbgremote client (tcp:\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on("exit", () => reject(new Error(`server exited:\n${out}`)));
+  });
+  const tcp = createTcpTransport();
+  const conns: ClientConnection[] = [];
+  let resolveDone: (() => void) | undefined;
+  let lastEvents: SessionEvent[] = [];
+  for (let i = 0; i < clients; i++) {
+    const events: SessionEvent[] = [];
+    const conn = await openClient(await tcp.connect(parseConnStr(address, "connect")), {
+      who: { user: `bench${i}`, host: os.hostname(), tool: "bench" },
+      version: CURRENT,
+      onEvent: (e) => {
+        if (i === 0) {
+          events.push(e);
+          if (e.t === "done" && resolveDone) {
+            const r = resolveDone;
+            resolveDone = undefined;
+            r();
+          }
+        }
+      },
+    });
+    if (i === 0) lastEvents = events;
+    conns.push(conn);
+  }
+  const issuer = conns[0];
+  const run = (text: string) =>
+    new Promise<void>((resolve) => {
+      resolveDone = resolve;
+      issuer.command(text);
+    });
+  await run(`break demo.c:${line}`);
+  await run("run");
+  await until(lastEvents, (e) => e.t === "state" && e.state === "stopped");
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    const t0 = performance.now();
+    await run("print x");
+    if (i >= WARMUP) samples.push(performance.now() - t0);
+    lastEvents.length = 0;
+  }
+  issuer.command("q");
+  await Promise.all(conns.map((c) => c.closed));
+  await new Promise((r) => server.on("close", r));
+  return samples;
+}
+
+if (!fs.existsSync(binary)) throw new Error("dist/dbgremote is missing: run `deno task compile`");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-bench-"));
+try {
+  const { program, line } = buildProgram(dir);
+  console.log(`print x at demo.c:${line}, ${ROUNDS} rounds each (+${WARMUP} warm-up), ${os.cpus().length} cores`);
+  const rows = [
+    summarize("gdb/MI direct", await direct(program, line)),
+    summarize("dbgremote, 1 client", await throughServer(program, line, 1)),
+    summarize("dbgremote, 10 clients", await throughServer(program, line, 10)),
+  ];
+  const base = rows[0];
+  console.log(
+    "\n| path                  | p50 ms | p99 ms | p50 ratio | p99 ratio |\n" +
+      "| --------------------- | ------ | ------ | --------- | --------- |",
+  );
+  for (const r of rows) {
+    console.log(
+      `| ${r.name.padEnd(21)} | ${r.p50.toFixed(3).padStart(6)} | ${r.p99.toFixed(3).padStart(6)} | ` +
+        `${(r.p50 / base.p50).toFixed(2).padStart(8)}x | ${(r.p99 / base.p99).toFixed(2).padStart(8)}x |`,
+    );
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,104 @@
+/** End-to-end on the compiled binary: bad input gets one clear message and a fitting exit code. */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { Proc, requireBinary, scratch } from "./harness.ts";
+
+Deno.test("e2e: a port in use is named, with a fix", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    await using s = new Proc("server", ["server", "--noio", `tcp:port=${port},server=127.0.0.1`, "--", "gdb", "/bin/true"], tmp.env);
+    assert.equal((await s.wait()).code, 1);
+    assert.match(s.stderr, new RegExp(`E_ADDR_IN_USE.*tcp port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    assert.match(s.stderr, /hint: pick another port/);
+  } finally {
+    await new Promise((r) => blocker.close(r));
+  }
+});
+
+Deno.test("e2e: a missing program is named, with a fix", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  await using s = new Proc("server", ["server", "--noio", "npipe:pipe=x", "--", "gdb", "./no-such-app"], tmp.env);
+  assert.equal((await s.wait()).code, 1);
+  assert.match(s.stderr, /E_PROGRAM_MISSING/);
+  assert.match(s.stderr, /no-such-app/);
+});
+
+Deno.test("e2e: gdb missing from PATH is named, with a fix", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  await using s = new Proc("server", ["server", "--noio", "npipe:pipe=x", "--", "gdb", "/bin/true"], {
+    ...tmp.env,
+    PATH: tmp.dir,
+  });
+  assert.equal((await s.wait()).code, 1);
+  assert.match(s.stderr, /E_ENGINE_MISSING/);
+  assert.match(s.stderr, /apt-get install gdb/);
+});
+
+Deno.test("e2e: a client with nothing to connect to says so", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  await using c = new Proc("client", ["client", "npipe:pipe=nobody-home"], tmp.env);
+  assert.equal((await c.wait()).code, 1);
+  assert.match(c.stderr, /E_CONNECT.*nobody-home/);
+  assert.match(c.stderr, /hint: no server listens there/);
+});
+
+Deno.test("e2e: bad command lines are usage errors (exit 2)", async () => {
+  requireBinary();
+  for (
+    const [args, pattern] of [
+      [["server", "tcp:port=5005"], /no debugger given after --/],
+      [["server", "tcp:prot=5005", "--", "gdb", "x"], /unknown option "prot" for tcp.*\n.*did you mean "port"/],
+      [["client", "tcp:port=5005"], /tcp needs server=HOST to connect/],
+      [["client", "ssl:port=5005"], /transport "ssl" is not available in this release/],
+      [["server", "npipe:pipe=a", "--", "gdb", "a", "b"], /gdb takes one program.*\n.*--args/],
+      [["frobnicate"], /unknown command "frobnicate"/],
+    ] as const
+  ) {
+    await using p = new Proc(args.join(" "), [...args]);
+    assert.equal((await p.wait()).code, 2, `${args.join(" ")}: ${p.stderr}`);
+    assert.match(p.stderr, pattern);
+  }
+});
+
+Deno.test("e2e: check lists every problem with file:line:col and exits 2; plan and check pass a good lab", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const bad = path.join(tmp.dir, "bad.toml");
+  fs.writeFileSync(
+    bad,
+    [
+      "[lab]",
+      'name = "bad"',
+      "",
+      "[nodes.target]",
+      'engine = { kind = "gdb", program = "./app" }',
+      'listen = ["tcp:port=5005"]',
+      'connect = "other"',
+      "",
+      "[nodes.alice]",
+      'conect = "target"',
+      "",
+    ].join("\n"),
+  );
+  await using check = new Proc("check", ["check", bad]);
+  assert.equal((await check.wait()).code, 2);
+  assert.match(check.stderr, new RegExp(`${bad.replaceAll(".", "\\.")}:\\d+:\\d+: .*never both`));
+  assert.match(check.stderr, /did you mean .*connect/);
+
+  const good = path.resolve(import.meta.dirname!, "../../topologies/crash-lab.toml");
+  await using ok = new Proc("check", ["check", good]);
+  assert.equal((await ok.wait()).code, 0, ok.stderr);
+  assert.match(ok.stdout, /ok/);
+  await using plan = new Proc("plan", ["plan", good]);
+  assert.equal((await plan.wait()).code, 0, plan.stderr);
+  assert.match(plan.stdout, /server/);
+});

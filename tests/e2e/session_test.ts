@@ -1,0 +1,151 @@
+/**
+ * End-to-end on the compiled binary: one gdb server, three console clients
+ * (one joins late), a real debugging session on the sample program.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+
+const SAMPLE = path.resolve(import.meta.dirname!, "../../samples/demo.c");
+
+function buildSample(dir: string): string {
+  fs.copyFileSync(SAMPLE, path.join(dir, "demo.c"));
+  execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "demo"), path.join(dir, "demo.c")]);
+  return path.join(dir, "demo");
+}
+
+/** Lines of a client's stdout from the first echo on: the live transcript without the banner. */
+function liveTranscript(stdout: string): string[] {
+  const lines = stdout.split("\n").map((l) => l.replace(/^dbg> /, ""));
+  const first = lines.findIndex((l) => /^\S+@\S+> /.test(l));
+  return lines.slice(first).filter((l) => !l.startsWith("*** ") && l !== "");
+}
+
+Deno.test("e2e: three clients share one gdb session over tcp and npipe", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using server = new Proc(
+    "server",
+    ["server", "--noio", "--name", "lab", "tcp:port=0,server=127.0.0.1", "npipe:pipe=e2e-%d", "--", "gdb", program],
+    tmp.env,
+  );
+  const tcp = await endpointAddress(server, "tcp");
+  const pipe = await endpointAddress(server, "npipe");
+  assert.match(pipe, /^npipe:pipe=e2e-\d+$/);
+
+  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+  await alice.waitFor("*** connected to lab");
+  await using bob = new Proc("bob", ["client", "--user", "bob", pipe], tmp.env);
+  await bob.waitFor("*** connected to lab");
+  await alice.waitFor(/\*\*\* bob@\S+ joined \(npipe:/);
+
+  alice.send("break main");
+  await bob.waitFor(/alice@\S+> break main\nBreakpoint 1 at/);
+  bob.send("run");
+  await alice.waitFor(/-- stopped at .*demo\.c:\d+ in main \(breakpoint-hit\)/);
+  alice.send("next");
+  await bob.waitFor(/alice@\S+> next\n/);
+  await bob.waitFor(/end-stepping-range/);
+  bob.send("print x");
+  const printed = await alice.waitFor(/bob@\S+> print x\n\$1 = (\d+)/);
+
+  // Carol joins late: she sees what happened before her, then the live session.
+  await using carol = new Proc("carol", ["client", "--user", "carol", tcp], tmp.env);
+  await carol.waitFor("*** recent output");
+  await carol.waitFor(`$1 = ${printed[1]}`);
+  await alice.waitFor(/carol@\S+ joined/);
+  await bob.waitFor(/carol@\S+ joined/);
+
+  carol.send("break add");
+  await carol.waitFor(/Breakpoint 2 at/);
+  carol.send("continue");
+  await alice.waitFor(/-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)/);
+  alice.send("bt");
+  await carol.waitFor(/#1 .*main.*demo\.c:\d+/);
+  bob.send("continue");
+  for (const c of [alice, bob, carol]) await c.waitFor("-- program exited with code 0");
+
+  // Every client saw the same live transcript from the moment carol joined.
+  const fromCarol = (p: Proc) => {
+    const t = liveTranscript(p.stdout);
+    return t.slice(t.findIndex((l) => /carol@\S+> break add/.test(l)));
+  };
+  const reference = fromCarol(carol);
+  assert.ok(reference.length > 5, reference.join("\n"));
+  assert.deepEqual(fromCarol(alice), reference);
+  assert.deepEqual(fromCarol(bob), reference);
+  assert.ok(reference.some((l) => /^#0 .*add/.test(l)), "bt output reached everyone");
+
+  // Ctrl+B leaves: the others are told, the session goes on.
+  bob.send("\x02");
+  assert.equal((await bob.wait()).code, 0);
+  await alice.waitFor(/\*\*\* bob@\S+ left/);
+  alice.send("print 6*7");
+  await carol.waitFor(/alice@\S+> print 6\*7\n\$\d+ = 42/);
+
+  // q ends the session for everyone, and the server exits cleanly.
+  carol.send("q");
+  for (const c of [alice, carol]) {
+    await c.waitFor(/\*\*\* session ended: carol@\S+ ended the session \(q\)/);
+    assert.equal((await c.wait()).code, 0);
+  }
+  assert.equal((await server.wait()).code, 0);
+});
+
+Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch warns", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using server = new Proc("server", ["server", "--noio", "npipe:pipe=ver", "--", "gdb", program], tmp.env);
+  const pipe = await endpointAddress(server, "npipe");
+
+  await using future = new Proc("future", ["client", pipe], {
+    ...tmp.env,
+    DBGREMOTE_CLAIM_PROTOCOL: "2.0",
+    DBGREMOTE_CLAIM_RELEASE: "9.0.0",
+  });
+  assert.equal((await future.wait()).code, 3);
+  assert.match(future.stderr, /E_PROTOCOL_MISMATCH/);
+  assert.match(future.stderr, /1\.0/);
+  assert.match(future.stderr, /2\.0/);
+  assert.match(future.stderr, /same dbgremote release on both ends/);
+  await server.waitFor(/refused npipe:ver: protocol mismatch.*2\.0/, { stream: "stderr" });
+
+  await using newer = new Proc("newer", ["client", pipe], { ...tmp.env, DBGREMOTE_CLAIM_RELEASE: "0.9.0" });
+  await newer.waitFor("*** connected");
+  assert.match(newer.stderr, /warning: release mismatch: this side is dbgremote 0\.9\.0, the server is 0\.1\.0/);
+  await server.waitFor(/release mismatch: this side is dbgremote 0\.1\.0, the client is 0\.9\.0/, {
+    stream: "stderr",
+  });
+  newer.send("q");
+  assert.equal((await server.wait()).code, 0);
+});
+
+Deno.test("e2e: the built-in lab runs with no file (server and console in one terminal)", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  await using demo = new Proc("demo", ["run"], tmp.env);
+  await demo.waitFor("*** connected to demo", { timeoutMs: 30_000 });
+  demo.send("break main");
+  demo.send("run");
+  await demo.waitFor(/-- stopped at .*demo\.c:\d+ in main/);
+  demo.send("next");
+  demo.send("print x");
+  await demo.waitFor(/> print x\n\$1 = \d+/);
+  demo.send("bt");
+  await demo.waitFor(/#0 +main/);
+  demo.send("continue");
+  await demo.waitFor("-- program exited with code 0");
+  demo.send("q");
+  assert.equal((await demo.wait()).code, 0);
+});
+
+Deno.test("e2e: version prints release and protocol", async () => {
+  requireBinary();
+  await using v = new Proc("version", ["version"]);
+  assert.equal((await v.wait()).code, 0);
+  assert.match(v.stdout, /^dbgremote 0\.1\.0\nprotocol 1\.0\nruntime bun /);
+});
