@@ -96,7 +96,14 @@ function until(events: SessionEvent[], pred: (e: SessionEvent) => boolean): Prom
 
 /** Through dbgremote: the compiled server, `clients` connections, one of them issuing the commands. */
 async function throughServer(program: string, line: number, clients: number): Promise<number[]> {
-  const server = spawn(binary, ["server", "--noio", "tcp:port=0,server=127.0.0.1", "--", "gdb", program], {
+  const server = spawn(binary, [
+    "server",
+    "--noio",
+    "tcp:port=0,server=127.0.0.1",
+    "--",
+    "gdb",
+    program,
+  ], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
@@ -157,7 +164,9 @@ if (!fs.existsSync(binary)) throw new Error("dist/dbgremote is missing: run `den
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-bench-"));
 try {
   const { program, line } = buildProgram(dir);
-  console.log(`print x at demo.c:${line}, ${ROUNDS} rounds each (+${WARMUP} warm-up), ${os.cpus().length} cores`);
+  console.log(
+    `print x at demo.c:${line}, ${ROUNDS} rounds each (+${WARMUP} warm-up), ${os.cpus().length} cores`,
+  );
   const rows = [
     summarize("gdb/MI direct", await direct(program, line)),
     summarize("dbgremote, 1 client", await throughServer(program, line, 1)),
@@ -170,8 +179,12 @@ try {
   );
   for (const r of rows) {
     console.log(
-      `| ${r.name.padEnd(21)} | ${r.p50.toFixed(3).padStart(6)} | ${r.p99.toFixed(3).padStart(6)} | ` +
-        `${(r.p50 / base.p50).toFixed(2).padStart(8)}x | ${(r.p99 / base.p99).toFixed(2).padStart(8)}x |`,
+      `| ${r.name.padEnd(21)} | ${r.p50.toFixed(3).padStart(6)} | ${
+        r.p99.toFixed(3).padStart(6)
+      } | ` +
+        `${(r.p50 / base.p50).toFixed(2).padStart(8)}x | ${
+          (r.p99 / base.p99).toFixed(2).padStart(8)
+        }x |`,
     );
   }
 } finally {

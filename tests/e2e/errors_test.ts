@@ -12,9 +12,19 @@ Deno.test("e2e: a port in use is named, with a fix", async () => {
   await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
   const port = (blocker.address() as net.AddressInfo).port;
   try {
-    await using s = new Proc("server", ["server", "--noio", `tcp:port=${port},server=127.0.0.1`, "--", "gdb", "/bin/true"], tmp.env);
+    await using s = new Proc("server", [
+      "server",
+      "--noio",
+      `tcp:port=${port},server=127.0.0.1`,
+      "--",
+      "gdb",
+      "/bin/true",
+    ], tmp.env);
     assert.equal((await s.wait()).code, 1);
-    assert.match(s.stderr, new RegExp(`E_ADDR_IN_USE.*tcp port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    assert.match(
+      s.stderr,
+      new RegExp(`E_ADDR_IN_USE.*tcp port ${port} on 127\\.0\\.0\\.1 is already in use`),
+    );
     assert.match(s.stderr, /hint: pick another port/);
   } finally {
     await new Promise((r) => blocker.close(r));
@@ -24,7 +34,14 @@ Deno.test("e2e: a port in use is named, with a fix", async () => {
 Deno.test("e2e: a missing program is named, with a fix", async () => {
   requireBinary();
   await using tmp = scratch();
-  await using s = new Proc("server", ["server", "--noio", "npipe:pipe=x", "--", "gdb", "./no-such-app"], tmp.env);
+  await using s = new Proc("server", [
+    "server",
+    "--noio",
+    "npipe:pipe=x",
+    "--",
+    "gdb",
+    "./no-such-app",
+  ], tmp.env);
   assert.equal((await s.wait()).code, 1);
   assert.match(s.stderr, /E_PROGRAM_MISSING/);
   assert.match(s.stderr, /no-such-app/);
@@ -33,10 +50,14 @@ Deno.test("e2e: a missing program is named, with a fix", async () => {
 Deno.test("e2e: gdb missing from PATH is named, with a fix", async () => {
   requireBinary();
   await using tmp = scratch();
-  await using s = new Proc("server", ["server", "--noio", "npipe:pipe=x", "--", "gdb", "/bin/true"], {
-    ...tmp.env,
-    PATH: tmp.dir,
-  });
+  await using s = new Proc(
+    "server",
+    ["server", "--noio", "npipe:pipe=x", "--", "gdb", "/bin/true"],
+    {
+      ...tmp.env,
+      PATH: tmp.dir,
+    },
+  );
   assert.equal((await s.wait()).code, 1);
   assert.match(s.stderr, /E_ENGINE_MISSING/);
   assert.match(s.stderr, /apt-get install gdb/);
@@ -56,7 +77,10 @@ Deno.test("e2e: bad command lines are usage errors (exit 2)", async () => {
   for (
     const [args, pattern] of [
       [["server", "tcp:port=5005"], /no debugger given after --/],
-      [["server", "tcp:prot=5005", "--", "gdb", "x"], /unknown option "prot" for tcp.*\n.*did you mean "port"/],
+      [
+        ["server", "tcp:prot=5005", "--", "gdb", "x"],
+        /unknown option "prot" for tcp.*\n.*did you mean "port"/,
+      ],
       [["client", "tcp:port=5005"], /tcp needs server=HOST to connect/],
       [["client", "ssl:port=5005"], /transport "ssl" is not available in this release/],
       [["server", "npipe:pipe=a", "--", "gdb", "a", "b"], /gdb takes one program.*\n.*--args/],

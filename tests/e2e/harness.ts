@@ -103,12 +103,16 @@ export class Proc {
   /** Wait for exit, killing the process if it takes longer than `timeoutMs`. */
   async wait(timeoutMs = 15_000): Promise<Exit> {
     let timer: number | undefined;
-    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+    const timeout = new Promise<"timeout">((
+      r,
+    ) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
     const result = await Promise.race([this.exited, timeout]);
     clearTimeout(timer);
     if (result === "timeout") {
       this.child.kill("SIGKILL");
-      throw new Error(`${this.name} did not exit within ${timeoutMs} ms\n${this.stdout}\n${this.stderr}`);
+      throw new Error(
+        `${this.name} did not exit within ${timeoutMs} ms\n${this.stdout}\n${this.stderr}`,
+      );
     }
     return result;
   }
@@ -140,6 +144,8 @@ export function scratch(): { dir: string; env: Record<string, string> } & AsyncD
 
 /** The `dbgremote client ADDRESS` a server printed for its n-th endpoint. */
 export async function endpointAddress(server: Proc, transport: "tcp" | "npipe"): Promise<string> {
-  const m = await server.waitFor(new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`));
+  const m = await server.waitFor(
+    new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`),
+  );
   return m[1];
 }

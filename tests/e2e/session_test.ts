@@ -29,7 +29,17 @@ Deno.test("e2e: three clients share one gdb session over tcp and npipe", async (
   const program = buildSample(tmp.dir);
   await using server = new Proc(
     "server",
-    ["server", "--noio", "--name", "lab", "tcp:port=0,server=127.0.0.1", "npipe:pipe=e2e-%d", "--", "gdb", program],
+    [
+      "server",
+      "--noio",
+      "--name",
+      "lab",
+      "tcp:port=0,server=127.0.0.1",
+      "npipe:pipe=e2e-%d",
+      "--",
+      "gdb",
+      program,
+    ],
     tmp.env,
   );
   const tcp = await endpointAddress(server, "tcp");
@@ -99,7 +109,14 @@ Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  await using server = new Proc("server", ["server", "--noio", "npipe:pipe=ver", "--", "gdb", program], tmp.env);
+  await using server = new Proc("server", [
+    "server",
+    "--noio",
+    "npipe:pipe=ver",
+    "--",
+    "gdb",
+    program,
+  ], tmp.env);
   const pipe = await endpointAddress(server, "npipe");
 
   await using future = new Proc("future", ["client", pipe], {
@@ -114,9 +131,15 @@ Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch
   assert.match(future.stderr, /same dbgremote release on both ends/);
   await server.waitFor(/refused npipe:ver: protocol mismatch.*2\.0/, { stream: "stderr" });
 
-  await using newer = new Proc("newer", ["client", pipe], { ...tmp.env, DBGREMOTE_CLAIM_RELEASE: "0.9.0" });
+  await using newer = new Proc("newer", ["client", pipe], {
+    ...tmp.env,
+    DBGREMOTE_CLAIM_RELEASE: "0.9.0",
+  });
   await newer.waitFor("*** connected");
-  assert.match(newer.stderr, /warning: release mismatch: this side is dbgremote 0\.9\.0, the server is 0\.1\.0/);
+  assert.match(
+    newer.stderr,
+    /warning: release mismatch: this side is dbgremote 0\.9\.0, the server is 0\.1\.0/,
+  );
   await server.waitFor(/release mismatch: this side is dbgremote 0\.1\.0, the client is 0\.9\.0/, {
     stream: "stderr",
   });
