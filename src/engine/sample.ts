@@ -1,0 +1,46 @@
+/**
+ * The sample program that ships inside dbgremote: its C source is compiled
+ * into the binary and built with the machine's C compiler on first use, so
+ * the built-in demo lab works with nothing else installed but gdb and cc.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import source from "../../samples/demo.c" with { type: "text" };
+import { EngineError } from "../errors.ts";
+
+export const SAMPLE_SOURCE: string = source;
+
+/** Build the sample into `outDir` (reusing an up-to-date build); returns the program's path. */
+export async function buildSample(outDir: string, compiler = "cc"): Promise<string> {
+  fs.mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const program = path.join(outDir, "demo");
+  const src = path.join(outDir, "demo.c");
+  const stamp = path.join(outDir, "demo.sha256");
+  const hash = createHash("sha256").update(SAMPLE_SOURCE).digest("hex");
+  if (fs.existsSync(program) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash) {
+    return program;
+  }
+  fs.writeFileSync(src, SAMPLE_SOURCE);
+  await new Promise<void>((resolve, reject) => {
+    execFile(compiler, ["-g", "-O0", "-o", program, src], (err, _stdout, stderr) => {
+      if (!err) return resolve();
+      const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+      reject(
+        new EngineError(
+          "E_PROGRAM_MISSING",
+          missing
+            ? `cannot build the sample program: no C compiler (${compiler}) on PATH`
+            : `cannot build the sample program: ${stderr.trim() || err.message}`,
+          {
+            hint: "install a C compiler (Debian/Ubuntu: apt-get install gcc libc6-dev)",
+            cause: err,
+          },
+        ),
+      );
+    });
+  });
+  fs.writeFileSync(stamp, hash);
+  return program;
+}
