@@ -2,6 +2,7 @@
  * The one module that knows which runtime it is in and touches the process's
  * terminal: everything else takes what it needs from here as parameters.
  */
+import fs from "node:fs";
 import os from "node:os";
 import process from "node:process";
 import readline from "node:readline";
@@ -36,11 +37,26 @@ function runtimeName(): string {
 }
 
 function currentUser(env: Record<string, string | undefined>): string {
+  if (env.USER) return env.USER;
+  if (env.LOGNAME) return env.LOGNAME;
+  let uid = -1;
   try {
-    return os.userInfo().username;
+    const info = os.userInfo();
+    if (info.username && info.username !== "unknown") return info.username;
+    uid = info.uid;
   } catch {
-    return env.USER ?? env.LOGNAME ?? "unknown";
+    // fall through to /etc/passwd
   }
+  // Bun's os.userInfo() can answer "unknown"; /etc/passwd knows better.
+  try {
+    for (const line of fs.readFileSync("/etc/passwd", "utf8").split("\n")) {
+      const [name, , id] = line.split(":");
+      if (Number(id) === uid) return name;
+    }
+  } catch {
+    // no passwd file
+  }
+  return uid >= 0 ? `uid${uid}` : "unknown";
 }
 
 function processTerminal(prompt: string): Terminal {

@@ -1,7 +1,8 @@
 /** `check`, `plan` and `run`: the topology subcommands. */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { formatConnStr } from "../connstr.ts";
+import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
+import type { RunningServer } from "../server/server.ts";
 import { DbgRemoteError, TopologyError, UsageError } from "../errors.ts";
 import { parseTopology } from "../topology/parse.ts";
 import { formatPlan, selectNodes } from "../topology/plan.ts";
@@ -68,6 +69,14 @@ export function planCommand(ctx: CliContext, argv: string[]): number {
   return EXIT.ok;
 }
 
+/** A client whose server runs in this same process connects to its actual endpoint, a pipe if it has one. */
+function localEndpoint(running: RunningServer[], via: string | undefined): ConnSpec | undefined {
+  const server = running.find((r) => r.session.name === via);
+  if (!server) return undefined;
+  const best = server.endpoints.find((e) => e.spec.transport === "npipe") ?? server.endpoints[0];
+  return parseConnStr(best.address, "connect");
+}
+
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -88,7 +97,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   }
   // The terminal belongs to the client node when there is one; otherwise to the (single) server.
   const serverConsole = clients.length === 0 && servers.length === 1;
-  const running = [];
+  const running: RunningServer[] = [];
   try {
     for (const s of servers) {
       running.push(
@@ -106,10 +115,10 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   }
   if (clients.length === 1) {
     const c = clients[0];
-    ctx.platform.stdout(
-      `*** client ${c.name}: connecting to ${c.connect.via ?? formatConnStr(c.connect.spec)}\n`,
-    );
-    const code = await runClientRole(ctx, { spec: c.connect.spec, user: c.user });
+    const spec = localEndpoint(running, c.connect.via) ?? c.connect.spec;
+    const via = c.connect.via ? `node ${c.connect.via} at ` : "";
+    ctx.platform.stdout(`*** client ${c.name}: connecting to ${via}${formatConnStr(spec)}\n`);
+    const code = await runClientRole(ctx, { spec, user: c.user });
     // Local servers started for this client end with it when it ends the session (q) or leaves.
     await Promise.all(running.map((r) => r.shutdown(`node ${c.name} finished`)));
     return code;

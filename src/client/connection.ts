@@ -26,6 +26,8 @@ export interface ClientConnection {
   /** Send a command; returns its id. */
   command(text: string): number;
   interrupt(): void;
+  /** Resolves once every command sent so far has finished (or the connection closed). */
+  idle(): Promise<void>;
   /** Leave the session (Ctrl+B, .remote_exit): the others go on. */
   leave(): void;
   /** Drop the connection without a goodbye. */
@@ -38,6 +40,13 @@ export interface ClientConnection {
 export function openClient(channel: Channel, options: ClientOptions): Promise<ClientConnection> {
   const decoder = new FrameDecoder(options.maxFrame);
   let nextId = 1;
+  const outstanding = new Set<number>();
+  let idleWaiters: (() => void)[] = [];
+  const wakeIdle = () => {
+    const w = idleWaiters;
+    idleWaiters = [];
+    w.forEach((f) => f());
+  };
   let welcome: Welcome | undefined;
   let finished = false;
   let closeError: DbgRemoteError | undefined;
@@ -70,11 +79,16 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       welcome: welcome!,
       command(text) {
         const id = nextId++;
+        outstanding.add(id);
         send({ t: "cmd", id, text });
         return id;
       },
       interrupt() {
         send({ t: "interrupt" });
+      },
+      idle() {
+        if (outstanding.size === 0 || finished) return Promise.resolve();
+        return new Promise<void>((r) => idleWaiters.push(r));
       },
       leave() {
         if (finished) return;
@@ -125,7 +139,11 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         );
         return;
       }
-      options.onEvent(m as SessionEvent);
+      const event = m as SessionEvent;
+      options.onEvent(event);
+      if (event.t === "done" && event.client === welcome.you && outstanding.delete(event.id)) {
+        if (outstanding.size === 0) wakeIdle();
+      }
     };
 
     channel.start({
@@ -154,6 +172,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
           closeError = new DbgRemoteError("E_TRANSPORT", `connection lost: ${error.message}`);
         }
         finished = true;
+        wakeIdle();
         options.onClose?.(closeError);
         resolveClosed();
       },

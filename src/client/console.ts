@@ -74,7 +74,8 @@ export async function runConsoleClient(
       }
       conn.command(line);
     }
-    // End of input (stdin closed): leave politely.
+    // End of input (stdin closed, a script ran out): let the commands sent finish, then leave.
+    if (!end) await conn.idle();
     if (!end) {
       end = "input-closed";
       conn.leave();

@@ -36,7 +36,8 @@ export function renderEvent(event: SessionEvent): string {
     case "out":
       return event.text;
     case "state":
-      return describeStop(event.state, event.info) + "\n";
+      // gdb already says "Continuing." / "Starting program"; only stops and exits get a line.
+      return event.state === "running" ? "" : describeStop(event.state, event.info) + "\n";
     case "notice":
       return `*** ${event.text}\n`;
     case "done":

@@ -30,6 +30,7 @@ function fakeConnection(): ClientConnection & { sent: string[] } {
     welcome: {} as ClientConnection["welcome"],
     command: (t) => sent.push(`cmd ${t}`),
     interrupt: () => void sent.push("interrupt"),
+    idle: () => Promise.resolve(),
     leave: () => {
       sent.push("bye");
       closeIt();
