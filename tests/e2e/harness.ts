@@ -102,7 +102,7 @@ export class Proc {
 
   /** Wait for exit, killing the process if it takes longer than `timeoutMs`. */
   async wait(timeoutMs = 15_000): Promise<Exit> {
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((
       r,
     ) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
