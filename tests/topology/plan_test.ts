@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../../src/errors.ts";
+import { parseTopology } from "../../src/topology/parse.ts";
+import { formatPlan, selectNodes } from "../../src/topology/plan.ts";
+
+const LAB = parseTopology(
+  `[lab]
+name = "two-hosts"
+
+[nodes.target]
+host = "lab1"
+engine = { kind = "gdb", program = "./app" }
+listen = ["tcp:port=5005", "npipe:pipe=t"]
+
+[nodes.oncall]
+host = "LAB1"
+connect = "target"
+
+[nodes.alice]
+host = "laptop"
+connect = "target"
+user = "al"
+`,
+  "two.toml",
+);
+
+Deno.test("selectNodes: by host name, case-insensitive", () => {
+  assert.deepEqual(selectNodes(LAB, { hostname: "lab1" }).map((n) => n.name), ["target", "oncall"]);
+  assert.deepEqual(selectNodes(LAB, { hostname: "Laptop" }).map((n) => n.name), ["alice"]);
+});
+
+Deno.test("selectNodes: --node wins; an unknown one gets a did-you-mean", () => {
+  assert.deepEqual(selectNodes(LAB, { node: "alice", hostname: "lab1" }).map((n) => n.name), [
+    "alice",
+  ]);
+  assert.throws(() => selectNodes(LAB, { node: "alcie", hostname: "x" }), (err: unknown) => {
+    assert.ok(err instanceof UsageError);
+    assert.match(err.message, /has no node `alcie`/);
+    assert.match(err.hint ?? "", /did you mean `alice`/);
+    return true;
+  });
+});
+
+Deno.test("selectNodes: a host with no nodes is told the lab's hosts", () => {
+  assert.throws(
+    () => selectNodes(LAB, { hostname: "elsewhere" }),
+    /no node of two\.toml runs on this host \(elsewhere\); its hosts are: lab1, LAB1, laptop/,
+  );
+});
+
+Deno.test("selectNodes: nodes without a host run anywhere", () => {
+  const local = parseTopology(
+    `[nodes.s]
+engine = { kind = "gdb", program = "./a" }
+listen = ["npipe:pipe=s"]
+[nodes.c]
+connect = "s"
+`,
+    "local.toml",
+  );
+  assert.deepEqual(selectNodes(local, { hostname: "anything" }).map((n) => n.name), ["s", "c"]);
+});
+
+Deno.test("formatPlan: hosts, their roles, endpoints and resolved connections", () => {
+  const plan = formatPlan(LAB);
+  assert.match(plan, /^lab two-hosts \(two\.toml\)\n/);
+  assert.match(
+    plan,
+    /\nlab1\n  server target: gdb \.\/app\n    listen tcp:port=5005\n    listen npipe:pipe=t\n/,
+  );
+  assert.match(
+    plan,
+    /\nlaptop\n  client alice as al: connect tcp:server=lab1,port=5005 \(node target\)\n/,
+  );
+});
