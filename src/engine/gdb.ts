@@ -85,6 +85,10 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
   /** The user command now running, to drop gdb's echo of it. */
   let currentText: string | undefined;
   let partial = "";
+  /** The debugged process, from =thread-group-started: Ctrl+C signals it directly. */
+  let inferiorPid: number | undefined;
+  /** How gdb ended, once it has. */
+  let death = "";
 
   const emitOutput = (stream: "console" | "target" | "error", text: string) => {
     if (text) listener({ type: "output", stream, text });
@@ -115,6 +119,12 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
           stopWaiter = undefined;
           w?.();
         }
+        return;
+      case "notify":
+        if (r.class === "thread-group-started") {
+          inferiorPid = Number(str(r.results, "pid")) || undefined;
+        }
+        if (r.class === "thread-group-exited") inferiorPid = undefined;
         return;
       case "console":
         if (capture) capture.push(r.text);
@@ -238,6 +248,7 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
           alive = false;
           state = state === "idle" ? "idle" : "exited";
           const how = signal ? `signal ${signal}` : `code ${code}`;
+          death = how;
           for (const [, w] of waiters) {
             w.reject(
               new EngineError("E_ENGINE_DIED", `gdb exited (${how}) while running a command`),
@@ -298,7 +309,9 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
           const r = await send(`-interpreter-exec console ${miQuote(text)}`);
           if (r.class === "error") return { ok: false, error: str(r.results, "msg") ?? "error" };
           if (r.class === "running") await waitForStop(before);
-          if (r.class === "exit") return { ok: true };
+          if (!alive && !stopping && r.class !== "exit") {
+            return { ok: false, error: `gdb exited (${death}) while running "${text}"` };
+          }
           return { ok: true };
         } catch (err) {
           return { ok: false, error: (err as Error).message };
@@ -313,13 +326,36 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
 
     async interrupt() {
       if (!alive || state !== "running") return;
-      await send("-exec-interrupt").catch(() => {});
+      // A console command like `continue` runs synchronously: gdb reads no MI input until the
+      // target stops, so -exec-interrupt would wait. A SIGINT to the target is what Ctrl+C at
+      // gdb's own prompt does; gdb catches it and reports the stop.
+      if (inferiorPid !== undefined) {
+        try {
+          process.kill(inferiorPid, "SIGINT");
+          return;
+        } catch {
+          // gone already, or not ours to signal: ask gdb
+        }
+      }
+      // Bounded: if gdb is busy it answers once the target stops anyway.
+      await Promise.race([
+        send("-exec-interrupt").catch(() => {}),
+        new Promise((r) => setTimeout(r, 2000).unref?.()),
+      ]);
     },
 
     async stop() {
       if (!child || stopping) return await exited;
       stopping = true;
       if (alive) {
+        // gdb reads no input while a console command runs the target: end the target first.
+        if (state === "running" && inferiorPid !== undefined) {
+          try {
+            process.kill(inferiorPid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
         child.stdin!.write(`${nextToken++}-gdb-exit\n`);
         const timer = setTimeout(() => child!.kill("SIGKILL"), 2000);
         await exited;

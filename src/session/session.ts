@@ -255,9 +255,13 @@ export class Session {
         this.#broadcast({ t: "state", state: event.state, info: event.info });
         break;
       case "exit":
-        if (!event.expected && !this.#ended) {
+        if (!this.#ended) {
           const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
-          void this.end(`the debugger (${this.engine.kind}) exited unexpectedly (${how})`);
+          void this.end(
+            event.expected
+              ? `the debugger (${this.engine.kind}) exited (${how})`
+              : `the debugger (${this.engine.kind}) exited unexpectedly (${how})`,
+          );
         }
         break;
     }

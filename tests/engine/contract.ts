@@ -1,0 +1,226 @@
+/**
+ * The engine contract: every engine passes these, against the sample program.
+ * Run it from an engine's test file with a factory and a spec builder.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import type { Engine, EngineEvent, EngineFactory, EngineSpec } from "../../src/engine/engine.ts";
+import { EngineError } from "../../src/errors.ts";
+
+export interface ContractTarget {
+  make: EngineFactory;
+  /** A spec that debugs `program` with `args`. */
+  specFor(program: string, args?: string[]): EngineSpec;
+  /** Build the sample program; returns its path and source. */
+  sample(): Promise<{ program: string; source: string }>;
+}
+
+/** Line number of the `LINE:marker` comment in the sample's source. */
+export function markerLine(source: string, marker: string): number {
+  const line = source.split("\n").findIndex((l) => l.includes(`LINE:${marker}`)) + 1;
+  assert.ok(line > 0, `marker LINE:${marker} not in the sample`);
+  return line;
+}
+
+interface Recorder {
+  events: EngineEvent[];
+  text(stream?: "console" | "target" | "error"): string;
+  until(pred: (e: EngineEvent) => boolean, timeoutMs?: number): Promise<EngineEvent>;
+}
+
+function recorder(): Recorder & { listener: (e: EngineEvent) => void } {
+  const events: EngineEvent[] = [];
+  let waiters: (() => void)[] = [];
+  return {
+    events,
+    listener(e) {
+      events.push(e);
+      const w = waiters;
+      waiters = [];
+      w.forEach((f) => f());
+    },
+    text(stream) {
+      return events.map((e) =>
+        e.type === "output" && (!stream || e.stream === stream) ? e.text : ""
+      ).join("");
+    },
+    async until(pred, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (true) {
+        const found = events.find(pred);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`timed out; events: ${JSON.stringify(events)}`);
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 100);
+          waiters.push(() => {
+            clearTimeout(t);
+            r();
+          });
+        });
+      }
+    },
+  };
+}
+
+async function withEngine(
+  target: ContractTarget,
+  args: string[],
+  body: (engine: Engine, rec: Recorder, source: string) => Promise<void>,
+): Promise<void> {
+  const { program, source } = await target.sample();
+  const rec = recorder();
+  const engine = target.make(target.specFor(program, args), rec.listener);
+  try {
+    await engine.start();
+    await body(engine, rec, source);
+  } finally {
+    await engine.stop();
+  }
+}
+
+export function engineContract(name: string, target: ContractTarget): void {
+  const test = (title: string, fn: () => Promise<void>) =>
+    Deno.test(`${name} engine: ${title}`, fn);
+
+  test("break, run, next, print, bt, continue to a clean exit", () =>
+    withEngine(target, [], async (engine, rec, source) => {
+      assert.equal(engine.state, "idle");
+      assert.deepEqual(await engine.execute("break main"), { ok: true });
+      assert.match(rec.text("console"), /Breakpoint 1 at/);
+      assert.deepEqual(await engine.execute("run"), { ok: true });
+      const stop = await rec.until((e) => e.type === "state" && e.state === "stopped");
+      assert.ok(stop.type === "state");
+      assert.equal(stop.info.func, "main");
+      assert.equal(stop.info.reason, "breakpoint-hit");
+      assert.equal(stop.info.line, markerLine(source, "x-first"));
+      assert.match(stop.info.file ?? "", /demo\.c$/);
+      assert.equal(engine.state, "stopped");
+
+      await engine.execute("next");
+      const stepped = rec.events.filter((e) => e.type === "state" && e.state === "stopped").at(-1);
+      assert.ok(stepped?.type === "state");
+      assert.equal(stepped.info.line, markerLine(source, "after-x"));
+      assert.equal(stepped.info.reason, "end-stepping-range");
+
+      await engine.execute("print x");
+      assert.match(rec.text("console"), /\$1 = 1\n/);
+      await engine.execute("break add");
+      await engine.execute("continue");
+      await engine.execute("bt");
+      assert.match(rec.text("console"), /#0 +add \(a=42, b=8\)/);
+      assert.match(rec.text("console"), /#1 .* main /);
+
+      assert.deepEqual(await engine.execute("continue"), { ok: true });
+      const exit = rec.events.at(-1);
+      assert.ok(exit?.type === "state" && exit.state === "exited", JSON.stringify(exit));
+      assert.equal(exit.info.exitCode, 0);
+      assert.match(rec.text("target"), /demo: x is 50\n/);
+      assert.equal(engine.state, "exited");
+      // The session stays usable after the program exits.
+      assert.deepEqual(await engine.execute("print 6*7"), { ok: true });
+      assert.match(rec.text("console"), /= 42\n/);
+    }));
+
+  test("a bad command fails with the debugger's message; the engine goes on", () =>
+    withEngine(target, [], async (engine, rec) => {
+      const r = await engine.execute("frobnicate");
+      assert.equal(r.ok, false);
+      assert.match(r.error ?? "", /Undefined command: "frobnicate"/);
+      assert.match(rec.text("error"), /Undefined command/);
+      assert.deepEqual(await engine.execute("print 1"), { ok: true });
+    }));
+
+  test("commands are serialized: sent together, they finish in order", () =>
+    withEngine(target, [], async (engine, rec) => {
+      const results = await Promise.all(
+        ["print 1", "print 2", "print 3"].map((c) => engine.execute(c)),
+      );
+      assert.deepEqual(results, [{ ok: true }, { ok: true }, { ok: true }]);
+      assert.match(rec.text("console"), /\$1 = 1\n\$2 = 2\n\$3 = 3\n/);
+    }));
+
+  test("interrupt stops a running target; execute of run/continue then returns", () =>
+    withEngine(target, ["loop"], async (engine, rec) => {
+      const running = engine.execute("run");
+      await rec.until((e) => e.type === "state" && e.state === "running");
+      await rec.until((e) =>
+        e.type === "output" && e.stream === "target" && /x is 50/.test(e.text)
+      );
+      assert.equal(engine.state, "running");
+      await engine.interrupt();
+      assert.deepEqual(await running, { ok: true });
+      const stop = rec.events.filter((e) => e.type === "state").at(-1);
+      assert.ok(stop?.type === "state" && stop.state === "stopped");
+      assert.equal(stop.info.signal, "SIGINT");
+      await engine.interrupt(); // not running: a no-op
+      assert.deepEqual(await engine.execute("print 2+2"), { ok: true });
+    }));
+
+  test("the program's arguments are passed", () =>
+    withEngine(target, ["loop"], async (engine) => {
+      await engine.execute("break main");
+      await engine.execute("run");
+      assert.deepEqual(await engine.execute("print argc"), { ok: true });
+    }));
+
+  test("a missing program is refused before the debugger starts", async () => {
+    const rec = recorder();
+    const engine = target.make(target.specFor("/nonexistent/app"), rec.listener);
+    await assert.rejects(engine.start(), (err: unknown) => {
+      assert.ok(err instanceof EngineError);
+      assert.equal(err.code, "E_PROGRAM_MISSING");
+      assert.match(err.message, /\/nonexistent\/app/);
+      return true;
+    });
+    await engine.stop();
+  });
+
+  test("a missing debugger binary is named, with how to install it", async () => {
+    const { program } = await target.sample();
+    const engine = target.make(
+      { ...target.specFor(program), debugger: "/nonexistent/dbg" },
+      () => {},
+    );
+    await assert.rejects(engine.start(), (err: unknown) => {
+      assert.ok(err instanceof EngineError);
+      assert.equal(err.code, "E_ENGINE_MISSING");
+      assert.match(err.hint ?? "", /install/);
+      return true;
+    });
+    await engine.stop();
+  });
+
+  test("the debugger dying mid-command is reported; the command fails; later commands fail clearly", async () => {
+    const { program } = await target.sample();
+    const rec = recorder();
+    const engine = target.make(target.specFor(program, ["loop"]), rec.listener);
+    await engine.start();
+    try {
+      const running = engine.execute("run");
+      await rec.until((e) => e.type === "state" && e.state === "running");
+      // Kill the debugger the hard way: find it among our children.
+      const pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          const stat = fs.readFileSync(path.join("/proc", p, "stat"), "utf8");
+          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === Deno.pid;
+        } catch {
+          return false;
+        }
+      });
+      assert.ok(pids.length > 0, "the debugger runs as our child");
+      for (const p of pids) Deno.kill(Number(p), "SIGKILL");
+      const result = await running;
+      assert.equal(result.ok, false);
+      const exit = await rec.until((e) => e.type === "exit");
+      assert.ok(exit.type === "exit");
+      assert.equal(exit.expected, false);
+      assert.equal(exit.signal, "SIGKILL");
+      const after = await engine.execute("print 1");
+      assert.equal(after.ok, false);
+      assert.match(after.error ?? "", /not running/);
+    } finally {
+      await engine.stop();
+    }
+  });
+}
