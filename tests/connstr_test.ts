@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { expandPipeName, formatConnStr, parseConnStr } from "../src/connstr.ts";
+import { ConnStrError } from "../src/errors.ts";
+
+Deno.test("tcp and npipe, for listening and connecting", () => {
+  assert.deepEqual(parseConnStr("tcp:port=5005", "listen"), { transport: "tcp", port: 5005 });
+  assert.deepEqual(parseConnStr("TCP:Port=5005,server=127.0.0.1,ipversion=6", "listen"), {
+    transport: "tcp",
+    port: 5005,
+    server: "127.0.0.1",
+    ipversion: 6,
+  });
+  assert.deepEqual(parseConnStr(" tcp:server=lab1, port=5005 ", "connect"), {
+    transport: "tcp",
+    server: "lab1",
+    port: 5005,
+  });
+  assert.deepEqual(parseConnStr("npipe:pipe=crash-%d", "listen"), {
+    transport: "npipe",
+    pipe: "crash-%d",
+  });
+  assert.deepEqual(parseConnStr("npipe:pipe=/run/x.sock"), {
+    transport: "npipe",
+    pipe: "/run/x.sock",
+  });
+});
+
+Deno.test("format round-trips", () => {
+  for (
+    const s of [
+      "tcp:server=lab1,port=5005",
+      "tcp:port=1",
+      "tcp:server=::1,port=9,ipversion=6",
+      "npipe:pipe=a",
+    ]
+  ) {
+    assert.equal(formatConnStr(parseConnStr(s)), s);
+  }
+});
+
+Deno.test("expandPipeName replaces %d with the pid", () => {
+  assert.equal(expandPipeName("crash-%d-%d", 42), "crash-42-42");
+  assert.equal(expandPipeName("plain", 42), "plain");
+});
+
+Deno.test("every mistake names the string, the cause and a fix", () => {
+  const cases: [string, "listen" | "connect" | undefined, RegExp, RegExp?][] = [
+    ["5005", undefined, /expected transport:key=value/, /tcp:port=5005/],
+    ["tpc:port=1", undefined, /unknown transport "tpc"/, /did you mean "tcp"/],
+    ["ssl:port=1", undefined, /transport "ssl" is not available in this release/],
+    ["com:port=/dev/ttyS0", undefined, /transport "com" is not available/],
+    ["tcp:", undefined, /no options after the transport/],
+    ["tcp:prot=1", undefined, /unknown option "prot" for tcp/, /did you mean "port"/],
+    ["tcp:port", undefined, /option "port" needs a value/],
+    ["tcp:port=1,port=2", undefined, /option "port" given twice/],
+    ["tcp:port=abc", undefined, /port "abc" is not a number/],
+    ["tcp:port=65536", undefined, /port 65536 is out of range/],
+    ["tcp:port=1,,server=x", undefined, /empty option/],
+    ["tcp:server=x", "listen", /tcp needs port=N to listen/],
+    ["tcp:port=5005", "connect", /tcp needs server=HOST to connect/],
+    ["tcp:server=x,port=0", "connect", /cannot connect to port 0/],
+    ["tcp:port=1,ipversion=5", undefined, /ipversion must be 4 or 6/],
+    ["npipe:name=x", undefined, /unknown option "name" for npipe/],
+    ["npipe:pipe=a/b", undefined, /contains a slash/],
+    ["tcp:port=1,password=secret", undefined, /"password" is not supported in this release/],
+  ];
+  for (const [text, role, message, hint] of cases) {
+    assert.throws(() => parseConnStr(text, role), (err: unknown) => {
+      assert.ok(err instanceof ConnStrError, `${text}: ${err}`);
+      assert.equal(err.code, "E_CONNSTR");
+      assert.ok(err.message.includes(`"${text}"`), `${text}: ${err.message}`);
+      assert.match(err.message, message, text);
+      if (hint) assert.match(err.hint ?? "", hint, text);
+      return true;
+    }, text);
+  }
+});
+
+Deno.test("a secret in a refused string is not echoed back in the hint", () => {
+  assert.throws(() => parseConnStr("tcp:port=1,password=hunter2"), (err: unknown) => {
+    assert.ok(err instanceof ConnStrError);
+    assert.doesNotMatch(err.hint ?? "", /hunter2/);
+    return true;
+  });
+});
