@@ -91,13 +91,12 @@ export function createNpipeTransport(options: { dir?: string } = {}): Transport 
           fs.chmodSync(file, 0o600);
           resolve({
             address: `npipe:pipe=${name}`,
-            close: () =>
-              new Promise<void>((done) =>
-                server.close(() => {
-                  fs.rmSync(file, { force: true });
-                  done();
-                })
-              ),
+            // Stop accepting and remove the socket file; connected channels stay open.
+            close: () => {
+              server.close();
+              fs.rmSync(file, { force: true });
+              return Promise.resolve();
+            },
           });
         });
       });

@@ -61,7 +61,11 @@ export function createTcpTransport(): Transport {
           const shown = spec.server ?? (spec.ipversion === 6 ? "::1" : "127.0.0.1");
           resolve({
             address: `tcp:server=${shown},port=${bound.port}`,
-            close: () => new Promise<void>((done) => server.close(() => done())),
+            // Stop accepting; connected channels stay open (server.close's callback would wait for them).
+            close: () => {
+              server.close();
+              return Promise.resolve();
+            },
           });
         });
       });
