@@ -106,6 +106,7 @@ async function throughServer(program: string, line: number, clients: number): Pr
   ], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  const serverClosed = new Promise((r) => server.on("close", r));
   let out = "";
   const address = await new Promise<string>((resolve, reject) => {
     server.stdout!.setEncoding("utf8").on("data", (s: string) => {
@@ -156,7 +157,40 @@ async function throughServer(program: string, line: number, clients: number): Pr
   }
   issuer.command("q");
   await Promise.all(conns.map((c) => c.closed));
-  await new Promise((r) => server.on("close", r));
+  await serverClosed;
+  return samples;
+}
+
+/**
+ * The floor: one loopback tcp round trip to a separate process that echoes a
+ * small message back. dbgremote adds this hop to gdb's own time, whatever it does.
+ */
+async function tcpFloor(): Promise<number[]> {
+  const echo = spawn(process.execPath, [
+    "eval",
+    `import net from "node:net";
+     const s = net.createServer({ noDelay: true }, (c) => c.on("data", (d) => c.write(d)));
+     s.listen(0, "127.0.0.1", () => console.log(s.address().port));`,
+  ], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) =>
+    echo.stdout!.setEncoding("utf8").once("data", (s: string) => resolve(Number(s.trim())))
+  );
+  const tcp = createTcpTransport();
+  const ch = await tcp.connect(parseConnStr(`tcp:server=127.0.0.1,port=${port}`, "connect"));
+  let wake: (() => void) | undefined;
+  ch.start({ data: () => wake?.(), close() {} });
+  const samples: number[] = [];
+  const msg = new TextEncoder().encode('{"t":"cmd","id":1,"text":"print x"}');
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((r) => {
+      wake = r;
+      ch.write(msg);
+    });
+    if (i >= WARMUP) samples.push(performance.now() - t0);
+  }
+  ch.destroy();
+  echo.kill();
   return samples;
 }
 
@@ -169,10 +203,12 @@ try {
   );
   const rows = [
     summarize("gdb/MI direct", await direct(program, line)),
+    summarize("tcp hop alone (floor)", await tcpFloor()),
     summarize("dbgremote, 1 client", await throughServer(program, line, 1)),
     summarize("dbgremote, 10 clients", await throughServer(program, line, 10)),
   ];
   const base = rows[0];
+  const floor = rows[1];
   console.log(
     "\n| path                  | p50 ms | p99 ms | p50 ratio | p99 ratio |\n" +
       "| --------------------- | ------ | ------ | --------- | --------- |",
@@ -187,6 +223,13 @@ try {
         }x |`,
     );
   }
+  console.log(
+    `\nratios are to gdb/MI direct. Any remote path costs at least direct + one tcp hop: ` +
+      `${((base.p50 + floor.p50) / base.p50).toFixed(2)}x at p50 here; ` +
+      `dbgremote's own share at p50 (1 client): ${
+        (rows[2].p50 - base.p50 - floor.p50).toFixed(3)
+      } ms.`,
+  );
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
