@@ -9,6 +9,7 @@ need=()
 command -v gdb >/dev/null 2>&1 || need+=(gdb)
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+command -v pgrep >/dev/null 2>&1 || need+=(procps)
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
   sudo_cmd=()

@@ -59,46 +59,24 @@ function currentUser(env: Record<string, string | undefined>): string {
   return uid >= 0 ? `uid${uid}` : "unknown";
 }
 
-function processTerminal(prompt: string): Terminal {
-  const tty = Boolean(process.stdin.isTTY);
-  const rl = readline.createInterface({
-    input: process.stdin,
-    output: tty ? process.stdout : undefined,
-    terminal: tty,
-    prompt,
-  });
+/** Lines from stdin as they arrive, for the terminal's `lines()`. */
+function lineQueue() {
   const queue: string[] = [];
   let wake: (() => void) | undefined;
   let done = false;
-  const interruptHandlers: (() => void)[] = [];
-  const leaveHandlers: (() => void)[] = [];
-  rl.on("line", (line) => {
-    queue.push(line);
-    wake?.();
-    if (tty) rl.prompt();
-  });
-  rl.on("close", () => {
-    done = true;
-    wake?.();
-  });
-  if (tty) {
-    rl.on("SIGINT", () => interruptHandlers.forEach((h) => h()));
-    process.stdin.on("keypress", (_s: string, key?: { ctrl?: boolean; name?: string }) => {
-      if (key?.ctrl && key.name === "b") leaveHandlers.forEach((h) => h());
-    });
-    rl.prompt();
-  }
   return {
-    write(text) {
-      if (!text) return;
-      if (tty) {
-        process.stdout.write(`\r\x1b[K${text}`);
-        if (!done) rl.prompt(true);
-      } else {
-        process.stdout.write(text);
-      }
+    push(line: string) {
+      queue.push(line);
+      wake?.();
     },
-    async *lines() {
+    end() {
+      done = true;
+      wake?.();
+    },
+    get done() {
+      return done;
+    },
+    async *lines(): AsyncIterable<string> {
       while (true) {
         if (queue.length) {
           yield queue.shift()!;
@@ -109,6 +87,66 @@ function processTerminal(prompt: string): Terminal {
         wake = undefined;
       }
     },
+  };
+}
+
+/**
+ * A terminal over stdin/stdout. On a tty: readline with a prompt, Ctrl+C and
+ * Ctrl+B as keys. Otherwise (a pipe, a script): plain lines, Ctrl+C as SIGINT,
+ * and a line holding only Ctrl+B (0x02) to leave. readline is kept off pipes:
+ * some runtimes close it on SIGINT, which would end the input.
+ */
+function processTerminal(prompt: string): Terminal {
+  const tty = Boolean(process.stdin.isTTY);
+  const input = lineQueue();
+  const interruptHandlers: (() => void)[] = [];
+  const leaveHandlers: (() => void)[] = [];
+  let rl: readline.Interface | undefined;
+  if (tty) {
+    rl = readline.createInterface({
+      input: process.stdin,
+      output: process.stdout,
+      terminal: true,
+      prompt,
+    });
+    rl.on("line", (line) => {
+      input.push(line);
+      rl!.prompt();
+    });
+    rl.on("close", () => input.end());
+    rl.on("SIGINT", () => interruptHandlers.forEach((h) => h()));
+    process.stdin.on("keypress", (_s: string, key?: { ctrl?: boolean; name?: string }) => {
+      if (key?.ctrl && key.name === "b") leaveHandlers.forEach((h) => h());
+    });
+    rl.prompt();
+  } else {
+    let partial = "";
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("data", (chunk: string) => {
+      partial += chunk;
+      let nl;
+      while ((nl = partial.indexOf("\n")) >= 0) {
+        input.push(partial.slice(0, nl).replace(/\r$/, ""));
+        partial = partial.slice(nl + 1);
+      }
+    });
+    process.stdin.on("end", () => {
+      if (partial) input.push(partial);
+      input.end();
+    });
+    process.stdin.on("error", () => input.end());
+  }
+  return {
+    write(text) {
+      if (!text) return;
+      if (rl) {
+        process.stdout.write(`\r\x1b[K${text}`);
+        if (!input.done) rl.prompt(true);
+      } else {
+        process.stdout.write(text);
+      }
+    },
+    lines: () => input.lines(),
     onInterrupt(h) {
       interruptHandlers.push(h);
       // Without a tty, Ctrl+C arrives as a signal.
@@ -118,11 +156,11 @@ function processTerminal(prompt: string): Terminal {
       leaveHandlers.push(h);
     },
     close() {
-      if (done) return;
-      done = true;
-      rl.close();
-      if (!tty) process.stdin.destroy();
-      wake?.();
+      if (input.done) return;
+      input.end();
+      if (rl) rl.close();
+      else process.stdin.destroy();
+      for (const h of interruptHandlers) process.off("SIGINT", h);
     },
   };
 }

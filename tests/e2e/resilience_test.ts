@@ -1,0 +1,160 @@
+/**
+ * End-to-end on the compiled binary: Ctrl+C from a client, hostile peers,
+ * and gdb dying under a live session.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+
+const SAMPLE = path.resolve(import.meta.dirname!, "../../samples/demo.c");
+
+function buildSample(dir: string): string {
+  fs.copyFileSync(SAMPLE, path.join(dir, "demo.c"));
+  execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "demo"), path.join(dir, "demo.c")]);
+  return path.join(dir, "demo");
+}
+
+function tcpPort(address: string): number {
+  return Number(/port=(\d+)/.exec(address)![1]);
+}
+
+Deno.test("e2e: Ctrl+C in a client interrupts the running target for everyone", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using server = new Proc("server", [
+    "server",
+    "--noio",
+    "npipe:pipe=int",
+    "--",
+    "gdb",
+    "--args",
+    program,
+    "loop",
+  ], tmp.env);
+  const pipe = await endpointAddress(server, "npipe");
+  await using alice = new Proc("alice", ["client", "--user", "alice", pipe], tmp.env);
+  await using bob = new Proc("bob", ["client", "--user", "bob", pipe], tmp.env);
+  await alice.waitFor("*** connected");
+  await bob.waitFor("*** connected");
+  alice.send("run");
+  await bob.waitFor("demo: x is 50");
+  // Without a terminal, Ctrl+C reaches the client as SIGINT: it interrupts, it does not kill the client.
+  process.kill(bob.child.pid!, "SIGINT"); // (Deno's ChildProcess.kill also closes stdin)
+  await alice.waitFor(/\*\*\* bob@\S+ interrupted the target/);
+  await alice.waitFor(/-- stopped .*\(SIGINT\)/);
+  bob.send("print 1+1");
+  await alice.waitFor(/bob@\S+> print 1\+1\n\$1 = 2/);
+  alice.send("q");
+  assert.equal((await server.wait()).code, 0);
+});
+
+Deno.test("e2e: garbage, oversized frames and silent peers never disturb a working client", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using server = new Proc("server", [
+    "server",
+    "--noio",
+    "tcp:port=0,server=127.0.0.1",
+    "--",
+    "gdb",
+    program,
+  ], tmp.env);
+  const address = await endpointAddress(server, "tcp");
+  await using alice = new Proc("alice", ["client", "--user", "alice", address], tmp.env);
+  await alice.waitFor("*** connected");
+
+  const attack = (bytes: Uint8Array) =>
+    new Promise<string>((resolve) => {
+      const s = net.connect(tcpPort(address), "127.0.0.1", () => s.write(bytes));
+      let got = "";
+      s.on("data", (d) => (got += d.toString("latin1")));
+      s.on("close", () => resolve(got));
+      s.on("error", () => {});
+    });
+  const garbage = await attack(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  assert.match(garbage, /E_FRAME_TOO_LARGE|E_FRAME_MALFORMED/);
+  const oversized = await attack(new Uint8Array([0x7f, 0, 0, 0]));
+  assert.match(oversized, /E_FRAME_TOO_LARGE/);
+  const notJson = await attack(new Uint8Array([0, 0, 0, 2, 0x7b, 0x7b]));
+  assert.match(notJson, /E_FRAME_MALFORMED/);
+  const wrongFirst = await attack(
+    new Uint8Array([
+      0,
+      0,
+      0,
+      24,
+      ...new TextEncoder().encode('{"t":"cmd","id":1,"text":"q"}').slice(0, 24),
+    ]),
+  );
+  assert.match(wrongFirst, /E_/);
+  // Half a frame, then silence: the server closes it after the hello timeout; nothing leaks meanwhile.
+  const s = net.connect(tcpPort(address), "127.0.0.1");
+  s.on("error", () => {});
+  await new Promise((r) => s.once("connect", r));
+  s.write(new Uint8Array([0, 0, 0, 50, 0x7b]));
+
+  alice.send("break main");
+  alice.send("run");
+  await alice.waitFor(/-- stopped at .* in main/);
+  alice.send("print 40+2");
+  await alice.waitFor(/\$1 = 42/);
+  assert.doesNotMatch(alice.stdout, /joined/, "no hostile peer ever joined the session");
+  assert.match(server.stderr, /closing tcp:127\.0\.0\.1:\d+: incoming frame of \d+ bytes is over/);
+  s.destroy();
+  alice.send("q");
+  assert.equal((await server.wait()).code, 0);
+});
+
+Deno.test("e2e: gdb dying ends the session, and every client is told why", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using server = new Proc("server", [
+    "server",
+    "--noio",
+    "npipe:pipe=die",
+    "--",
+    "gdb",
+    program,
+  ], tmp.env);
+  const pipe = await endpointAddress(server, "npipe");
+  await using alice = new Proc("alice", ["client", pipe], tmp.env);
+  await alice.waitFor("*** connected");
+  const gdbPid = execFileSync("pgrep", ["-P", String(server.child.pid), "gdb"]).toString().trim();
+  process.kill(Number(gdbPid), "SIGKILL");
+  await alice.waitFor(
+    /\*\*\* session ended: the debugger \(gdb\) exited unexpectedly \(signal SIGKILL\)/,
+  );
+  assert.equal((await alice.wait()).code, 0);
+  assert.equal((await server.wait()).code, 1);
+});
+
+Deno.test("e2e: the server's own terminal takes part in the session", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using server = new Proc("server", [
+    "server",
+    "--name",
+    "box",
+    "npipe:pipe=own",
+    "--",
+    "gdb",
+    program,
+  ], tmp.env);
+  const pipe = await endpointAddress(server, "npipe");
+  await using alice = new Proc("alice", ["client", "--user", "alice", pipe], tmp.env);
+  await alice.waitFor("*** connected to box");
+  server.send("print 7*6");
+  await alice.waitFor(/\S+@\S+> print 7\*6\n\$1 = 42/);
+  alice.send("print 1");
+  await server.waitFor(/alice@\S+> print 1\n\$2 = 1/);
+  server.send("q");
+  assert.equal((await alice.wait()).code, 0);
+  assert.equal((await server.wait()).code, 0);
+});
