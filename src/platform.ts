@@ -102,6 +102,7 @@ function processTerminal(prompt: string): Terminal {
   const interruptHandlers: (() => void)[] = [];
   const leaveHandlers: (() => void)[] = [];
   let rl: readline.Interface | undefined;
+  let promptShown = false;
   if (tty) {
     rl = readline.createInterface({
       input: process.stdin,
@@ -110,8 +111,11 @@ function processTerminal(prompt: string): Terminal {
       prompt,
     });
     rl.on("line", (line) => {
+      // The session echoes every command with its issuer: drop the raw typed line.
+      process.stdout.write("\x1b[1A\r\x1b[K");
       input.push(line);
       rl!.prompt();
+      promptShown = true;
     });
     rl.on("close", () => input.end());
     rl.on("SIGINT", () => interruptHandlers.forEach((h) => h()));
@@ -119,6 +123,7 @@ function processTerminal(prompt: string): Terminal {
       if (key?.ctrl && key.name === "b") leaveHandlers.forEach((h) => h());
     });
     rl.prompt();
+    promptShown = true;
   } else {
     let partial = "";
     process.stdin.setEncoding("utf8");
@@ -140,8 +145,11 @@ function processTerminal(prompt: string): Terminal {
     write(text) {
       if (!text) return;
       if (rl) {
-        process.stdout.write(`\r\x1b[K${text}`);
-        if (!input.done) rl.prompt(true);
+        // Clear the prompt line before output; redraw the prompt once a line is complete,
+        // so text that arrives in pieces ("\nProgram" + " received signal") stays whole.
+        process.stdout.write(promptShown ? `\r\x1b[K${text}` : text);
+        promptShown = text.endsWith("\n") && !input.done;
+        if (promptShown) rl.prompt(true);
       } else {
         process.stdout.write(text);
       }

@@ -53,9 +53,9 @@ export async function runConsoleClient(
   const leave = () => {
     if (end) return;
     end = "left";
+    term.close();
     term.write("*** leaving the session (it goes on for the others)\n");
     conn.leave();
-    term.close();
   };
   term.onInterrupt(() => conn.interrupt());
   term.onLeave(leave);
