@@ -5,13 +5,29 @@
  *   tcp:port=5005,server=127.0.0.1   (listen) bind to one address
  *   tcp:server=lab1,port=5005        (connect) dial lab1:5005
  *   npipe:pipe=crash-%d              a Unix-domain socket; %d is the server's pid
+ *   ...,password_env=LAB_PW          the session password, from the environment
+ *   ...,password=secret              the same, inline (shown as password=* everywhere)
+ *   ...,insecure                     (listen) allow tcp on a non-loopback address without a password
+ *   ...,hidden                       (listen) keep the endpoint out of server searches
  *
  * Pure: parse and format only, no I/O.
  */
 import { ConnStrError } from "./errors.ts";
 import { didYouMean } from "./suggest.ts";
 
-export interface TcpSpec {
+/** Options every transport takes. */
+export interface CommonSpec {
+  /** The session password, given inline (WinDbg's key). Never printed: see {@link formatConnStr}. */
+  password?: string;
+  /** Name of an environment variable holding the password: keeps it out of files and `ps`. */
+  passwordEnv?: string;
+  /** Listen on a non-loopback tcp address without a password, knowingly. */
+  insecure?: boolean;
+  /** Keep this endpoint out of server searches. */
+  hidden?: boolean;
+}
+
+export interface TcpSpec extends CommonSpec {
   transport: "tcp";
   /** Port to listen on or dial. */
   port?: number;
@@ -20,7 +36,7 @@ export interface TcpSpec {
   ipversion?: 4 | 6;
 }
 
-export interface NpipeSpec {
+export interface NpipeSpec extends CommonSpec {
   transport: "npipe";
   /** Pipe name (a socket file in the pipe directory) or an absolute socket path. */
   pipe: string;
@@ -29,21 +45,29 @@ export interface NpipeSpec {
 export type ConnSpec = TcpSpec | NpipeSpec;
 export type Role = "listen" | "connect";
 
+const COMMON_KEYS = ["password", "password_env", "insecure", "hidden"];
 const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
-  tcp: ["port", "server", "ipversion"],
-  npipe: ["pipe"],
+  tcp: ["port", "server", "ipversion", ...COMMON_KEYS],
+  npipe: ["pipe", ...COMMON_KEYS],
 };
+/** Keys that are flags: present or absent, no value (WinDbg's `hidden`). */
+const FLAGS = ["insecure", "hidden"];
 /** WinDbg transports we know of but do not offer yet, with what to use instead. */
 const LATER: Record<string, string> = {
   ssl: "use tcp on loopback or npipe for now",
   spipe: "use npipe for now",
   com: "use tcp or npipe for now",
 };
-/** Keys reserved for later releases: refuse them rather than silently ignore a secret. */
-const LATER_KEYS = ["password", "password_env", "clicon", "hidden", "certfile", "keyfile"];
+/** Keys reserved for later releases: refuse them rather than silently ignore them. */
+const LATER_KEYS = ["clicon", "certfile", "keyfile", "cafile", "clientca"];
+
+/** The string with any inline password replaced by `*`, fit for messages and logs. */
+export function maskSecrets(text: string): string {
+  return text.replace(/(password\s*=)[^,]*/gi, "$1*");
+}
 
 function fail(text: string, message: string, hint?: string, offset?: number): never {
-  throw new ConnStrError(`bad connection string "${text}": ${message}`, hint, offset);
+  throw new ConnStrError(`bad connection string "${maskSecrets(text)}": ${message}`, hint, offset);
 }
 
 /** Parse a connection string. `role` adds the checks for listening or dialing. */
@@ -84,7 +108,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       fail(
         text,
         `"${key}" is not supported in this release`,
-        "keep such endpoints on loopback or npipe until it is",
+        "this release has tcp and npipe endpoints with passwords; see the README",
         offset,
       );
     }
@@ -99,7 +123,11 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
         offset,
       );
     }
-    if (eq < 0 || value === "") {
+    if (FLAGS.includes(key)) {
+      if (eq >= 0 && !/^(1|true|yes)$/i.test(value)) {
+        fail(text, `"${key}" is a flag and takes no value`, `write just "${key}"`, offset);
+      }
+    } else if (eq < 0 || value === "") {
       fail(text, `option "${key}" needs a value`, usageFor(transport), offset);
     }
     if (values.has(key)) fail(text, `option "${key}" given twice`, "keep one of them", offset);
@@ -107,9 +135,32 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
     offset += part.length + 1;
   }
 
+  const common: CommonSpec = {};
+  if (values.has("password")) common.password = values.get("password");
+  if (values.has("password_env")) {
+    const name = values.get("password_env")!;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      fail(
+        text,
+        `password_env "${name}" is not an environment variable name`,
+        "for example password_env=LAB_PW",
+      );
+    }
+    common.passwordEnv = name;
+  }
+  if (common.password !== undefined && common.passwordEnv !== undefined) {
+    fail(
+      text,
+      "give password or password_env, not both",
+      "password_env keeps the secret out of files and ps",
+    );
+  }
+  if (values.has("insecure")) common.insecure = true;
+  if (values.has("hidden")) common.hidden = true;
+
   let spec: ConnSpec;
   if (transport === "tcp") {
-    const tcp: TcpSpec = { transport: "tcp" };
+    const tcp: TcpSpec = { transport: "tcp", ...common };
     const port = values.get("port");
     if (port !== undefined) tcp.port = parsePort(text, port);
     const server = values.get("server");
@@ -126,7 +177,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
     if (!pipe.startsWith("/") && /[/\\]/.test(pipe)) {
       fail(text, `pipe name "${pipe}" contains a slash`, "give a plain name or an absolute path");
     }
-    spec = { transport: "npipe", pipe };
+    spec = { transport: "npipe", pipe, ...common };
   }
   if (role) checkRole(text, spec, role);
   return spec;
@@ -164,14 +215,27 @@ function usageFor(transport: string): string {
     : "for example npipe:pipe=demo";
 }
 
-/** Format a spec back to its canonical connection string. */
+/** Format a spec back to its canonical connection string. An inline password shows as `*`, as in WinDbg. */
 export function formatConnStr(spec: ConnSpec): string {
-  if (spec.transport === "npipe") return `npipe:pipe=${spec.pipe}`;
   const parts: string[] = [];
-  if (spec.server !== undefined) parts.push(`server=${spec.server}`);
-  if (spec.port !== undefined) parts.push(`port=${spec.port}`);
-  if (spec.ipversion !== undefined) parts.push(`ipversion=${spec.ipversion}`);
-  return `tcp:${parts.join(",")}`;
+  if (spec.transport === "npipe") {
+    parts.push(`pipe=${spec.pipe}`);
+  } else {
+    if (spec.server !== undefined) parts.push(`server=${spec.server}`);
+    if (spec.port !== undefined) parts.push(`port=${spec.port}`);
+    if (spec.ipversion !== undefined) parts.push(`ipversion=${spec.ipversion}`);
+  }
+  if (spec.password !== undefined) parts.push("password=*");
+  if (spec.passwordEnv !== undefined) parts.push(`password_env=${spec.passwordEnv}`);
+  if (spec.insecure) parts.push("insecure");
+  if (spec.hidden) parts.push("hidden");
+  return `${spec.transport}:${parts.join(",")}`;
+}
+
+/** Is this a loopback address (or a name that means one)? */
+export function isLoopback(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  return /^127\./.test(host) || host === "::1" || host.toLowerCase() === "localhost";
 }
 
 /** Expand WinDbg's pipe-name placeholders: %d is the process id. */

@@ -15,6 +15,10 @@ export type ErrorCode =
   | "E_PROTOCOL"
   | "E_PROTOCOL_MISMATCH"
   | "E_HANDSHAKE"
+  | "E_AUTH"
+  | "E_AUTH_LOCKED"
+  | "E_INSECURE"
+  | "E_SECRET_MISSING"
   | "E_ADDR_IN_USE"
   | "E_CONNECT"
   | "E_TRANSPORT"
@@ -69,7 +73,7 @@ export class FrameError extends DbgRemoteError {
 
 export class ProtocolError extends DbgRemoteError {
   constructor(
-    code: "E_PROTOCOL" | "E_PROTOCOL_MISMATCH" | "E_HANDSHAKE",
+    code: "E_PROTOCOL" | "E_PROTOCOL_MISMATCH" | "E_HANDSHAKE" | "E_AUTH" | "E_AUTH_LOCKED",
     message: string,
     hint?: string,
   ) {

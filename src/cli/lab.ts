@@ -74,7 +74,10 @@ function localEndpoint(running: RunningServer[], via: string | undefined): ConnS
   const server = running.find((r) => r.session.name === via);
   if (!server) return undefined;
   const best = server.endpoints.find((e) => e.spec.transport === "npipe") ?? server.endpoints[0];
-  return parseConnStr(best.address, "connect");
+  const spec = parseConnStr(best.address, "connect");
+  if (best.spec.password !== undefined) spec.password = best.spec.password;
+  if (best.spec.passwordEnv !== undefined) spec.passwordEnv = best.spec.passwordEnv;
+  return spec;
 }
 
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import type { EngineSpec } from "../engine/engine.ts";
 import { buildSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
+import { resolvePassword } from "../secrets.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
@@ -51,11 +52,17 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     transports: ctx.transports,
     version: ctx.version,
     pid: p.pid,
+    env: p.env,
     log: (line) => p.stderr(`[dbgremote ${role.name}] ${line}\n`),
   });
   p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
   for (const e of server.endpoints) {
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}: dbgremote client ${e.address}\n`);
+    const secret = e.spec.passwordEnv
+      ? `,password_env=${e.spec.passwordEnv}`
+      : e.spec.password !== undefined
+      ? " (with password=...)"
+      : "";
+    p.stdout(`*** listening on ${formatConnStr(e.spec)}: dbgremote client ${e.address}${secret}\n`);
   }
   if (!role.noio) {
     p.stdout("*** this terminal takes part: type debugger commands; q ends the session\n");
@@ -92,10 +99,12 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
   let lost: DbgRemoteError | undefined;
   let conn;
   try {
+    const password = resolvePassword(role.spec, p.env);
     const channel = await ctx.transports[role.spec.transport].connect(role.spec, {
       timeoutMs: 10_000,
     });
     conn = await openClient(channel, {
+      password,
       who: who(p, "dbgremote-console", role.user),
       version: ctx.version,
       onEvent: (e) => print(e),

@@ -5,7 +5,8 @@
  */
 import { DbgRemoteError, ProtocolError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
-import type { ErrorMsg, SessionEvent, Welcome, Who } from "../protocol/messages.ts";
+import { checkProof, deriveKey, newNonce, proof } from "../protocol/auth.ts";
+import type { Challenge, ErrorMsg, SessionEvent, Welcome, Who } from "../protocol/messages.ts";
 import { compareVersions } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
 import type { VersionInfo } from "../version.ts";
@@ -19,6 +20,8 @@ export interface ClientOptions {
   onClose?: (error?: DbgRemoteError) => void;
   handshakeTimeoutMs?: number;
   maxFrame?: number;
+  /** The session password, when the server needs one. The server must prove it knows it too. */
+  password?: string;
 }
 
 export interface ClientConnection {
@@ -102,12 +105,53 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       closed,
     });
 
+    let key: Uint8Array | undefined;
+    let nonces: { server: string; client: string } | undefined;
+
+    const onChallenge = (c: Challenge) => {
+      if (options.password === undefined) {
+        settleError(
+          new ProtocolError(
+            "E_AUTH",
+            `${channel.peer} needs a password`,
+            "add password_env=VAR (the variable holds the password) or password=... to the connection string",
+          ),
+        );
+        channel.destroy();
+        return;
+      }
+      if (!Number.isInteger(c.iterations) || c.iterations < 1000 || c.iterations > 10_000_000) {
+        settleError(
+          new ProtocolError(
+            "E_AUTH",
+            `the server asked for ${c.iterations} key iterations: refusing`,
+          ),
+        );
+        channel.destroy();
+        return;
+      }
+      key = deriveKey(options.password, c.salt, c.iterations);
+      nonces = { server: c.nonce, client: newNonce() };
+      send({
+        t: "auth",
+        nonce: nonces.client,
+        proof: proof(key, "client", nonces.server, nonces.client),
+      });
+    };
+
     const onMessage = (m: Message) => {
       if (!welcome) {
         if (m.t === "error") {
           const e = m as ErrorMsg;
-          const code = e.code === "E_PROTOCOL_MISMATCH" ? "E_PROTOCOL_MISMATCH" : "E_HANDSHAKE";
+          const code =
+            e.code === "E_PROTOCOL_MISMATCH" || e.code === "E_AUTH" || e.code === "E_AUTH_LOCKED"
+              ? e.code
+              : "E_HANDSHAKE";
           settleError(new ProtocolError(code, `server refused: ${e.message}`, e.hint));
+          return;
+        }
+        if (m.t === "challenge" && !nonces) {
+          onChallenge(m as Challenge);
           return;
         }
         if (m.t !== "welcome") {
@@ -116,6 +160,24 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
           return;
         }
         const w = m as Welcome;
+        if (options.password !== undefined) {
+          // Mutual: a server that never asked, or cannot prove the password, may be an impostor.
+          const proven = key && nonces &&
+            checkProof(key, "server", nonces.server, nonces.client, w.proof);
+          if (!proven) {
+            settleError(
+              new ProtocolError(
+                "E_AUTH",
+                nonces
+                  ? `${channel.peer} could not prove it knows the password`
+                  : `${channel.peer} did not ask for the password`,
+                "this may not be your server: check the address before sending it anything",
+              ),
+            );
+            channel.destroy();
+            return;
+          }
+        }
         const compat = compareVersions(options.version, w, "server");
         if (compat.kind === "refuse") {
           settleError(new ProtocolError("E_PROTOCOL_MISMATCH", compat.message, compat.hint));

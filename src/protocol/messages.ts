@@ -1,8 +1,8 @@
 /**
  * Wire protocol v1 messages. Every frame carries one of these.
  *
- * Client → server: hello, cmd, interrupt, bye.
- * Server → client: welcome, error, echo, out, state, notice, done, end.
+ * Client → server: hello, auth, cmd, interrupt, bye.
+ * Server → client: challenge, welcome, error, echo, out, state, notice, done, end.
  */
 import type { StopInfo, TargetState } from "../engine/engine.ts";
 import type { Message } from "./frame.ts";
@@ -41,6 +41,23 @@ export interface Welcome extends Message {
   state: TargetState;
   /** Set when the releases differ. */
   warning?: string;
+  /** With a password: the server's proof that it knows it too (see protocol/auth.ts). */
+  proof?: string;
+}
+
+/** The server needs the password: prove you know it. */
+export interface Challenge extends Message {
+  t: "challenge";
+  nonce: string;
+  salt: string;
+  iterations: number;
+}
+
+/** The client's answer to a challenge. */
+export interface Auth extends Message {
+  t: "auth";
+  nonce: string;
+  proof: string;
 }
 
 export interface ErrorMsg extends Message {
@@ -116,8 +133,8 @@ export interface End extends Message {
 /** What every client sees, and what scrollback replays. */
 export type SessionEvent = Echo | Out | State | Notice | Done | End;
 
-export type ClientMessage = Hello | Cmd | Interrupt | Bye;
-export type ServerMessage = Welcome | ErrorMsg | SessionEvent;
+export type ClientMessage = Hello | Auth | Cmd | Interrupt | Bye;
+export type ServerMessage = Challenge | Welcome | ErrorMsg | SessionEvent;
 
 function isString(v: unknown): v is string {
   return typeof v === "string";
@@ -137,6 +154,13 @@ export function checkClientMessage(m: Message): string | undefined {
       }
       return undefined;
     }
+    case "auth":
+      if (
+        !isString(m.nonce) || !isString(m.proof) || m.nonce.length > 200 || m.proof.length > 200
+      ) {
+        return "auth needs nonce and proof";
+      }
+      return undefined;
     case "cmd":
       if (!Number.isSafeInteger(m.id) || !isString(m.text)) {
         return "cmd needs an integer id and text";

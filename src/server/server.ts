@@ -2,7 +2,12 @@
  * A running dbgremote server: one session (one engine) exposed on one or
  * more endpoints at once, over any mix of transports.
  */
-import { type ConnSpec, formatConnStr } from "../connstr.ts";
+import { type ConnSpec, formatConnStr, isLoopback } from "../connstr.ts";
+import { DbgRemoteError } from "../errors.ts";
+import { deriveKey, KDF_ITERATIONS, newSalt } from "../protocol/auth.ts";
+import { AuthLimiter } from "../session/auth_limiter.ts";
+import type { EndpointAuth } from "../session/peer.ts";
+import { resolvePassword } from "../secrets.ts";
 import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
 import { servePeer } from "../session/peer.ts";
 import { Session } from "../session/session.ts";
@@ -19,6 +24,10 @@ export interface ServerConfig {
   transports: Transports;
   version: VersionInfo;
   pid: number;
+  /** The environment, for password_env. */
+  env: Record<string, string | undefined>;
+  /** Wait before answering a wrong password (default 1 s). */
+  authFailureDelayMs?: number;
   /** Lines for the server's log (stderr). */
   log: (line: string) => void;
   maxPending?: number;
@@ -43,7 +52,41 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
 }
 
+/**
+ * Secure by default: a plain tcp endpoint that anyone on the network could
+ * reach must have a password, unless the user says `insecure`.
+ */
+export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): void {
+  if (spec.transport !== "tcp" || hasPassword || spec.insecure || isLoopback(spec.server)) return;
+  const where = spec.server ?? "every interface";
+  throw new DbgRemoteError(
+    "E_INSECURE",
+    `${
+      formatConnStr(spec)
+    } would let anyone who reaches ${where} control the debugger: it has no password`,
+    {
+      hint: "add password_env=VAR (the variable holds the password), or listen on loopback only " +
+        "(server=127.0.0.1), or add `insecure` to accept the risk",
+    },
+  );
+}
+
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  // Passwords and security first: nothing starts if an endpoint is not fit to open.
+  const limiter = new AuthLimiter();
+  const auths = config.endpoints.map((spec): EndpointAuth | undefined => {
+    const password = resolvePassword(spec, config.env);
+    checkEndpointSecurity(spec, password !== undefined);
+    if (password === undefined) return undefined;
+    const salt = newSalt();
+    return {
+      key: deriveKey(password, salt, KDF_ITERATIONS),
+      salt,
+      iterations: KDF_ITERATIONS,
+      limiter,
+      failureDelayMs: config.authFailureDelayMs,
+    };
+  });
   let resolveFinished!: (reason: string) => void;
   const finished = new Promise<string>((r) => (resolveFinished = r));
   const endpoints: Endpoint[] = [];
@@ -64,7 +107,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   await session.engine.start();
   try {
-    for (const spec of config.endpoints) {
+    for (const [i, spec] of config.endpoints.entries()) {
       const listener = await config.transports[spec.transport].listen(
         spec,
         (channel) =>
@@ -74,6 +117,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
             maxFrame: config.maxFrame,
             helloTimeoutMs: config.helloTimeoutMs,
             log: config.log,
+            auth: auths[i],
           }),
         { pid: config.pid },
       );
@@ -94,11 +138,4 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       await finished;
     },
   };
-}
-
-/** The lines a server prints when it is up: where clients can connect. */
-export function describeEndpoints(server: RunningServer): string {
-  return server.endpoints
-    .map((e) => `  ${formatConnStr(e.spec).padEnd(32)} connect with: dbgremote client ${e.address}`)
-    .join("\n");
 }

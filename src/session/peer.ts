@@ -8,7 +8,9 @@
  */
 import { DbgRemoteError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
+  type Auth,
   checkClientMessage,
   type ErrorMsg,
   type Hello,
@@ -19,7 +21,19 @@ import {
 import { compareVersions } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
 import type { VersionInfo } from "../version.ts";
+import { type AuthLimiter, peerAddress } from "./auth_limiter.ts";
 import { type Participant, type Session, whoText } from "./session.ts";
+
+/** An endpoint's password, as the server keeps it: only the derived key. */
+export interface EndpointAuth {
+  key: Uint8Array;
+  salt: string;
+  iterations: number;
+  /** Failed attempts per address, shared by all of a server's endpoints. */
+  limiter: AuthLimiter;
+  /** Wait this long before answering a wrong password (slows guessing). */
+  failureDelayMs?: number;
+}
 
 export interface PeerOptions {
   version: VersionInfo;
@@ -31,6 +45,8 @@ export interface PeerOptions {
   helloTimeoutMs?: number;
   /** Told about each peer that is refused or dropped (for the server's log). */
   log?: (line: string) => void;
+  /** Set when this endpoint needs a password. */
+  auth?: EndpointAuth;
 }
 
 export const DEFAULT_MAX_PENDING = 8 * 1024 * 1024;
@@ -84,9 +100,13 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     },
   });
 
-  const onHello = (hello: Hello) => {
+  let hello: Hello | undefined;
+  let serverNonce: string | undefined;
+
+  const onHello = (h: Hello) => {
     clearTimeout(helloTimer);
-    const compat = compareVersions(options.version, hello, "client");
+    hello = h;
+    const compat = compareVersions(options.version, h, "client");
     if (compat.kind === "refuse") {
       refuse({
         t: "error",
@@ -100,9 +120,67 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       refuse({ t: "error", code: "E_SESSION_ENDED", message: "the session has ended" });
       return;
     }
-    if (compat.kind === "warn") log(`${whoText(hello.who)}: ${compat.message}`);
-    const p = participant(hello.who);
-    // Send welcome before joining so the peer's first frame is always welcome.
+    if (compat.kind === "warn") log(`${whoText(h.who)}: ${compat.message}`);
+    const auth = options.auth;
+    if (!auth) {
+      admit(compat.kind === "warn" ? compat.message : undefined);
+      return;
+    }
+    const wait = auth.limiter.blockedFor(peerAddress(channel.peer));
+    if (wait > 0) {
+      refuse({
+        t: "error",
+        code: "E_AUTH_LOCKED",
+        message: `too many wrong passwords from ${peerAddress(channel.peer)}`,
+        hint: `try again in ${Math.ceil(wait / 1000)} s`,
+      });
+      return;
+    }
+    serverNonce = newNonce();
+    // The hello timer goes on guarding the handshake until the answer arrives.
+    authTimer = setTimeout(() => {
+      refuse({
+        t: "error",
+        code: "E_HANDSHAKE",
+        message: "no answer to the password challenge in time",
+      });
+    }, options.helloTimeoutMs ?? 10_000);
+    send({ t: "challenge", nonce: serverNonce, salt: auth.salt, iterations: auth.iterations });
+  };
+
+  let authTimer: ReturnType<typeof setTimeout> | undefined;
+  let authing = false;
+
+  const onAuth = (answer: Auth) => {
+    const auth = options.auth!;
+    clearTimeout(authTimer);
+    if (authing) return;
+    authing = true;
+    const address = peerAddress(channel.peer);
+    if (checkProof(auth.key, "client", serverNonce!, answer.nonce, answer.proof)) {
+      auth.limiter.succeed(address);
+      const compat = compareVersions(options.version, hello!, "client");
+      admit(
+        compat.kind === "warn" ? compat.message : undefined,
+        proof(auth.key, "server", serverNonce!, answer.nonce),
+      );
+      return;
+    }
+    auth.limiter.fail(address);
+    log(`wrong password from ${whoText(hello!.who)} at ${channel.peer}`);
+    setTimeout(() => {
+      refuse({
+        t: "error",
+        code: "E_AUTH",
+        message: "wrong password",
+        hint: "check the password (password_env=VAR or password=... in the connection string)",
+      });
+    }, auth.failureDelayMs ?? 1000);
+  };
+
+  const admit = (warning?: string, serverProof?: string) => {
+    const p = participant(hello!.who);
+    // Send welcome before any event so the peer's first session frame is always welcome.
     const joined = session.join(p);
     id = joined.id;
     const welcome: Welcome = {
@@ -116,7 +194,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       scrollback: joined.scrollback,
       state: session.state,
     };
-    if (compat.kind === "warn") welcome.warning = compat.message;
+    if (warning) welcome.warning = warning;
+    if (serverProof) welcome.proof = serverProof;
     send(welcome);
   };
 
@@ -127,11 +206,21 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       return;
     }
     if (id === undefined) {
-      if (m.t !== "hello") {
-        fail(new DbgRemoteError("E_HANDSHAKE", `expected hello first, got "${m.t}"`));
-        return;
+      if (hello === undefined && m.t === "hello") onHello(m as Hello);
+      else if (serverNonce !== undefined && m.t === "auth") onAuth(m as Auth);
+      else {
+        const expected = hello === undefined
+          ? "hello"
+          : serverNonce !== undefined
+          ? "auth"
+          : "nothing";
+        fail(
+          new DbgRemoteError(
+            "E_HANDSHAKE",
+            `expected ${expected} during the handshake, got "${m.t}"`,
+          ),
+        );
       }
-      onHello(m as Hello);
       return;
     }
     switch (m.t) {
@@ -147,7 +236,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
         channel.end();
         break;
       case "hello":
-        fail(new DbgRemoteError("E_PROTOCOL", "hello sent twice"));
+      case "auth":
+        fail(new DbgRemoteError("E_PROTOCOL", `"${m.t}" after the handshake`));
         break;
     }
   };
@@ -182,6 +272,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     },
     close(error) {
       clearTimeout(helloTimer);
+      clearTimeout(authTimer);
       const wasClosed = closed;
       closed = true;
       if (id !== undefined && !wasClosed) {

@@ -4,7 +4,7 @@
  * a person fixing a lab sees everything at once.
  */
 import { parse as parseToml, TomlError } from "smol-toml";
-import { type ConnSpec, parseConnStr } from "../connstr.ts";
+import { type ConnSpec, isLoopback, maskSecrets, parseConnStr } from "../connstr.ts";
 import type { EngineSpec } from "../engine/engine.ts";
 import { ConnStrError, TopologyError, type TopologyProblem } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
@@ -138,6 +138,28 @@ function connStr(
 ): ConnSpec | undefined {
   try {
     const spec = parseConnStr(text, role);
+    if (spec.password !== undefined) {
+      problems.add(
+        path,
+        `an inline password in "${maskSecrets(text)}": never put secrets in a lab file`,
+        "use password_env=VAR and set VAR on each machine",
+      );
+      return undefined;
+    }
+    if (
+      role === "listen" && spec.transport === "tcp" && spec.passwordEnv === undefined &&
+      !spec.insecure &&
+      !isLoopback(spec.server)
+    ) {
+      problems.add(
+        path,
+        `"${text}" lets anyone who reaches ${
+          spec.server ?? "this host"
+        } control the debugger: it has no password`,
+        "add password_env=VAR (set VAR on the server's machine), or server=127.0.0.1, or `insecure` to accept the risk",
+      );
+      return undefined;
+    }
     if (role === "listen" && spec.transport === "tcp" && spec.port === 0) {
       problems.add(
         path,
@@ -458,7 +480,10 @@ function resolveNode(
   const pipe = pipes.find((e) => !e.text.includes("%d")) ?? pipes[0];
   const tcp = server.listen.find((e) => e.spec.transport === "tcp");
   if (local && pipe && (!pipe.text.includes("%d") || !tcp)) {
-    return { text: pipe.text, spec: pipe.spec, via: target };
+    const spec: ConnSpec = { ...pipe.spec };
+    delete spec.hidden;
+    delete spec.insecure;
+    return { text: pipe.text, spec, via: target };
   }
   if (tcp && tcp.spec.transport === "tcp") {
     const bind = tcp.spec.server;
@@ -479,6 +504,7 @@ function resolveNode(
       ? (bind && bind !== "0.0.0.0" && bind !== "::" ? bind : "127.0.0.1")
       : (server.host ?? "127.0.0.1");
     const spec: ConnSpec = { transport: "tcp", server: server_, port: tcp.spec.port };
+    if (tcp.spec.passwordEnv) spec.passwordEnv = tcp.spec.passwordEnv;
     if (tcp.spec.ipversion) spec.ipversion = tcp.spec.ipversion;
     return { text: tcp.text, spec, via: target };
   }

@@ -76,12 +76,12 @@ Deno.test("e2e: bad command lines are usage errors (exit 2)", async () => {
   requireBinary();
   for (
     const [args, pattern] of [
-      [["server", "tcp:port=5005"], /no debugger given after --/],
+      [["server", "tcp:port=5005,password_env=LAB_PW"], /no debugger given after --/],
       [
         ["server", "tcp:prot=5005", "--", "gdb", "x"],
         /unknown option "prot" for tcp.*\n.*did you mean "port"/,
       ],
-      [["client", "tcp:port=5005"], /tcp needs server=HOST to connect/],
+      [["client", "tcp:port=5005,password_env=LAB_PW"], /tcp needs server=HOST to connect/],
       [["client", "ssl:port=5005"], /transport "ssl" is not available in this release/],
       [["server", "npipe:pipe=a", "--", "gdb", "a", "b"], /gdb takes one program.*\n.*--args/],
       [["frobnicate"], /unknown command "frobnicate"/],
@@ -105,7 +105,7 @@ Deno.test("e2e: check lists every problem with file:line:col and exits 2; plan a
       "",
       "[nodes.target]",
       'engine = { kind = "gdb", program = "./app" }',
-      'listen = ["tcp:port=5005"]',
+      'listen = ["tcp:port=5005,password_env=LAB_PW"]',
       'connect = "other"',
       "",
       "[nodes.alice]",
@@ -125,4 +125,30 @@ Deno.test("e2e: check lists every problem with file:line:col and exits 2; plan a
   await using plan = new Proc("plan", ["plan", good]);
   assert.equal((await plan.wait()).code, 0, plan.stderr);
   assert.match(plan.stdout, /server/);
+});
+
+Deno.test("e2e: secure by default: tcp on every interface without a password refuses to start", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  await using s = new Proc(
+    "server",
+    ["server", "--noio", "tcp:port=0", "--", "gdb", "/bin/true"],
+    tmp.env,
+  );
+  assert.equal((await s.wait()).code, 1);
+  assert.match(
+    s.stderr,
+    /E_INSECURE.*tcp:port=0 would let anyone who reaches every interface control the debugger/,
+  );
+  assert.match(s.stderr, /hint: add password_env=VAR/);
+  await using unset = new Proc("server", [
+    "server",
+    "--noio",
+    "tcp:port=0,password_env=NOT_SET_PW",
+    "--",
+    "gdb",
+    "/bin/true",
+  ], tmp.env);
+  assert.equal((await unset.wait()).code, 1);
+  assert.match(unset.stderr, /E_SECRET_MISSING.*\$NOT_SET_PW, which is not set/);
 });

@@ -172,3 +172,79 @@ Deno.test("e2e: version prints release and protocol", async () => {
   assert.equal((await v.wait()).code, 0);
   assert.match(v.stdout, /^dbgremote 0\.1\.0\nprotocol 1\.0\nruntime bun /);
 });
+
+Deno.test("e2e: a password protects the session; the password itself never crosses the wire", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  const env = { ...tmp.env, LAB_PW: "correct horse battery staple" };
+  await using server = new Proc(
+    "server",
+    [
+      "server",
+      "--noio",
+      "tcp:port=0,password_env=LAB_PW",
+      "npipe:pipe=pw,password_env=LAB_PW",
+      "--",
+      "gdb",
+      program,
+    ],
+    env,
+  );
+  const tcp = await endpointAddress(server, "tcp");
+  assert.match(tcp, /^tcp:server=127\.0\.0\.1,port=\d+,password_env=LAB_PW$/);
+  const port = Number(/port=(\d+)/.exec(tcp)![1]);
+
+  // Watch the bytes of a real login through a relay: the password must not appear.
+  const net = await import("node:net");
+  const seen: Buffer[] = [];
+  const relay = net.createServer((c) => {
+    const up = net.connect(port, "127.0.0.1");
+    c.on("data", (d) => (seen.push(d), up.write(d)));
+    up.on("data", (d) => (seen.push(d), c.write(d)));
+    c.on("close", () => up.destroy());
+    up.on("close", () => c.destroy());
+    c.on("error", () => {});
+    up.on("error", () => {});
+  });
+  await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+  const relayPort = (relay.address() as { port: number }).port;
+  try {
+    await using alice = new Proc("alice", [
+      "client",
+      "--user",
+      "alice",
+      `tcp:server=127.0.0.1,port=${relayPort},password_env=LAB_PW`,
+    ], env);
+    await alice.waitFor("*** connected");
+    alice.send("print 2+2");
+    await alice.waitFor("$1 = 4");
+    const wire = Buffer.concat(seen).toString("latin1");
+    assert.match(wire, /"t":"challenge"/);
+    assert.doesNotMatch(wire, /correct horse/);
+
+    await using wrong = new Proc("mallory", [
+      "client",
+      `${tcp.replace(",password_env=LAB_PW", "")},password=guess`,
+    ], tmp.env);
+    assert.equal((await wrong.wait()).code, 3);
+    assert.match(wrong.stderr, /E_AUTH.*wrong password/);
+    await using none = new Proc(
+      "nobody",
+      ["client", tcp.replace(",password_env=LAB_PW", "")],
+      tmp.env,
+    );
+    assert.equal((await none.wait()).code, 3);
+    assert.match(none.stderr, /needs a password/);
+    await server.waitFor(/wrong password from \S+ at tcp:127\.0\.0\.1:\d+/, { stream: "stderr" });
+    assert.doesNotMatch(alice.stdout, /joined/, "refused clients never joined");
+
+    const pipe = await endpointAddress(server, "npipe");
+    await using bob = new Proc("bob", ["client", "--user", "bob", pipe], env);
+    await bob.waitFor("*** connected");
+    bob.send("q");
+    assert.equal((await server.wait()).code, 0);
+  } finally {
+    await new Promise((r) => relay.close(r));
+  }
+});

@@ -7,7 +7,7 @@ import { parseTopology } from "../../src/topology/parse.ts";
 const GOOD_SERVER = `
 [nodes.target]
 engine = { kind = "gdb", program = "./app" }
-listen = ["tcp:port=5005"]
+listen = ["tcp:port=5005,password_env=LAB_PW"]
 `;
 
 /** The problems of a lab that must not parse. */
@@ -45,7 +45,7 @@ name = "crash"
 [nodes.target]
 host = "lab1"
 engine = { kind = "gdb", program = "./app", args = ["--port", "8080"] }
-listen = ["tcp:port=5005", "npipe:pipe=crash"]
+listen = ["tcp:port=5005,password_env=LAB_PW", "npipe:pipe=crash"]
 noio = true
 
 [nodes.alice]
@@ -75,6 +75,7 @@ connect = "tcp:server=lab1,port=5005"
     transport: "tcp",
     server: "lab1",
     port: 5005,
+    passwordEnv: "LAB_PW",
   });
   assert.equal(alice.role === "client" && alice.user, "alice");
   // The same host: the local pipe.
@@ -94,7 +95,7 @@ Deno.test("a node with both listen and connect: a client or a server, never both
   const p = one(`${GOOD_SERVER}
 [nodes.both]
 engine = { kind = "gdb", program = "./app" }
-listen = ["tcp:port=5006"]
+listen = ["tcp:port=5006,password_env=LAB_PW"]
 connect = "target"
 `);
   assert.equal(p.line, 6);
@@ -129,20 +130,20 @@ Deno.test("two endpoints with the same address on one host", () => {
 [nodes.a]
 host = "lab1"
 engine = { kind = "gdb", program = "./a" }
-listen = ["tcp:port=5005", "npipe:pipe=p"]
+listen = ["tcp:port=5005,password_env=LAB_PW", "npipe:pipe=p"]
 
 [nodes.b]
 host = "lab1"
 engine = { kind = "gdb", program = "./b" }
 listen = [
   "npipe:pipe=q",
-  "tcp:port=5005",
+  "tcp:port=5005,password_env=LAB_PW",
 ]
 
 [nodes.c]
 host = "lab2"
 engine = { kind = "gdb", program = "./c" }
-listen = ["tcp:port=5005", "npipe:pipe=p", "npipe:pipe=p"]
+listen = ["tcp:port=5005,password_env=LAB_PW", "npipe:pipe=p", "npipe:pipe=p"]
 `);
   assert.equal(ps.length, 2, ps.map((p) => p.message).join("\n"));
   assert.equal(ps[0].line, 12);
@@ -174,7 +175,7 @@ nmae = "x"
 
 [nodes.target]
 engine = { kind = "gdb", progam = "./app", program = "./app" }
-listen = ["tcp:port=5005"]
+listen = ["tcp:port=5005,password_env=LAB_PW"]
 hots = "lab1"
 
 [nodes.alice]
@@ -201,10 +202,10 @@ Deno.test("bad ports and malformed connection strings point at the element", () 
   const ps = problems(`
 [nodes.target]
 engine = { kind = "gdb", program = "./app" }
-listen = ["tcp:port=70000", "tcp:port=abc", "udp:port=1", "tcp:port=0"]
+listen = ["tcp:port=70000", "tcp:port=abc", "udp:port=1", "tcp:port=0,insecure"]
 
 [nodes.alice]
-connect = "tcp:port=5005"
+connect = "tcp:port=5005,password_env=LAB_PW"
 `);
   assert.equal(ps.length, 5, ps.map((p) => p.message).join("\n"));
   assert.deepEqual(ps.map((p) => [p.line, p.col]), [[4, 11], [4, 29], [4, 45], [4, 59], [7, 1]]);
@@ -215,36 +216,51 @@ connect = "tcp:port=5005"
   assert.match(ps[4].message, /tcp needs server=HOST to connect/);
 });
 
-Deno.test("a password inline is refused: secrets never go in a lab file", () => {
+Deno.test("a password inline is refused: secrets never go in a lab file; password_env is fine", () => {
   const p = one(`
 [nodes.target]
 engine = { kind = "gdb", program = "./app" }
-listen = ["tcp:port=5005,password=hunter2"]
+listen = ["tcp:port=5005,password=hunter2", "tcp:port=5006,password_env=LAB_PW"]
 `);
-  assert.equal(p.line, 4);
-  assert.match(p.message, /"password" is not supported/);
-  assert.match(p.hint ?? "", /never put secrets in a lab file/);
+  assert.deepEqual([p.line, p.col], [4, 11]);
+  assert.match(p.message, /never put secrets in a lab file/);
+  assert.doesNotMatch(p.message, /hunter2/);
+  assert.match(p.hint ?? "", /password_env=VAR/);
+  const ok = parseTopology(
+    `[nodes.t]
+engine = { kind = "gdb", program = "./app" }
+listen = ["tcp:port=5006,password_env=LAB_PW,hidden"]
+[nodes.c]
+host = "elsewhere"
+connect = "tcp:server=t,port=5006,password_env=LAB_PW"
+`,
+    "ok.toml",
+  );
+  const t = ok.nodes[0];
+  assert.ok(
+    t.role === "server" && t.listen[0].spec.passwordEnv === "LAB_PW" && t.listen[0].spec.hidden,
+  );
 });
 
 Deno.test("wrong types and a server without an engine", () => {
   const ps = problems(`
 [nodes.a]
-listen = "tcp:port=5005"
+listen = "tcp:port=5005,password_env=LAB_PW"
 engine = { kind = "gdb", program = "./a" }
 
 [nodes.b]
-listen = ["tcp:port=5006"]
+listen = ["tcp:port=5006,password_env=LAB_PW"]
 
 [nodes.c]
-listen = ["tcp:port=5007"]
+listen = ["tcp:port=5007,password_env=LAB_PW"]
 engine = { kind = "lldb", program = "./c" }
 
 [nodes.d]
-listen = ["tcp:port=5008"]
+listen = ["tcp:port=5008,password_env=LAB_PW"]
 engine = { kind = "gdb" }
 
 [nodes.e]
-listen = ["tcp:port=5009"]
+listen = ["tcp:port=5009,password_env=LAB_PW"]
 engine = "gdb ./e"
 noio = "yes"
 `);
@@ -271,7 +287,7 @@ Deno.test("a TOML syntax error is reported with its line and column", () => {
 name = "x"
 
 [nodes.target]
-listen = ["tcp:port=5005",
+listen = ["tcp:port=5005,password_env=LAB_PW",
 engine = 3
 `);
   assert.equal(p.line, 6);
@@ -281,7 +297,7 @@ engine = 3
 Deno.test("several problems are reported at once, in line order", () => {
   const ps = problems(`[nodes.a]
 engine = { kind = "gdb", program = "./a" }
-listen = ["tcp:port=5005"]
+listen = ["tcp:port=5005,password_env=LAB_PW"]
 connect = "b"
 
 [nodes.b]
@@ -309,4 +325,18 @@ connect = "target"
 `);
   assert.equal(p.line, 9);
   assert.match(p.message, /listens on tcp only on 127\.0\.0\.1/);
+});
+
+Deno.test("secure by default: tcp reachable from the network needs password_env or `insecure`", () => {
+  const p = one(`
+[nodes.target]
+engine = { kind = "gdb", program = "./app" }
+listen = ["tcp:port=5005,server=127.0.0.1", "tcp:port=5006,insecure", "tcp:port=5007"]
+`);
+  assert.deepEqual([p.line, p.col], [4, 71]);
+  assert.match(
+    p.message,
+    /"tcp:port=5007" lets anyone who reaches this host control the debugger: it has no password/,
+  );
+  assert.match(p.hint ?? "", /password_env=VAR/);
 });

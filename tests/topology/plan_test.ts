@@ -10,7 +10,7 @@ name = "two-hosts"
 [nodes.target]
 host = "lab1"
 engine = { kind = "gdb", program = "./app" }
-listen = ["tcp:port=5005", "npipe:pipe=t"]
+listen = ["tcp:port=5005,password_env=LAB_PW", "npipe:pipe=t"]
 
 [nodes.oncall]
 host = "LAB1"
@@ -66,10 +66,10 @@ Deno.test("formatPlan: hosts, their roles, endpoints and resolved connections", 
   assert.match(plan, /^lab two-hosts \(two\.toml\)\n/);
   assert.match(
     plan,
-    /\nlab1\n  server target: gdb \.\/app\n    listen tcp:port=5005\n    listen npipe:pipe=t\n/,
+    /\nlab1\n  server target: gdb \.\/app\n    listen tcp:port=5005,password_env=LAB_PW\n    listen npipe:pipe=t\n/,
   );
   assert.match(
     plan,
-    /\nlaptop\n  client alice as al: connect tcp:server=lab1,port=5005 \(node target\)\n/,
+    /\nlaptop\n  client alice as al: connect tcp:server=lab1,port=5005,password_env=LAB_PW \(node target\)\n/,
   );
 });

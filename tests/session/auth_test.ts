@@ -1,0 +1,203 @@
+/** Password authentication over in-memory channels: the real peer and client code, no sockets. */
+import assert from "node:assert/strict";
+import { openClient } from "../../src/client/connection.ts";
+import { ProtocolError } from "../../src/errors.ts";
+import { deriveKey, newSalt, proof } from "../../src/protocol/auth.ts";
+import { encodeFrame, FrameDecoder, type Message } from "../../src/protocol/frame.ts";
+import { AuthLimiter, peerAddress } from "../../src/session/auth_limiter.ts";
+import { type EndpointAuth, servePeer } from "../../src/session/peer.ts";
+import { Session } from "../../src/session/session.ts";
+import { memoryPair } from "../../src/transport/memory.ts";
+import { createFakeEngine } from "./fake_engine.ts";
+
+const V = { protocol: "1.0", release: "0.1.0" };
+const ITER = 1000; // the floor a client accepts; fast for tests
+
+function server(password: string, limiter = new AuthLimiter()) {
+  const logs: string[] = [];
+  const session = new Session({ name: "srv", host: "h", makeEngine: (l) => createFakeEngine(l) });
+  const salt = newSalt();
+  const auth: EndpointAuth = {
+    key: deriveKey(password, salt, ITER),
+    salt,
+    iterations: ITER,
+    limiter,
+    failureDelayMs: 20,
+  };
+  let n = 0;
+  const connect = (peer = `tcp:10.0.0.${++n}:4000`) => {
+    const [s, c] = memoryPair("mem:server", peer); // the first end is the server's: its peer is `peer`
+    servePeer(session, s, { version: V, helloTimeoutMs: 2000, log: (l) => logs.push(l), auth });
+    return c;
+  };
+  const join = (password?: string, peer?: string) =>
+    openClient(connect(peer), {
+      who: { user: "u", host: "h", tool: "t" },
+      version: V,
+      password,
+      onEvent: () => {},
+    });
+  return { session, logs, connect, join, auth };
+}
+
+function refusedWith(code: string, pattern: RegExp) {
+  return (err: unknown) => {
+    assert.ok(err instanceof ProtocolError, String(err));
+    assert.equal(err.code, code);
+    assert.match(err.message, pattern);
+    return true;
+  };
+}
+
+Deno.test("the right password gets in, and the server proves it knows it too", async () => {
+  const s = server("hunter2");
+  const conn = await s.join("hunter2");
+  assert.equal(typeof conn.welcome.proof, "string");
+  assert.equal(s.session.clients().length, 1);
+  await s.session.end("done");
+});
+
+Deno.test("a wrong password is refused after a delay, logged, and joins nothing", async () => {
+  const s = server("hunter2");
+  const t0 = performance.now();
+  await assert.rejects(s.join("hunter3"), refusedWith("E_AUTH", /wrong password/));
+  assert.ok(performance.now() - t0 >= 15, "the refusal waited");
+  assert.match(s.logs.join("\n"), /wrong password from u@h at tcp:10\.0\.0\.1:4000/);
+  assert.doesNotMatch(s.logs.join("\n"), /hunter/);
+  assert.equal(s.session.clients().length, 0);
+  await s.session.end("done");
+});
+
+Deno.test("no password for a server that needs one: a clear message, nothing sent", async () => {
+  const s = server("hunter2");
+  await assert.rejects(s.join(undefined), refusedWith("E_AUTH", /needs a password/));
+  await s.session.end("done");
+});
+
+Deno.test("a client with a password refuses a server that never asks for it", async () => {
+  const session = new Session({ name: "open", host: "h", makeEngine: (l) => createFakeEngine(l) });
+  const [srv, cli] = memoryPair("mem:c", "mem:s");
+  servePeer(session, srv, { version: V });
+  await assert.rejects(
+    openClient(cli, {
+      who: { user: "u", host: "h", tool: "t" },
+      version: V,
+      password: "x",
+      onEvent: () => {},
+    }),
+    refusedWith("E_AUTH", /did not ask for the password/),
+  );
+  await session.end("done");
+});
+
+Deno.test("after 5 wrong passwords an address is locked out; other addresses are not", async () => {
+  const s = server("hunter2", new AuthLimiter({ maxFailures: 5, windowMs: 60_000 }));
+  for (let i = 0; i < 5; i++) {
+    await assert.rejects(s.join("nope", "tcp:10.9.9.9:1"), refusedWith("E_AUTH", /wrong password/));
+  }
+  await assert.rejects(
+    s.join("hunter2", "tcp:10.9.9.9:2"),
+    refusedWith("E_AUTH_LOCKED", /too many wrong passwords from 10\.9\.9\.9/),
+  );
+  const other = await s.join("hunter2", "tcp:10.1.1.1:3");
+  assert.ok(other.welcome.you > 0);
+  await s.session.end("done");
+});
+
+/** A raw peer that speaks frames by hand, to replay or skip steps. */
+function rawPeer(s: ReturnType<typeof server>, peer: string) {
+  const ch = s.connect(peer);
+  const decoder = new FrameDecoder();
+  const got: Message[] = [];
+  let closed = false;
+  ch.start({ data: (c) => got.push(...decoder.push(c)), close: () => (closed = true) });
+  return {
+    got,
+    send: (m: Message) => ch.write(encodeFrame(m)),
+    get closed() {
+      return closed;
+    },
+    async next(t: string): Promise<Message> {
+      for (let i = 0; i < 200; i++) {
+        const m = got.find((x) => x.t === t);
+        if (m) return m;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error(`no ${t}; got ${JSON.stringify(got)}`);
+    },
+  };
+}
+
+Deno.test("a replayed answer fails: every challenge has a fresh nonce", async () => {
+  const s = server("hunter2");
+  const hello = {
+    t: "hello",
+    protocol: "1.0",
+    release: "0.1.0",
+    who: { user: "eve", host: "x", tool: "t" },
+  };
+  // A legitimate exchange, recorded.
+  const a = rawPeer(s, "tcp:10.0.0.50:1");
+  a.send(hello);
+  const ch1 = await a.next("challenge");
+  const key = deriveKey("hunter2", ch1.salt as string, ITER);
+  const answer = {
+    t: "auth",
+    nonce: "Y2xpZW50",
+    proof: proof(key, "client", ch1.nonce as string, "Y2xpZW50"),
+  };
+  a.send(answer);
+  await a.next("welcome");
+  // The same answer replayed on a new connection.
+  const e = rawPeer(s, "tcp:10.0.0.66:1");
+  e.send(hello);
+  const ch2 = await e.next("challenge");
+  assert.notEqual(ch2.nonce, ch1.nonce);
+  e.send(answer);
+  const err = await e.next("error");
+  assert.equal(err.code, "E_AUTH");
+  assert.ok(!e.got.some((m) => m.t === "welcome" || m.t === "echo" || m.t === "out"));
+  await s.session.end("done");
+});
+
+Deno.test("an unauthenticated peer sees no session output and cannot run commands", async () => {
+  const s = server("hunter2");
+  const member = await s.join("hunter2");
+  const eve = rawPeer(s, "tcp:10.0.0.77:1");
+  eve.send({
+    t: "hello",
+    protocol: "1.0",
+    release: "0.1.0",
+    who: { user: "eve", host: "x", tool: "t" },
+  });
+  await eve.next("challenge");
+  eve.send({ t: "cmd", id: 1, text: "print 666" });
+  const err = await eve.next("error");
+  assert.match(String(err.message), /expected auth during the handshake, got "cmd"/);
+  member.command("print 1");
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(eve.got.map((m) => m.t), ["challenge", "error"]);
+  await s.session.end("done");
+});
+
+Deno.test("peerAddress takes the host part", () => {
+  assert.equal(peerAddress("tcp:10.0.0.7:40312"), "10.0.0.7");
+  assert.equal(peerAddress("tcp:[::1]:5"), "[::1]");
+  assert.equal(peerAddress("npipe:demo"), "npipe");
+});
+
+Deno.test("AuthLimiter forgets failures after the window and on success", () => {
+  let now = 0;
+  const l = new AuthLimiter({ maxFailures: 2, windowMs: 100, now: () => now });
+  l.fail("a");
+  l.fail("a");
+  assert.equal(l.blockedFor("a"), 100);
+  now = 50;
+  assert.equal(l.blockedFor("a"), 50);
+  now = 101;
+  assert.equal(l.blockedFor("a"), 0);
+  l.fail("b");
+  l.succeed("b");
+  l.fail("b");
+  assert.equal(l.blockedFor("b"), 0);
+});
