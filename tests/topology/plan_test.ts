@@ -63,13 +63,17 @@ connect = "s"
 
 Deno.test("formatPlan: hosts, their roles, endpoints and resolved connections", () => {
   const plan = formatPlan(LAB);
-  assert.match(plan, /^lab two-hosts \(two\.toml\)\n/);
-  assert.match(
+  assert.ok(plan.startsWith("lab two-hosts (two.toml)\n"), plan);
+  assert.ok(
+    plan.includes(
+      "\nlab1\n  server target: gdb ./app\n    listen tcp:port=5005,password_env=LAB_PW\n    listen npipe:pipe=t\n",
+    ),
     plan,
-    /\nlab1\n  server target: gdb \.\/app\n    listen tcp:port=5005,password_env=LAB_PW\n    listen npipe:pipe=t\n/,
   );
-  assert.match(
+  assert.ok(
+    plan.includes(
+      "\nlaptop\n  client alice as al: connect tcp:server=lab1,port=5005,password_env=LAB_PW (node target)\n",
+    ),
     plan,
-    /\nlaptop\n  client alice as al: connect tcp:server=lab1,port=5005,password_env=LAB_PW \(node target\)\n/,
   );
 });
