@@ -42,24 +42,47 @@ export interface NpipeSpec extends CommonSpec {
   pipe: string;
 }
 
-export type ConnSpec = TcpSpec | NpipeSpec;
+/** TLS options of the ssl and spipe transports (file paths, PEM). */
+export interface TlsOptions {
+  /** Server: its certificate. Client: its own certificate, for servers that want one. */
+  certfile?: string;
+  /** The private key of certfile. */
+  keyfile?: string;
+  /** Client: trust this CA (or self-signed certificate) for the server. */
+  cafile?: string;
+  /** Server: accept only clients with a certificate signed by this CA. */
+  clientca?: string;
+}
+
+/** `ssl:` is TLS 1.3 over tcp. */
+export interface SslSpec extends Omit<TcpSpec, "transport">, TlsOptions {
+  transport: "ssl";
+}
+
+/** `spipe:` is TLS 1.3 over the local pipe. */
+export interface SpipeSpec extends Omit<NpipeSpec, "transport">, TlsOptions {
+  transport: "spipe";
+}
+
+export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec;
 export type Role = "listen" | "connect";
 
 const COMMON_KEYS = ["password", "password_env", "insecure", "hidden"];
+const TLS_KEYS = ["certfile", "keyfile", "cafile", "clientca"];
 const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
   tcp: ["port", "server", "ipversion", ...COMMON_KEYS],
   npipe: ["pipe", ...COMMON_KEYS],
+  ssl: ["port", "server", "ipversion", ...COMMON_KEYS, ...TLS_KEYS],
+  spipe: ["pipe", ...COMMON_KEYS, ...TLS_KEYS],
 };
 /** Keys that are flags: present or absent, no value (WinDbg's `hidden`). */
 const FLAGS = ["insecure", "hidden"];
 /** WinDbg transports we know of but do not offer yet, with what to use instead. */
 const LATER: Record<string, string> = {
-  ssl: "use tcp on loopback or npipe for now",
-  spipe: "use npipe for now",
   com: "use tcp or npipe for now",
 };
 /** Keys reserved for later releases: refuse them rather than silently ignore them. */
-const LATER_KEYS = ["clicon", "certfile", "keyfile", "cafile", "clientca"];
+const LATER_KEYS = ["clicon"];
 
 /** The string with any inline password replaced by `*`, fit for messages and logs. */
 export function maskSecrets(text: string): string {
@@ -86,17 +109,18 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
   if (transport in LATER) {
     fail(text, `transport "${transport}" is not available in this release`, LATER[transport], 0);
   }
-  if (transport !== "tcp" && transport !== "npipe") {
+  if (!(transport in KEYS)) {
     const guess = didYouMean(transport, Object.keys(KEYS));
     fail(
       text,
       `unknown transport "${transport}"`,
-      guess ? `did you mean "${guess}"?` : "transports are: tcp, npipe",
+      guess ? `did you mean "${guess}"?` : "transports are: tcp, npipe, ssl, spipe",
       0,
     );
   }
   const values = new Map<string, string>();
   let offset = colon + 1;
+  const kind = transport as ConnSpec["transport"];
   const body = trimmed.slice(colon + 1);
   if (body.trim() === "") fail(text, "no options after the transport", usageFor(transport), offset);
   for (const part of body.split(",")) {
@@ -112,14 +136,12 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
         offset,
       );
     }
-    if (!KEYS[transport].includes(key)) {
-      const guess = didYouMean(key, KEYS[transport]);
+    if (!KEYS[kind].includes(key)) {
+      const guess = didYouMean(key, KEYS[kind]);
       fail(
         text,
         `unknown option "${key}" for ${transport}`,
-        guess
-          ? `did you mean "${guess}"?`
-          : `${transport} options are: ${KEYS[transport].join(", ")}`,
+        guess ? `did you mean "${guess}"?` : `${transport} options are: ${KEYS[kind].join(", ")}`,
         offset,
       );
     }
@@ -158,8 +180,16 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
   if (values.has("insecure")) common.insecure = true;
   if (values.has("hidden")) common.hidden = true;
 
+  const tls: TlsOptions = {};
+  for (const key of TLS_KEYS as (keyof TlsOptions)[]) {
+    if (values.has(key)) tls[key] = values.get(key);
+  }
+  if ((tls.certfile === undefined) !== (tls.keyfile === undefined)) {
+    fail(text, "certfile and keyfile go together", "give both: certfile=lab.crt,keyfile=lab.key");
+  }
+
   let spec: ConnSpec;
-  if (transport === "tcp") {
+  if (kind === "tcp" || kind === "ssl") {
     const tcp: TcpSpec = { transport: "tcp", ...common };
     const port = values.get("port");
     if (port !== undefined) tcp.port = parsePort(text, port);
@@ -170,21 +200,32 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       if (ipv !== "4" && ipv !== "6") fail(text, `ipversion must be 4 or 6, not "${ipv}"`);
       tcp.ipversion = ipv === "4" ? 4 : 6;
     }
-    spec = tcp;
+    spec = kind === "tcp" ? tcp : { ...tcp, ...tls, transport: "ssl" };
   } else {
     const pipe = values.get("pipe");
-    if (pipe === undefined) fail(text, "npipe needs pipe=NAME", "for example npipe:pipe=demo");
+    if (pipe === undefined) fail(text, `${kind} needs pipe=NAME`, `for example ${kind}:pipe=demo`);
     if (!pipe.startsWith("/") && /[/\\]/.test(pipe)) {
       fail(text, `pipe name "${pipe}" contains a slash`, "give a plain name or an absolute path");
     }
-    spec = { transport: "npipe", pipe, ...common };
+    spec = kind === "npipe"
+      ? { transport: "npipe", pipe, ...common }
+      : { transport: "spipe", pipe, ...common, ...tls };
   }
   if (role) checkRole(text, spec, role);
   return spec;
 }
 
 function checkRole(text: string, spec: ConnSpec, role: Role): void {
-  if (spec.transport !== "tcp") return;
+  if (
+    (spec.transport === "ssl" || spec.transport === "spipe") && role === "listen" && !spec.certfile
+  ) {
+    fail(
+      text,
+      `${spec.transport} needs certfile= and keyfile= to listen`,
+      "create a pair with: dbgremote cert",
+    );
+  }
+  if (spec.transport !== "tcp" && spec.transport !== "ssl") return;
   if (spec.port === undefined) {
     fail(
       text,
@@ -210,15 +251,15 @@ function parsePort(text: string, value: string): number {
 }
 
 function usageFor(transport: string): string {
-  return transport === "tcp"
-    ? "for example tcp:port=5005 or tcp:server=lab1,port=5005"
-    : "for example npipe:pipe=demo";
+  return transport === "tcp" || transport === "ssl"
+    ? `for example ${transport}:port=5005 or ${transport}:server=lab1,port=5005`
+    : `for example ${transport}:pipe=demo`;
 }
 
 /** Format a spec back to its canonical connection string. An inline password shows as `*`, as in WinDbg. */
 export function formatConnStr(spec: ConnSpec): string {
   const parts: string[] = [];
-  if (spec.transport === "npipe") {
+  if (spec.transport === "npipe" || spec.transport === "spipe") {
     parts.push(`pipe=${spec.pipe}`);
   } else {
     if (spec.server !== undefined) parts.push(`server=${spec.server}`);
@@ -227,6 +268,11 @@ export function formatConnStr(spec: ConnSpec): string {
   }
   if (spec.password !== undefined) parts.push("password=*");
   if (spec.passwordEnv !== undefined) parts.push(`password_env=${spec.passwordEnv}`);
+  if (spec.transport === "ssl" || spec.transport === "spipe") {
+    for (const key of TLS_KEYS as (keyof TlsOptions)[]) {
+      if (spec[key] !== undefined) parts.push(`${key}=${spec[key]}`);
+    }
+  }
   if (spec.insecure) parts.push("insecure");
   if (spec.hidden) parts.push("hidden");
   return `${spec.transport}:${parts.join(",")}`;

@@ -9,6 +9,8 @@ usage:
   dbgremote server [--name N] [--noio] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
                                            debug PROGRAM and serve it on each CONNSTR
   dbgremote client [--user U] CONNSTR       join a server's session
+  dbgremote cert [--name N] [--host H]... [--out DIR] [--days D]
+                                           a self-signed certificate + key for ssl:/spipe:
   dbgremote version                         release and protocol of this build
 
 connection strings (WinDbg syntax):
@@ -16,6 +18,10 @@ connection strings (WinDbg syntax):
   tcp:port=5005,server=127.0.0.1  listen on one address only
   tcp:server=HOST,port=5005     connect to HOST:5005
   npipe:pipe=NAME               a local pipe (Unix-domain socket, mode 0600); %d = server pid
+  ssl:port=5006,certfile=F,keyfile=K   TLS 1.3 over tcp (client: ssl:server=HOST,port=5006,cafile=F)
+  spipe:pipe=NAME,certfile=F,keyfile=K TLS 1.3 over a local pipe
+  ...,password_env=VAR          the session password, from $VAR (never sent: challenge-response)
+  ...,insecure / ...,hidden     allow tcp beyond loopback without a password / stay out of searches
 
 in a session:
   any debugger command          runs on the server; everyone sees it and its output

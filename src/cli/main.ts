@@ -1,5 +1,6 @@
 /** The command line: pick the subcommand, run it, turn errors into messages and exit codes. */
 import { DbgRemoteError, describeError, TopologyError } from "../errors.ts";
+import { certCommand } from "./cert.ts";
 import { clientCommand } from "./client.ts";
 import { type CliContext, EXIT } from "./context.ts";
 import { USAGE } from "./help.ts";
@@ -21,6 +22,8 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
         return await serverCommand(ctx, rest);
       case "client":
         return await clientCommand(ctx, rest);
+      case "cert":
+        return await certCommand(ctx, rest);
       case "version":
       case "--version":
         return versionCommand(ctx);

@@ -57,11 +57,15 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
   });
   p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
   for (const e of server.endpoints) {
-    const secret = e.spec.passwordEnv
+    let secret = e.spec.passwordEnv
       ? `,password_env=${e.spec.passwordEnv}`
       : e.spec.password !== undefined
       ? " (with password=...)"
       : "";
+    // A lab's self-signed certificate is its own CA: clients trust it with cafile=.
+    if ((e.spec.transport === "ssl" || e.spec.transport === "spipe") && e.spec.certfile) {
+      secret = `,cafile=${e.spec.certfile}${secret}`;
+    }
     p.stdout(`*** listening on ${formatConnStr(e.spec)}: dbgremote client ${e.address}${secret}\n`);
   }
   if (!role.noio) {

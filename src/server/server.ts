@@ -57,7 +57,9 @@ export interface RunningServer {
  * reach must have a password, unless the user says `insecure`.
  */
 export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): void {
-  if (spec.transport !== "tcp" || hasPassword || spec.insecure || isLoopback(spec.server)) return;
+  if (spec.transport !== "tcp" && spec.transport !== "ssl") return;
+  if (hasPassword || spec.insecure || isLoopback(spec.server)) return;
+  if (spec.transport === "ssl" && spec.clientca) return; // only certificate holders get in
   const where = spec.server ?? "every interface";
   throw new DbgRemoteError(
     "E_INSECURE",
@@ -66,7 +68,8 @@ export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): voi
     } would let anyone who reaches ${where} control the debugger: it has no password`,
     {
       hint: "add password_env=VAR (the variable holds the password), or listen on loopback only " +
-        "(server=127.0.0.1), or add `insecure` to accept the risk",
+        "(server=127.0.0.1), or add `insecure` to accept the risk" +
+        (spec.transport === "ssl" ? ", or require client certificates with clientca=FILE" : ""),
     },
   );
 }

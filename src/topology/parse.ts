@@ -147,9 +147,9 @@ function connStr(
       return undefined;
     }
     if (
-      role === "listen" && spec.transport === "tcp" && spec.passwordEnv === undefined &&
-      !spec.insecure &&
-      !isLoopback(spec.server)
+      role === "listen" && (spec.transport === "tcp" || spec.transport === "ssl") &&
+      spec.passwordEnv === undefined && !spec.insecure && !isLoopback(spec.server) &&
+      !(spec.transport === "ssl" && spec.clientca)
     ) {
       problems.add(
         path,
@@ -185,7 +185,9 @@ function connStr(
 
 /** Where an endpoint sits on its host, for duplicate checks. */
 function endpointKey(spec: ConnSpec): string {
-  return spec.transport === "tcp" ? `tcp port ${spec.port}` : `pipe "${spec.pipe}"`;
+  return spec.transport === "tcp" || spec.transport === "ssl"
+    ? `tcp port ${spec.port}`
+    : `pipe "${spec.pipe}"`;
 }
 
 function sameHost(a?: string, b?: string): boolean {

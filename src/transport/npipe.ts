@@ -6,9 +6,11 @@
  */
 import fs from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 import os from "node:os";
 import path from "node:path";
-import { type ConnSpec, expandPipeName, type NpipeSpec } from "../connstr.ts";
+import { type ConnSpec, expandPipeName, type NpipeSpec, type SpipeSpec } from "../connstr.ts";
+import { describeTlsError, tlsClientOptions, tlsServerOptions } from "./tls_options.ts";
 import { TransportError } from "../errors.ts";
 import { socketChannel } from "./socket_channel.ts";
 import type { Channel, ConnectOptions, Listener, Transport } from "./transport.ts";
@@ -24,11 +26,6 @@ export function pipeDirectory(env: Record<string, string | undefined> = process.
 /** Where the socket for a pipe name lives. An absolute name is used as it is. */
 export function pipePath(name: string, dir = pipeDirectory()): string {
   return path.isAbsolute(name) ? name : path.join(dir, name);
-}
-
-function asPipe(spec: ConnSpec): NpipeSpec {
-  if (spec.transport !== "npipe") throw new Error(`npipe transport given a ${spec.transport} spec`);
-  return spec;
 }
 
 function ensurePrivateDir(dir: string): void {
@@ -58,12 +55,22 @@ function probe(file: string): Promise<boolean> {
   });
 }
 
-export function createNpipeTransport(options: { dir?: string } = {}): Transport {
+/** The npipe transport, or with `secure` its TLS twin spipe (TLS 1.3 over the same private socket). */
+export function createNpipeTransport(options: { dir?: string; secure?: boolean } = {}): Transport {
   const dirOf = () => options.dir ?? pipeDirectory();
+  const name = options.secure ? "spipe" : "npipe";
+  const asPipe = (spec: ConnSpec): NpipeSpec | SpipeSpec => {
+    if (spec.transport !== name) {
+      throw new Error(`${name} transport given a ${spec.transport} spec`);
+    }
+    return spec as NpipeSpec | SpipeSpec;
+  };
   return {
-    name: "npipe",
+    name,
     async listen(raw, accept, { pid }) {
       const spec = asPipe(raw);
+      const secure = spec.transport === "spipe" ? tlsServerOptions(spec) : undefined;
+      const transportName = spec.transport;
       const name = expandPipeName(spec.pipe, pid);
       const file = pipePath(name, dirOf());
       if (!path.isAbsolute(name)) ensurePrivateDir(path.dirname(file));
@@ -76,9 +83,10 @@ export function createNpipeTransport(options: { dir?: string } = {}): Transport 
         fs.unlinkSync(file); // a stale socket left by a server that died
       }
       return await new Promise<Listener>((resolve, reject) => {
-        const server = net.createServer((socket) => {
-          accept(socketChannel(socket, `npipe:${name}`));
-        });
+        const onSocket = (socket: net.Socket) =>
+          accept(socketChannel(socket, `${transportName}:${name}`));
+        const server = secure ? tls.createServer(secure, onSocket) : net.createServer(onSocket);
+        server.on("tlsClientError", (_err, socket) => socket.destroy());
         server.once("error", (err: NodeJS.ErrnoException) => {
           reject(
             new TransportError("E_TRANSPORT", `cannot listen on pipe ${file}: ${err.message}`, {
@@ -90,7 +98,7 @@ export function createNpipeTransport(options: { dir?: string } = {}): Transport 
         server.listen(file, () => {
           fs.chmodSync(file, 0o600);
           resolve({
-            address: `npipe:pipe=${name}`,
+            address: `${transportName}:pipe=${name}`,
             // Stop accepting and remove the socket file; connected channels stay open.
             close: () => {
               server.close();
@@ -104,8 +112,9 @@ export function createNpipeTransport(options: { dir?: string } = {}): Transport 
     connect(raw, options?: ConnectOptions) {
       const spec = asPipe(raw);
       const file = pipePath(spec.pipe, dirOf());
+      const secure = spec.transport === "spipe" ? tlsClientOptions(spec, undefined) : undefined;
       return new Promise<Channel>((resolve, reject) => {
-        const socket = net.connect(file);
+        const socket = secure ? tls.connect({ path: file, ...secure }) : net.connect(file);
         const timer = options?.timeoutMs
           ? setTimeout(() => {
             socket.destroy();
@@ -129,10 +138,10 @@ export function createNpipeTransport(options: { dir?: string } = {}): Transport 
             ),
           );
         });
-        socket.once("connect", () => {
+        socket.once(secure ? "secureConnect" : "connect", () => {
           clearTimeout(timer);
           socket.removeAllListeners("error");
-          resolve(socketChannel(socket, `npipe:${spec.pipe}`));
+          resolve(socketChannel(socket, `${name}:${spec.pipe}`));
         });
       });
     },

@@ -1,11 +1,16 @@
-/** The tcp transport: `tcp:port=N[,server=ADDR][,ipversion=6]`. */
+/**
+ * The tcp transport, `tcp:port=N[,server=ADDR][,ipversion=6]`, and its TLS
+ * twin `ssl:` (TLS 1.3 over tcp, same keys plus certfile/keyfile/cafile/clientca).
+ */
 import net from "node:net";
-import type { ConnSpec, TcpSpec } from "../connstr.ts";
+import tls from "node:tls";
+import type { ConnSpec, SslSpec, TcpSpec } from "../connstr.ts";
+import { describeTlsError, tlsClientOptions, tlsServerOptions } from "./tls_options.ts";
 import { TransportError } from "../errors.ts";
 import { socketChannel } from "./socket_channel.ts";
 import type { Channel, ConnectOptions, Listener, Transport } from "./transport.ts";
 
-function hostFor(spec: TcpSpec): string {
+function hostFor(spec: TcpSpec | SslSpec): string {
   if (spec.server) return spec.server;
   return spec.ipversion === 6 ? "::" : "0.0.0.0";
 }
@@ -14,32 +19,44 @@ function formatHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function asTcp(spec: ConnSpec): TcpSpec {
-  if (spec.transport !== "tcp") throw new Error(`tcp transport given a ${spec.transport} spec`);
-  return spec;
-}
-
-export function createTcpTransport(): Transport {
+export function createTcpTransport(options: { secure?: boolean } = {}): Transport {
+  const name = options.secure ? "ssl" : "tcp";
+  const asSpec = (spec: ConnSpec): TcpSpec | SslSpec => {
+    if (spec.transport !== name) {
+      throw new Error(`${name} transport given a ${spec.transport} spec`);
+    }
+    return spec as TcpSpec | SslSpec;
+  };
   return {
-    name: "tcp",
+    name,
     listen(raw, accept) {
-      const spec = asTcp(raw);
+      const spec = asSpec(raw);
+      const secure = spec.transport === "ssl" ? tlsServerOptions(spec) : undefined;
       const host = hostFor(spec);
       const port = spec.port ?? 0;
       return new Promise<Listener>((resolve, reject) => {
-        const server = net.createServer({ noDelay: true }, (socket) => {
+        const onSocket = (socket: net.Socket) => {
           socket.setNoDelay(true);
-          const peer = `tcp:${formatHost(socket.remoteAddress ?? "?")}:${socket.remotePort}`;
+          const peer = `${name}:${formatHost(socket.remoteAddress ?? "?")}:${socket.remotePort}`;
           accept(socketChannel(socket, peer));
-        });
+        };
+        const server = secure
+          ? tls.createServer({ ...secure, noDelay: true }, onSocket)
+          : net.createServer({ noDelay: true }, onSocket);
+        // A peer that fails the TLS handshake never reaches the session.
+        server.on("tlsClientError", (_err, socket) => socket.destroy());
         server.once("error", (err: NodeJS.ErrnoException) => {
           if (err.code === "EADDRINUSE") {
             reject(
-              new TransportError("E_ADDR_IN_USE", `tcp port ${port} on ${host} is already in use`, {
-                hint: "pick another port (tcp:port=N), or stop the process that holds it " +
-                  `(see: ss -ltnp 'sport = :${port}')`,
-                cause: err,
-              }),
+              new TransportError(
+                "E_ADDR_IN_USE",
+                `${name} port ${port} on ${host} is already in use`,
+                {
+                  hint: "pick another port (tcp:port=N), or stop the process that holds it " +
+                    `(see: ss -ltnp 'sport = :${port}')`,
+                  cause: err,
+                },
+              ),
             );
           } else {
             reject(
@@ -60,7 +77,7 @@ export function createTcpTransport(): Transport {
           const bound = server.address() as net.AddressInfo;
           const shown = spec.server ?? (spec.ipversion === 6 ? "::1" : "127.0.0.1");
           resolve({
-            address: `tcp:server=${shown},port=${bound.port}`,
+            address: `${name}:server=${shown},port=${bound.port}`,
             // Stop accepting; connected channels stay open (server.close's callback would wait for them).
             close: () => {
               server.close();
@@ -71,11 +88,14 @@ export function createTcpTransport(): Transport {
       });
     },
     connect(raw, options?: ConnectOptions) {
-      const spec = asTcp(raw);
+      const spec = asSpec(raw);
       const host = spec.server ?? "127.0.0.1";
       const port = spec.port ?? 0;
+      const secure = spec.transport === "ssl" ? tlsClientOptions(spec, host) : undefined;
       return new Promise<Channel>((resolve, reject) => {
-        const socket = net.connect({ host, port, noDelay: true, family: spec.ipversion });
+        const socket = secure
+          ? tls.connect({ host, port, family: spec.ipversion, ...secure } as tls.ConnectionOptions)
+          : net.connect({ host, port, noDelay: true, family: spec.ipversion });
         const timer = options?.timeoutMs
           ? setTimeout(() => {
             socket.destroy();
@@ -106,11 +126,11 @@ export function createTcpTransport(): Transport {
             ),
           );
         });
-        socket.once("connect", () => {
+        socket.once(secure ? "secureConnect" : "connect", () => {
           clearTimeout(timer);
           socket.setNoDelay(true);
           socket.removeAllListeners("error");
-          resolve(socketChannel(socket, `tcp:${formatHost(host)}:${port}`));
+          resolve(socketChannel(socket, `${name}:${formatHost(host)}:${port}`));
         });
       });
     },

@@ -7,5 +7,10 @@ import type { Transport } from "./transport.ts";
 export type Transports = Record<ConnSpec["transport"], Transport>;
 
 export function createTransports(options: { pipeDir?: string } = {}): Transports {
-  return { tcp: createTcpTransport(), npipe: createNpipeTransport({ dir: options.pipeDir }) };
+  return {
+    tcp: createTcpTransport(),
+    npipe: createNpipeTransport({ dir: options.pipeDir }),
+    ssl: createTcpTransport({ secure: true }),
+    spipe: createNpipeTransport({ dir: options.pipeDir, secure: true }),
+  };
 }
