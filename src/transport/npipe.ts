@@ -123,6 +123,10 @@ export function createNpipeTransport(options: { dir?: string; secure?: boolean }
           : undefined;
         socket.once("error", (err: NodeJS.ErrnoException) => {
           clearTimeout(timer);
+          if (secure && !/^E(NOENT|CONNREFUSED|ACCES)$/.test(err.code ?? "")) {
+            reject(describeTlsError(err, `pipe ${spec.pipe}`));
+            return;
+          }
           reject(
             new TransportError(
               "E_CONNECT",

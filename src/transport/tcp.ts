@@ -31,10 +31,12 @@ export function createTcpTransport(options: { secure?: boolean } = {}): Transpor
     name,
     listen(raw, accept) {
       const spec = asSpec(raw);
-      const secure = spec.transport === "ssl" ? tlsServerOptions(spec) : undefined;
+
       const host = hostFor(spec);
       const port = spec.port ?? 0;
       return new Promise<Listener>((resolve, reject) => {
+        // Inside the executor: a missing certificate file becomes a rejection, not a throw.
+        const secure = spec.transport === "ssl" ? tlsServerOptions(spec) : undefined;
         const onSocket = (socket: net.Socket) => {
           socket.setNoDelay(true);
           const peer = `${name}:${formatHost(socket.remoteAddress ?? "?")}:${socket.remotePort}`;
@@ -110,13 +112,20 @@ export function createTcpTransport(options: { secure?: boolean } = {}): Transpor
           : undefined;
         socket.once("error", (err: NodeJS.ErrnoException) => {
           clearTimeout(timer);
+          if (
+            secure &&
+            !/^E(CONNREFUSED|NOTFOUND|HOSTUNREACH|NETUNREACH|TIMEDOUT)$/.test(err.code ?? "")
+          ) {
+            reject(describeTlsError(err, `${host}:${port}`));
+            return;
+          }
           reject(
             new TransportError(
               "E_CONNECT",
-              `cannot connect to tcp ${host}:${port}: ${err.message}`,
+              `cannot connect to ${name} ${host}:${port}: ${err.message}`,
               {
                 hint: err.code === "ECONNREFUSED"
-                  ? "is the server running? start it with: dbgremote server tcp:port=" + port +
+                  ? `is the server running? start it with: dbgremote server ${name}:port=` + port +
                     " -- gdb PROGRAM"
                   : err.code === "ENOTFOUND"
                   ? `the host name "${host}" does not resolve: check it`

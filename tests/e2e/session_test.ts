@@ -248,3 +248,63 @@ Deno.test("e2e: a password protects the session; the password itself never cross
     await new Promise((r) => relay.close(r));
   }
 });
+
+Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote cert`", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using cert = new Proc("cert", ["cert", "--out", tmp.dir, "--name", "lab"], tmp.env);
+  assert.equal((await cert.wait()).code, 0, cert.stderr);
+  const crt = path.join(tmp.dir, "lab.crt");
+  const key = path.join(tmp.dir, "lab.key");
+  assert.equal(fs.statSync(key).mode & 0o777, 0o600);
+  const tls = `certfile=${crt},keyfile=${key}`;
+  await using server = new Proc(
+    "server",
+    [
+      "server",
+      "--noio",
+      `ssl:port=0,server=127.0.0.1,${tls}`,
+      `spipe:pipe=sp,${tls}`,
+      "--",
+      "gdb",
+      program,
+    ],
+    tmp.env,
+  );
+  const ssl = (await server.waitFor(/listening on ssl:\S*: dbgremote client (\S+)/))[1];
+  assert.match(
+    ssl,
+    new RegExp(`^ssl:server=127\\.0\\.0\\.1,port=\\d+,cafile=${crt.replaceAll(".", "\\.")}$`),
+  );
+  const spipe = (await server.waitFor(/listening on spipe:\S*: dbgremote client (\S+)/))[1];
+
+  await using alice = new Proc("alice", ["client", "--user", "alice", ssl], tmp.env);
+  await alice.waitFor("*** connected");
+  await using bob = new Proc("bob", ["client", "--user", "bob", spipe], tmp.env);
+  await bob.waitFor("*** connected");
+  alice.send("print 3*3");
+  await bob.waitFor(/alice@\S+> print 3\*3\n\$1 = 9/);
+
+  await using untrusting = new Proc(
+    "untrusting",
+    ["client", ssl.replace(/,cafile=\S+$/, "")],
+    tmp.env,
+  );
+  assert.equal((await untrusting.wait()).code, 1);
+  assert.match(untrusting.stderr, /E_CONNECT.*TLS handshake .* failed/);
+  assert.match(untrusting.stderr, /hint: .*cafile=FILE/);
+  await using plain = new Proc("plain", [
+    "client",
+    ssl.replace(/^ssl:/, "tcp:").replace(/,cafile=\S+$/, ""),
+  ], {
+    ...tmp.env,
+  });
+  assert.notEqual(
+    (await plain.wait(20_000)).code,
+    0,
+    "a plain client cannot talk to a TLS endpoint",
+  );
+  bob.send("q");
+  assert.equal((await server.wait()).code, 0);
+});
