@@ -300,7 +300,7 @@ export function parseTopology(text: string, file: string): Topology {
       problems.add(
         path,
         `node \`${name}\` has neither \`listen\` (a server) nor \`connect\` (a client)`,
-        'a server: listen = ["tcp:port=5005"] and an engine; a client: connect = "SERVER-NODE"',
+        'a server: listen = ["tcp:port=5005,password_env=LAB_PW"] and an engine; a client: connect = "SERVER-NODE"',
       );
       continue;
     }
