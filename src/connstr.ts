@@ -29,8 +29,10 @@ export interface CommonSpec {
 
 export interface TcpSpec extends CommonSpec {
   transport: "tcp";
-  /** Port to listen on or dial. */
+  /** Port to listen on or dial; with {@link portEnd}, the first port of a range. */
   port?: number;
+  /** Last port of a `port=Start:End` range (listen only). */
+  portEnd?: number;
   /** Address to dial (client) or bind (server). */
   server?: string;
   ipversion?: 4 | 6;
@@ -192,7 +194,23 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
   if (kind === "tcp" || kind === "ssl") {
     const tcp: TcpSpec = { transport: "tcp", ...common };
     const port = values.get("port");
-    if (port !== undefined) tcp.port = parsePort(text, port);
+    if (port !== undefined) {
+      // WinDbg's port range, Start:End: the server takes the first free port in it.
+      const range = /^(\d+):(\d+)$/.exec(port);
+      if (range) {
+        tcp.port = parsePort(text, range[1]);
+        tcp.portEnd = parsePort(text, range[2]);
+        if (tcp.portEnd <= tcp.port || tcp.port === 0) {
+          fail(
+            text,
+            `port range ${port} is empty or backwards`,
+            "write Start:End with Start < End, e.g. port=5005:5015",
+          );
+        }
+      } else {
+        tcp.port = parsePort(text, port);
+      }
+    }
     const server = values.get("server");
     if (server !== undefined) tcp.server = server;
     const ipv = values.get("ipversion");
@@ -233,6 +251,13 @@ function checkRole(text: string, spec: ConnSpec, role: Role): void {
       role === "listen" ? "for example tcp:port=5005" : "for example tcp:server=lab1,port=5005",
     );
   }
+  if (role === "connect" && spec.portEnd !== undefined) {
+    fail(
+      text,
+      "a client dials one port, not a range",
+      "give the port the server took (it prints it)",
+    );
+  }
   if (role === "connect" && spec.server === undefined) {
     fail(text, "tcp needs server=HOST to connect", "for example tcp:server=lab1,port=5005");
   }
@@ -263,7 +288,9 @@ export function formatConnStr(spec: ConnSpec): string {
     parts.push(`pipe=${spec.pipe}`);
   } else {
     if (spec.server !== undefined) parts.push(`server=${spec.server}`);
-    if (spec.port !== undefined) parts.push(`port=${spec.port}`);
+    if (spec.port !== undefined) {
+      parts.push(`port=${spec.port}${spec.portEnd ? `:${spec.portEnd}` : ""}`);
+    }
     if (spec.ipversion !== undefined) parts.push(`ipversion=${spec.ipversion}`);
   }
   if (spec.password !== undefined) parts.push("password=*");

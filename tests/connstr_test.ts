@@ -25,6 +25,20 @@ Deno.test("tcp and npipe, for listening and connecting", () => {
   });
 });
 
+Deno.test("a port range for listening; clients dial one port", () => {
+  assert.deepEqual(parseConnStr("tcp:port=51:60", "listen"), {
+    transport: "tcp",
+    port: 51,
+    portEnd: 60,
+  });
+  assert.equal(formatConnStr(parseConnStr("tcp:port=51:60")), "tcp:port=51:60");
+  assert.throws(() => parseConnStr("tcp:port=60:51"), /port range 60:51 is empty or backwards/);
+  assert.throws(
+    () => parseConnStr("tcp:server=x,port=51:60", "connect"),
+    /a client dials one port, not a range/,
+  );
+});
+
 Deno.test("format round-trips", () => {
   for (
     const s of [

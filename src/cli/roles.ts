@@ -66,7 +66,12 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     if ((e.spec.transport === "ssl" || e.spec.transport === "spipe") && e.spec.certfile) {
       secret = `,cafile=${e.spec.certfile}${secret}`;
     }
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}: dbgremote client ${e.address}${secret}\n`);
+    const took = "portEnd" in e.spec && e.spec.portEnd !== undefined
+      ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
+      : "";
+    p.stdout(
+      `*** listening on ${formatConnStr(e.spec)}${took}: dbgremote client ${e.address}${secret}\n`,
+    );
   }
   if (!role.noio) {
     p.stdout("*** this terminal takes part: type debugger commands; q ends the session\n");

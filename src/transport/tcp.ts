@@ -31,63 +31,83 @@ export function createTcpTransport(options: { secure?: boolean } = {}): Transpor
     name,
     listen(raw, accept) {
       const spec = asSpec(raw);
-
       const host = hostFor(spec);
-      const port = spec.port ?? 0;
-      return new Promise<Listener>((resolve, reject) => {
-        // Inside the executor: a missing certificate file becomes a rejection, not a throw.
-        const secure = spec.transport === "ssl" ? tlsServerOptions(spec) : undefined;
-        const onSocket = (socket: net.Socket) => {
-          socket.setNoDelay(true);
-          const peer = `${name}:${formatHost(socket.remoteAddress ?? "?")}:${socket.remotePort}`;
-          accept(socketChannel(socket, peer));
-        };
-        const server = secure
-          ? tls.createServer({ ...secure, noDelay: true }, onSocket)
-          : net.createServer({ noDelay: true }, onSocket);
-        // A peer that fails the TLS handshake never reaches the session.
-        server.on("tlsClientError", (_err, socket) => socket.destroy());
-        server.once("error", (err: NodeJS.ErrnoException) => {
-          if (err.code === "EADDRINUSE") {
-            reject(
-              new TransportError(
-                "E_ADDR_IN_USE",
-                `${name} port ${port} on ${host} is already in use`,
-                {
-                  hint: "pick another port (tcp:port=N), or stop the process that holds it " +
-                    `(see: ss -ltnp 'sport = :${port}')`,
-                  cause: err,
-                },
-              ),
-            );
-          } else {
-            reject(
-              new TransportError(
-                "E_TRANSPORT",
-                `cannot listen on tcp ${host}:${port}: ${err.message}`,
-                {
-                  hint: err.code === "EACCES"
-                    ? "ports below 1024 need privileges: use a higher port"
-                    : undefined,
-                  cause: err,
-                },
-              ),
-            );
-          }
-        });
-        server.listen({ host, port, ipv6Only: false }, () => {
-          const bound = server.address() as net.AddressInfo;
-          const shown = spec.server ?? (spec.ipversion === 6 ? "::1" : "127.0.0.1");
-          resolve({
-            address: `${name}:server=${shown},port=${bound.port}`,
-            // Stop accepting; connected channels stay open (server.close's callback would wait for them).
-            close: () => {
-              server.close();
-              return Promise.resolve();
-            },
+      const listenOn = (port: number) =>
+        new Promise<Listener>((resolve, reject) => {
+          // Inside the executor: a missing certificate file becomes a rejection, not a throw.
+          const secure = spec.transport === "ssl" ? tlsServerOptions(spec) : undefined;
+          const onSocket = (socket: net.Socket) => {
+            socket.setNoDelay(true);
+            const peer = `${name}:${formatHost(socket.remoteAddress ?? "?")}:${socket.remotePort}`;
+            accept(socketChannel(socket, peer));
+          };
+          const server = secure
+            ? tls.createServer({ ...secure, noDelay: true }, onSocket)
+            : net.createServer({ noDelay: true }, onSocket);
+          // A peer that fails the TLS handshake never reaches the session.
+          server.on("tlsClientError", (_err, socket) => socket.destroy());
+          server.once("error", (err: NodeJS.ErrnoException) => {
+            if (err.code === "EADDRINUSE") {
+              reject(
+                new TransportError(
+                  "E_ADDR_IN_USE",
+                  `${name} port ${port} on ${host} is already in use`,
+                  {
+                    hint: "pick another port (tcp:port=N), or stop the process that holds it " +
+                      `(see: ss -ltnp 'sport = :${port}')`,
+                    cause: err,
+                  },
+                ),
+              );
+            } else {
+              reject(
+                new TransportError(
+                  "E_TRANSPORT",
+                  `cannot listen on ${name} ${host}:${port}: ${err.message}`,
+                  {
+                    hint: err.code === "EACCES"
+                      ? "ports below 1024 need privileges: use a higher port"
+                      : undefined,
+                    cause: err,
+                  },
+                ),
+              );
+            }
+          });
+          server.listen({ host, port, ipv6Only: false }, () => {
+            const bound = server.address() as net.AddressInfo;
+            const shown = spec.server ?? (spec.ipversion === 6 ? "::1" : "127.0.0.1");
+            resolve({
+              address: `${name}:server=${shown},port=${bound.port}`,
+              // Stop accepting; connected channels stay open (server.close's callback would wait for them).
+              close: () => {
+                server.close();
+                return Promise.resolve();
+              },
+            });
           });
         });
-      });
+      return (async () => {
+        const first = spec.port ?? 0;
+        const last = spec.portEnd ?? first;
+        for (let port = first; port <= last; port++) {
+          try {
+            return await listenOn(port);
+          } catch (err) {
+            if (!(err instanceof TransportError) || err.code !== "E_ADDR_IN_USE" || port === last) {
+              if (first !== last && err instanceof TransportError && err.code === "E_ADDR_IN_USE") {
+                throw new TransportError(
+                  "E_ADDR_IN_USE",
+                  `every ${name} port from ${first} to ${last} on ${host} is in use`,
+                  { hint: "widen the range, or pick another one", cause: err },
+                );
+              }
+              throw err;
+            }
+          }
+        }
+        throw new Error("unreachable: empty port range");
+      })();
     },
     connect(raw, options?: ConnectOptions) {
       const spec = asSpec(raw);
