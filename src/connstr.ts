@@ -9,6 +9,8 @@
  *   ...,password=secret              the same, inline (shown as password=* everywhere)
  *   ...,insecure                     (listen) allow tcp on a non-loopback address without a password
  *   ...,hidden                       (listen) keep the endpoint out of server searches
+ *   tcp:clicon=laptop,port=5005      (server) dial the client instead of listening
+ *   tcp:port=5005                    (client, no server=) wait for a server to dial in
  *
  * Pure: parse and format only, no I/O.
  */
@@ -33,6 +35,11 @@ export interface TcpSpec extends CommonSpec {
   port?: number;
   /** Last port of a `port=Start:End` range (listen only). */
   portEnd?: number;
+  /**
+   * Reverse connection (WinDbg's clicon): a server dials this client host instead of
+   * listening; a client waits for the server named here to dial in.
+   */
+  clicon?: string;
   /** Address to dial (client) or bind (server). */
   server?: string;
   ipversion?: 4 | 6;
@@ -72,7 +79,7 @@ export type Role = "listen" | "connect";
 const COMMON_KEYS = ["password", "password_env", "insecure", "hidden"];
 const TLS_KEYS = ["certfile", "keyfile", "cafile", "clientca"];
 const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
-  tcp: ["port", "server", "ipversion", ...COMMON_KEYS],
+  tcp: ["port", "server", "ipversion", "clicon", ...COMMON_KEYS],
   npipe: ["pipe", ...COMMON_KEYS],
   ssl: ["port", "server", "ipversion", ...COMMON_KEYS, ...TLS_KEYS],
   spipe: ["pipe", ...COMMON_KEYS, ...TLS_KEYS],
@@ -83,8 +90,6 @@ const FLAGS = ["insecure", "hidden"];
 const LATER: Record<string, string> = {
   com: "use tcp or npipe for now",
 };
-/** Keys reserved for later releases: refuse them rather than silently ignore them. */
-const LATER_KEYS = ["clicon"];
 
 /** The string with any inline password replaced by `*`, fit for messages and logs. */
 export function maskSecrets(text: string): string {
@@ -130,14 +135,6 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
     const key = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
     const value = eq < 0 ? "" : part.slice(eq + 1).trim();
     if (key === "") fail(text, "empty option", "remove the extra comma", offset);
-    if (LATER_KEYS.includes(key)) {
-      fail(
-        text,
-        `"${key}" is not supported in this release`,
-        "this release has tcp and npipe endpoints with passwords; see the README",
-        offset,
-      );
-    }
     if (!KEYS[kind].includes(key)) {
       const guess = didYouMean(key, KEYS[kind]);
       fail(
@@ -213,6 +210,17 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
     }
     const server = values.get("server");
     if (server !== undefined) tcp.server = server;
+    const clicon = values.get("clicon");
+    if (clicon !== undefined) {
+      if (server !== undefined) {
+        fail(
+          text,
+          "give server= or clicon=, not both",
+          "clicon=HOST reverses the connection: see the README",
+        );
+      }
+      tcp.clicon = clicon;
+    }
     const ipv = values.get("ipversion");
     if (ipv !== undefined) {
       if (ipv !== "4" && ipv !== "6") fail(text, `ipversion must be 4 or 6, not "${ipv}"`);
@@ -258,8 +266,8 @@ function checkRole(text: string, spec: ConnSpec, role: Role): void {
       "give the port the server took (it prints it)",
     );
   }
-  if (role === "connect" && spec.server === undefined) {
-    fail(text, "tcp needs server=HOST to connect", "for example tcp:server=lab1,port=5005");
+  if (role === "listen" && spec.clicon !== undefined && spec.portEnd !== undefined) {
+    fail(text, "clicon dials one port, not a range", "give the port the client waits on");
   }
   if (role === "connect" && spec.port === 0) {
     fail(text, "cannot connect to port 0", "give the port the server listens on");
@@ -288,6 +296,7 @@ export function formatConnStr(spec: ConnSpec): string {
     parts.push(`pipe=${spec.pipe}`);
   } else {
     if (spec.server !== undefined) parts.push(`server=${spec.server}`);
+    if (spec.clicon !== undefined) parts.push(`clicon=${spec.clicon}`);
     if (spec.port !== undefined) {
       parts.push(`port=${spec.port}${spec.portEnd ? `:${spec.portEnd}` : ""}`);
     }
@@ -311,7 +320,7 @@ export function isLoopback(host: string | undefined): boolean {
   return /^127\./.test(host) || host === "::1" || host.toLowerCase() === "localhost";
 }
 
-/** Expand WinDbg's pipe-name placeholders: %d is the process id. */
-export function expandPipeName(name: string, pid: number): string {
-  return name.replaceAll("%d", String(pid));
+/** Expand WinDbg's pipe-name placeholders: %d is the process id, %x the thread id (in hex, as WinDbg). */
+export function expandPipeName(name: string, pid: number, tid = pid): string {
+  return name.replaceAll("%d", String(pid)).replaceAll("%x", tid.toString(16));
 }

@@ -11,6 +11,8 @@ import type { Who } from "./protocol/messages.ts";
 
 export interface Platform {
   pid: number;
+  /** This thread's id (Linux), else the pid: `%x` in pipe names. */
+  tid: number;
   hostname: string;
   user: string;
   env: Record<string, string | undefined>;
@@ -173,10 +175,19 @@ function processTerminal(prompt: string): Terminal {
   };
 }
 
+function threadId(): number {
+  try {
+    return Number(fs.readlinkSync("/proc/thread-self").split("/").pop()) || process.pid;
+  } catch {
+    return process.pid;
+  }
+}
+
 export function processPlatform(): Platform {
   const env = process.env as Record<string, string | undefined>;
   return {
     pid: process.pid,
+    tid: threadId(),
     hostname: os.hostname(),
     user: currentUser(env),
     env,

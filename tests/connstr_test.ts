@@ -25,6 +25,19 @@ Deno.test("tcp and npipe, for listening and connecting", () => {
   });
 });
 
+Deno.test("clicon: the server dials the client; a client without server= waits for it", () => {
+  assert.deepEqual(parseConnStr("tcp:clicon=laptop,port=5005", "listen"), {
+    transport: "tcp",
+    clicon: "laptop",
+    port: 5005,
+  });
+  assert.deepEqual(parseConnStr("tcp:port=5005", "connect"), { transport: "tcp", port: 5005 });
+  assert.equal(
+    formatConnStr(parseConnStr("tcp:clicon=laptop,port=5005")),
+    "tcp:clicon=laptop,port=5005",
+  );
+});
+
 Deno.test("a port range for listening; clients dial one port", () => {
   assert.deepEqual(parseConnStr("tcp:port=51:60", "listen"), {
     transport: "tcp",
@@ -52,9 +65,10 @@ Deno.test("format round-trips", () => {
   }
 });
 
-Deno.test("expandPipeName replaces %d with the pid", () => {
+Deno.test("expandPipeName replaces %d with the pid and %x with the thread id in hex", () => {
   assert.equal(expandPipeName("crash-%d-%d", 42), "crash-42-42");
   assert.equal(expandPipeName("plain", 42), "plain");
+  assert.equal(expandPipeName("t-%d-%x", 42, 255), "t-42-ff");
 });
 
 Deno.test("every mistake names the string, the cause and a fix", () => {
@@ -72,7 +86,8 @@ Deno.test("every mistake names the string, the cause and a fix", () => {
     ["tcp:port=65536", undefined, /port 65536 is out of range/],
     ["tcp:port=1,,server=x", undefined, /empty option/],
     ["tcp:server=x", "listen", /tcp needs port=N to listen/],
-    ["tcp:port=5005", "connect", /tcp needs server=HOST to connect/],
+    ["tcp:server=a,clicon=b,port=1", undefined, /give server= or clicon=, not both/],
+    ["tcp:clicon=a,port=1:5", "listen", /clicon dials one port, not a range/],
     ["tcp:server=x,port=0", "connect", /cannot connect to port 0/],
     ["tcp:port=1,ipversion=5", undefined, /ipversion must be 4 or 6/],
     ["npipe:name=x", undefined, /unknown option "name" for npipe/],
@@ -80,7 +95,6 @@ Deno.test("every mistake names the string, the cause and a fix", () => {
     ["tcp:port=1,password=a,password_env=B", undefined, /give password or password_env, not both/],
     ["tcp:port=1,password_env=1BAD", undefined, /is not an environment variable name/],
     ["tcp:port=1,hidden=maybe", undefined, /"hidden" is a flag and takes no value/],
-    ["tcp:port=1,clicon=x", undefined, /"clicon" is not supported in this release/],
   ];
   for (const [text, role, message, hint] of cases) {
     assert.throws(() => parseConnStr(text, role), (err: unknown) => {

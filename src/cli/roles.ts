@@ -3,7 +3,9 @@
  * optionally the server's own console) or a console client. `server`,
  * `client` and `run` all go through here.
  */
-import { type ConnSpec, formatConnStr } from "../connstr.ts";
+import dns from "node:dns/promises";
+import { type ConnSpec, formatConnStr, type TcpSpec } from "../connstr.ts";
+import type { Channel, Listener } from "../transport/transport.ts";
 import { openClient } from "../client/connection.ts";
 import { attachServerConsole, eventPrinter, runConsoleClient } from "../client/console.ts";
 import { renderWelcome } from "../client/render.ts";
@@ -52,6 +54,7 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     transports: ctx.transports,
     version: ctx.version,
     pid: p.pid,
+    tid: p.tid,
     env: p.env,
     log: (line) => p.stderr(`[dbgremote ${role.name}] ${line}\n`),
   });
@@ -100,6 +103,37 @@ export interface ClientRole {
   user?: string;
 }
 
+/**
+ * Reverse connection: wait on the port for the server to dial in (its endpoint
+ * says clicon=THIS-HOST). With clicon= here too, only that server is accepted.
+ */
+async function waitForServer(ctx: CliContext, spec: TcpSpec): Promise<Channel> {
+  const expected = spec.clicon
+    ? new Set((await dns.lookup(spec.clicon, { all: true })).map((a) => a.address))
+    : undefined;
+  return await new Promise<Channel>((resolve, reject) => {
+    let listener: Listener | undefined;
+    const accept = (channel: Channel) => {
+      const from = /^tcp:\[?([^\]]+?)\]?:\d+$/.exec(channel.peer)?.[1] ?? "";
+      if (expected && !expected.has(from.replace(/^::ffff:/, ""))) {
+        ctx.platform.stderr(`*** refused a connection from ${from}: waiting for ${spec.clicon}\n`);
+        channel.destroy();
+        return;
+      }
+      void listener?.close();
+      resolve(channel);
+    };
+    const at = { transport: "tcp" as const, port: spec.port, ipversion: spec.ipversion };
+    ctx.transports.tcp.listen(at, accept, { pid: ctx.platform.pid }).then((l) => {
+      listener = l;
+      ctx.platform.stdout(
+        `*** waiting for ${spec.clicon ?? "a server"} to connect on tcp port ${spec.port} ` +
+          `(its endpoint: tcp:clicon=${ctx.platform.hostname},port=${spec.port})\n`,
+      );
+    }, reject);
+  });
+}
+
 /** Connect to a server and run the console until the user leaves or the session ends. */
 export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<number> {
   const p = ctx.platform;
@@ -109,9 +143,9 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
   let conn;
   try {
     const password = resolvePassword(role.spec, p.env);
-    const channel = await ctx.transports[role.spec.transport].connect(role.spec, {
-      timeoutMs: 10_000,
-    });
+    const channel = role.spec.transport === "tcp" && role.spec.server === undefined
+      ? await waitForServer(ctx, role.spec)
+      : await ctx.transports[role.spec.transport].connect(role.spec, { timeoutMs: 10_000 });
     conn = await openClient(channel, {
       password,
       who: who(p, "dbgremote-console", role.user),

@@ -12,7 +12,8 @@ import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
 import { servePeer } from "../session/peer.ts";
 import { Session } from "../session/session.ts";
 import type { Transports } from "../transport/transports.ts";
-import type { Listener } from "../transport/transport.ts";
+import type { Channel, Listener } from "../transport/transport.ts";
+import { dialOut } from "./reverse.ts";
 import type { VersionInfo } from "../version.ts";
 
 export interface ServerConfig {
@@ -24,6 +25,10 @@ export interface ServerConfig {
   transports: Transports;
   version: VersionInfo;
   pid: number;
+  /** The server's thread id, for `%x` in pipe names. */
+  tid: number;
+  /** Wait between reverse-connection (clicon) attempts. */
+  reverseRetryMs?: number;
   /** The environment, for password_env. */
   env: Record<string, string | undefined>;
   /** Wait before answering a wrong password (default 1 s). */
@@ -58,7 +63,21 @@ export interface RunningServer {
  */
 export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): void {
   if (spec.transport !== "tcp" && spec.transport !== "ssl") return;
-  if (hasPassword || spec.insecure || isLoopback(spec.server)) return;
+  if (hasPassword || spec.insecure) return;
+  if (spec.transport === "tcp" && spec.clicon !== undefined) {
+    if (isLoopback(spec.clicon)) return;
+    throw new DbgRemoteError(
+      "E_INSECURE",
+      `${
+        formatConnStr(spec)
+      } would hand control of the debugger to whoever answers at ${spec.clicon}: it has no password`,
+      {
+        hint:
+          "add password_env=VAR (the client gives the same), or add `insecure` to accept the risk",
+      },
+    );
+  }
+  if (isLoopback(spec.server)) return;
   if (spec.transport === "ssl" && spec.clientca) return; // only certificate holders get in
   const where = spec.server ?? "every interface";
   throw new DbgRemoteError(
@@ -111,19 +130,24 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   await session.engine.start();
   try {
     for (const [i, spec] of config.endpoints.entries()) {
-      const listener = await config.transports[spec.transport].listen(
-        spec,
-        (channel) =>
-          servePeer(session, channel, {
-            version: config.version,
-            maxPending: config.maxPending,
-            maxFrame: config.maxFrame,
-            helloTimeoutMs: config.helloTimeoutMs,
-            log: config.log,
-            auth: auths[i],
-          }),
-        { pid: config.pid },
-      );
+      const serve = (channel: Channel) =>
+        servePeer(session, channel, {
+          version: config.version,
+          maxPending: config.maxPending,
+          maxFrame: config.maxFrame,
+          helloTimeoutMs: config.helloTimeoutMs,
+          log: config.log,
+          auth: auths[i],
+        });
+      const listener = spec.transport === "tcp" && spec.clicon !== undefined
+        ? dialOut(config.transports.tcp, spec, serve, {
+          log: config.log,
+          retryMs: config.reverseRetryMs,
+        })
+        : await config.transports[spec.transport].listen(spec, serve, {
+          pid: config.pid,
+          tid: config.tid,
+        });
       endpoints.push({ spec, address: listener.address, listener });
     }
   } catch (err) {

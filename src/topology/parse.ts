@@ -138,6 +138,17 @@ function connStr(
 ): ConnSpec | undefined {
   try {
     const spec = parseConnStr(text, role);
+    if (
+      role === "connect" && spec.transport === "tcp" && spec.server === undefined &&
+      spec.clicon === undefined
+    ) {
+      problems.add(
+        path,
+        `bad connection string "${text}": tcp needs server=HOST to connect`,
+        "for example tcp:server=lab1,port=5005",
+      );
+      return undefined;
+    }
     if (spec.password !== undefined) {
       problems.add(
         path,

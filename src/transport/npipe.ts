@@ -67,11 +67,11 @@ export function createNpipeTransport(options: { dir?: string; secure?: boolean }
   };
   return {
     name,
-    async listen(raw, accept, { pid }) {
+    async listen(raw, accept, { pid, tid }) {
       const spec = asPipe(raw);
       const secure = spec.transport === "spipe" ? tlsServerOptions(spec) : undefined;
       const transportName = spec.transport;
-      const name = expandPipeName(spec.pipe, pid);
+      const name = expandPipeName(spec.pipe, pid, tid);
       const file = pipePath(name, dirOf());
       if (!path.isAbsolute(name)) ensurePrivateDir(path.dirname(file));
       if (fs.existsSync(file)) {

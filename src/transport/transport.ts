@@ -38,6 +38,8 @@ export interface Listener {
 export interface ListenOptions {
   /** The server's pid, for `%d` in pipe names. */
   pid: number;
+  /** The server's thread id, for `%x` in pipe names (WinDbg's). */
+  tid?: number;
 }
 
 export interface ConnectOptions {

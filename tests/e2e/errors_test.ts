@@ -81,7 +81,7 @@ Deno.test("e2e: bad command lines are usage errors (exit 2)", async () => {
         ["server", "tcp:prot=5005", "--", "gdb", "x"],
         /unknown option "prot" for tcp.*\n.*did you mean "port"/,
       ],
-      [["client", "tcp:port=5005,password_env=LAB_PW"], /tcp needs server=HOST to connect/],
+      [["client", "tcp:server=lab1"], /tcp needs port=N to connect/],
       [["client", "com:port=/dev/ttyS0"], /transport "com" is not available in this release/],
       [["server", "npipe:pipe=a", "--", "gdb", "a", "b"], /gdb takes one program.*\n.*--args/],
       [["frobnicate"], /unknown command "frobnicate"/],

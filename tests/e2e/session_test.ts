@@ -308,3 +308,40 @@ Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote
   bob.send("q");
   assert.equal((await server.wait()).code, 0);
 });
+
+Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, and again after it leaves", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  const net = await import("node:net");
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+
+  await using alice = new Proc("alice", [
+    "client",
+    "--user",
+    "alice",
+    `tcp:clicon=127.0.0.1,port=${port}`,
+  ], tmp.env);
+  await alice.waitFor(`waiting for 127.0.0.1 to connect on tcp port ${port}`);
+  await using server = new Proc(
+    "server",
+    ["server", "--noio", `tcp:clicon=127.0.0.1,port=${port}`, "--", "gdb", program],
+    tmp.env,
+  );
+  await alice.waitFor("*** connected");
+  assert.match(server.stdout, new RegExp(`listening on tcp:clicon=127\\.0\\.0\\.1,port=${port}`));
+  alice.send("print 5*5");
+  await alice.waitFor(/\$1 = 25/);
+  alice.send("\x02");
+  assert.equal((await alice.wait()).code, 0);
+
+  // The server dials again: the next client waiting on that port gets the same session.
+  await using bob = new Proc("bob", ["client", "--user", "bob", `tcp:port=${port}`], tmp.env);
+  await bob.waitFor("*** connected", { timeoutMs: 20_000 });
+  assert.match(bob.stdout, /alice@\S+> print 5\*5/, "bob sees the scrollback of the same session");
+  bob.send("q");
+  assert.equal((await server.wait()).code, 0);
+});
