@@ -41,3 +41,20 @@ Deno.test("tcp transport: a port range takes the first free port; a full range s
     await new Promise((r) => blocker.close(r));
   }
 });
+
+Deno.test("tcp transport: IPv6 (ipversion=6 binds ::, the address dials ::1)", async () => {
+  const t = createTcpTransport();
+  const l = await t.listen(parseConnStr("tcp:port=0,ipversion=6,insecure", "listen"), (ch) => {
+    ch.start({ data: (d) => ch.write(d), close() {} });
+  }, { pid: 1 });
+  assert.match(l.address, /^tcp:server=::1,port=\d+$/);
+  const c = await t.connect(parseConnStr(l.address, "connect"));
+  const echoed = new Promise<string>((resolve) =>
+    c.start({ data: (d) => resolve(new TextDecoder().decode(d)), close() {} })
+  );
+  c.write(new TextEncoder().encode("v6"));
+  assert.equal(await echoed, "v6");
+  assert.match(c.peer, /^tcp:\[::1\]:\d+$/);
+  c.destroy();
+  await l.close();
+});
