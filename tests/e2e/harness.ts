@@ -3,7 +3,7 @@
  * real pipes, real sockets. Every wait is bounded; every process is killed on
  * dispose.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -148,4 +148,12 @@ export async function endpointAddress(server: Proc, transport: "tcp" | "npipe"):
     new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`),
   );
   return m[1];
+}
+
+/** Compile the sample program (samples/demo.c) into `dir`; returns its path. */
+export function buildSample(dir: string): string {
+  const source = path.resolve(import.meta.dirname!, "../../samples/demo.c");
+  fs.copyFileSync(source, path.join(dir, "demo.c"));
+  execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "demo"), path.join(dir, "demo.c")]);
+  return path.join(dir, "demo");
 }

@@ -6,13 +6,9 @@
  * the server's memory stayed bounded.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import path from "node:path";
-import { endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
-
-const SAMPLE = path.resolve(import.meta.dirname!, "../../samples/demo.c");
+import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
 
 function rssKiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -47,8 +43,7 @@ function frame(obj: unknown): Uint8Array {
 Deno.test("e2e: hostile peers never reach the session, never stall it, and memory stays bounded", async () => {
   requireBinary();
   await using tmp = scratch();
-  fs.copyFileSync(SAMPLE, path.join(tmp.dir, "demo.c"));
-  execFileSync("cc", ["-g", "-O0", "-o", path.join(tmp.dir, "demo"), path.join(tmp.dir, "demo.c")]);
+  const program = buildSample(tmp.dir);
   const env = { ...tmp.env, LAB_PW: "s3cret" };
   await using server = new Proc(
     "server",
@@ -58,7 +53,7 @@ Deno.test("e2e: hostile peers never reach the session, never stall it, and memor
       "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
       "--",
       "gdb",
-      path.join(tmp.dir, "demo"),
+      program,
     ],
     env,
   );

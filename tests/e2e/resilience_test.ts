@@ -4,18 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import net from "node:net";
-import path from "node:path";
-import { endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
-
-const SAMPLE = path.resolve(import.meta.dirname!, "../../samples/demo.c");
-
-function buildSample(dir: string): string {
-  fs.copyFileSync(SAMPLE, path.join(dir, "demo.c"));
-  execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "demo"), path.join(dir, "demo.c")]);
-  return path.join(dir, "demo");
-}
+import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
 
 function tcpPort(address: string): number {
   return Number(/port=(\d+)/.exec(address)![1]);

@@ -3,18 +3,9 @@
  * (one joins late), a real debugging session on the sample program.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
-
-const SAMPLE = path.resolve(import.meta.dirname!, "../../samples/demo.c");
-
-function buildSample(dir: string): string {
-  fs.copyFileSync(SAMPLE, path.join(dir, "demo.c"));
-  execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "demo"), path.join(dir, "demo.c")]);
-  return path.join(dir, "demo");
-}
+import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
 
 /** Lines of a client's stdout from the first echo on: the live transcript without the banner. */
 function liveTranscript(stdout: string): string[] {
