@@ -10,6 +10,8 @@ command -v gdb >/dev/null 2>&1 || need+=(gdb)
 command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
+command -v socat >/dev/null 2>&1 || need+=(socat) # serial-line (com:) tests use pty pairs
+command -v stty >/dev/null 2>&1 || need+=(coreutils)
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
   sudo_cmd=()

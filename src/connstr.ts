@@ -73,7 +73,15 @@ export interface SpipeSpec extends Omit<NpipeSpec, "transport">, TlsOptions {
   transport: "spipe";
 }
 
-export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec;
+/** `com:` is a serial line (WinDbg's COM port): one client at a time over a tty device. */
+export interface ComSpec extends CommonSpec {
+  transport: "com";
+  /** The device, e.g. /dev/ttyS0 or /dev/ttyUSB0 (WinDbg's `port=`). */
+  device: string;
+  baud: number;
+}
+
+export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec | ComSpec;
 export type Role = "listen" | "connect";
 
 const COMMON_KEYS = ["password", "password_env", "insecure", "hidden"];
@@ -83,13 +91,11 @@ const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
   npipe: ["pipe", ...COMMON_KEYS],
   ssl: ["port", "server", "ipversion", ...COMMON_KEYS, ...TLS_KEYS],
   spipe: ["pipe", ...COMMON_KEYS, ...TLS_KEYS],
+  com: ["port", "baud", ...COMMON_KEYS],
 };
+const BAUDS = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 /** Keys that are flags: present or absent, no value (WinDbg's `hidden`). */
 const FLAGS = ["insecure", "hidden"];
-/** WinDbg transports we know of but do not offer yet, with what to use instead. */
-const LATER: Record<string, string> = {
-  com: "use tcp or npipe for now",
-};
 
 /** The string with any inline password replaced by `*`, fit for messages and logs. */
 export function maskSecrets(text: string): string {
@@ -113,15 +119,12 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
     );
   }
   const transport = trimmed.slice(0, colon).toLowerCase();
-  if (transport in LATER) {
-    fail(text, `transport "${transport}" is not available in this release`, LATER[transport], 0);
-  }
   if (!(transport in KEYS)) {
     const guess = didYouMean(transport, Object.keys(KEYS));
     fail(
       text,
       `unknown transport "${transport}"`,
-      guess ? `did you mean "${guess}"?` : "transports are: tcp, npipe, ssl, spipe",
+      guess ? `did you mean "${guess}"?` : "transports are: tcp, npipe, ssl, spipe, com",
       0,
     );
   }
@@ -188,7 +191,25 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
   }
 
   let spec: ConnSpec;
-  if (kind === "tcp" || kind === "ssl") {
+  if (kind === "com") {
+    const device = values.get("port");
+    if (device === undefined) {
+      fail(text, "com needs port=DEVICE", "for example com:port=/dev/ttyS0,baud=115200");
+    }
+    if (!device.startsWith("/dev/") && !device.startsWith("/")) {
+      fail(
+        text,
+        `com port "${device}" is not a device path`,
+        "give the tty device, e.g. port=/dev/ttyUSB0",
+      );
+    }
+    const baudText = values.get("baud") ?? "115200";
+    const baud = Number(baudText);
+    if (!BAUDS.includes(baud)) {
+      fail(text, `baud ${baudText} is not a standard rate`, `rates: ${BAUDS.join(", ")}`);
+    }
+    spec = { transport: "com", device, baud, ...common };
+  } else if (kind === "tcp" || kind === "ssl") {
     const tcp: TcpSpec = { transport: "tcp", ...common };
     const port = values.get("port");
     if (port !== undefined) {
@@ -284,6 +305,7 @@ function parsePort(text: string, value: string): number {
 }
 
 function usageFor(transport: string): string {
+  if (transport === "com") return "for example com:port=/dev/ttyS0,baud=115200";
   return transport === "tcp" || transport === "ssl"
     ? `for example ${transport}:port=5005 or ${transport}:server=lab1,port=5005`
     : `for example ${transport}:pipe=demo`;
@@ -294,6 +316,8 @@ export function formatConnStr(spec: ConnSpec): string {
   const parts: string[] = [];
   if (spec.transport === "npipe" || spec.transport === "spipe") {
     parts.push(`pipe=${spec.pipe}`);
+  } else if (spec.transport === "com") {
+    parts.push(`port=${spec.device}`, `baud=${spec.baud}`);
   } else {
     if (spec.server !== undefined) parts.push(`server=${spec.server}`);
     if (spec.clicon !== undefined) parts.push(`clicon=${spec.clicon}`);

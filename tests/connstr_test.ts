@@ -77,7 +77,6 @@ Deno.test("every mistake names the string, the cause and a fix", () => {
     ["tpc:port=1", undefined, /unknown transport "tpc"/, /did you mean "tcp"/],
     ["ssl:port=1", "listen", /ssl needs certfile= and keyfile= to listen/, /dbgremote cert/],
     ["spipe:pipe=x,certfile=a.crt", undefined, /certfile and keyfile go together/],
-    ["com:port=/dev/ttyS0", undefined, /transport "com" is not available/],
     ["tcp:", undefined, /no options after the transport/],
     ["tcp:prot=1", undefined, /unknown option "prot" for tcp/, /did you mean "port"/],
     ["tcp:port", undefined, /option "port" needs a value/],

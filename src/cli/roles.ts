@@ -72,9 +72,10 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     const took = "portEnd" in e.spec && e.spec.portEnd !== undefined
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
-    p.stdout(
-      `*** listening on ${formatConnStr(e.spec)}${took}: dbgremote client ${e.address}${secret}\n`,
-    );
+    const client = e.spec.transport === "com"
+      ? `dbgremote client com:port=DEVICE-AT-THE-OTHER-END,baud=${e.spec.baud}${secret}`
+      : `dbgremote client ${e.address}${secret}`;
+    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${client}\n`);
   }
   if (!role.noio) {
     p.stdout("*** this terminal takes part: type debugger commands; q ends the session\n");

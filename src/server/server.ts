@@ -147,6 +147,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         : await config.transports[spec.transport].listen(spec, serve, {
           pid: config.pid,
           tid: config.tid,
+          log: config.log,
         });
       endpoints.push({ spec, address: listener.address, listener });
     }

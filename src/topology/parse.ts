@@ -196,6 +196,7 @@ function connStr(
 
 /** Where an endpoint sits on its host, for duplicate checks. */
 function endpointKey(spec: ConnSpec): string {
+  if (spec.transport === "com") return `serial port ${spec.device}`;
   return spec.transport === "tcp" || spec.transport === "ssl"
     ? `tcp port ${spec.port}`
     : `pipe "${spec.pipe}"`;

@@ -40,6 +40,8 @@ export interface ListenOptions {
   pid: number;
   /** The server's thread id, for `%x` in pipe names (WinDbg's). */
   tid?: number;
+  /** Where a transport reports trouble that has no caller to throw to (the server's log). */
+  log?: (line: string) => void;
 }
 
 export interface ConnectOptions {

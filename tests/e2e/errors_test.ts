@@ -82,7 +82,7 @@ Deno.test("e2e: bad command lines are usage errors (exit 2)", async () => {
         /unknown option "prot" for tcp.*\n.*did you mean "port"/,
       ],
       [["client", "tcp:server=lab1"], /tcp needs port=N to connect/],
-      [["client", "com:port=/dev/ttyS0"], /transport "com" is not available in this release/],
+      [["client", "udp:port=1"], /unknown transport "udp"/],
       [["server", "npipe:pipe=a", "--", "gdb", "a", "b"], /gdb takes one program.*\n.*--args/],
       [["frobnicate"], /unknown command "frobnicate"/],
     ] as const
