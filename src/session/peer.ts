@@ -68,7 +68,14 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     channel.end();
   };
 
+  let heardFrom = false;
   const helloTimer = setTimeout(() => {
+    // A peer that never sent a byte is closed quietly (a port scan, a serial line nobody uses).
+    if (!heardFrom) {
+      closed = true;
+      channel.end();
+      return;
+    }
     refuse({
       t: "error",
       code: "E_HANDSHAKE",
@@ -258,6 +265,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   channel.start({
     data(chunk) {
       if (closed) return;
+      heardFrom = true;
       let messages: Message[];
       try {
         messages = decoder.push(chunk);

@@ -50,7 +50,20 @@ function stty(spec: ComSpec): Promise<void> {
   });
 }
 
-async function open(spec: ComSpec, configure = true): Promise<Channel> {
+/** An open serial line: raw bytes in and out, for the lifetime of the open device. */
+interface Line {
+  peer: string;
+  /** Where input goes now; the line itself is read from the moment it opens. */
+  onData: (chunk: Uint8Array) => void;
+  onClose: (error?: Error) => void;
+  write(chunk: Uint8Array): void;
+  readonly pending: number;
+  /** Resolve once what is queued has been handed to the line. */
+  flush(): Promise<void>;
+  close(error?: Error): void;
+}
+
+async function openLine(spec: ComSpec): Promise<Line> {
   let fd: number;
   try {
     fd = fs.openSync(spec.device, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
@@ -78,8 +91,7 @@ async function open(spec: ComSpec, configure = true): Promise<Channel> {
     });
   }
   try {
-    // Set the line up once: doing it again on a reopen could drop a waiting client's hello.
-    if (configure) await stty(spec);
+    await stty(spec);
   } catch (err) {
     fs.closeSync(fd);
     throw err;
@@ -88,38 +100,78 @@ async function open(spec: ComSpec, configure = true): Promise<Channel> {
   // Writes go through the thread pool, not tty.WriteStream: a tty write blocks the whole event
   // loop until the line takes the bytes, and a slow line must never stall the session.
   const output = fs.createWriteStream("", { fd, autoClose: false });
-  let handlers: ChannelHandlers | undefined;
   let closed = false;
-  const close = (error?: Error) => {
-    if (closed) return;
-    closed = true;
-    input.destroy();
-    output.destroy();
-    handlers?.close(error);
-  };
-  input.on("error", (e) => close(e));
-  output.on("error", (e) => close(e));
-  input.pause();
-  return {
+  const line: Line = {
     peer: `com:${spec.device}`,
-    start(h) {
-      handlers = h;
-      input.on("data", (chunk: Uint8Array) => h.data(chunk));
-      input.resume();
-    },
+    onData: () => {},
+    onClose: () => {},
     write(chunk) {
       if (!closed) output.write(chunk);
     },
     get pending() {
       return output.writableLength;
     },
-    end() {
+    flush() {
+      if (closed || output.writableLength === 0) return Promise.resolve();
+      return new Promise((resolve) => output.write(new Uint8Array(0), () => resolve()));
+    },
+    close(error) {
       if (closed) return;
-      // Let what is queued reach the line, then close.
-      output.end(() => close());
+      closed = true;
+      input.destroy();
+      output.destroy();
+      line.onClose(error);
+    },
+  };
+  input.on("data", (chunk: Uint8Array) => line.onData(chunk));
+  input.on("error", (e) => line.close(e));
+  output.on("error", (e) => line.close(e));
+  return line;
+}
+
+/**
+ * One client's conversation on a line. Input that arrives before `start` is
+ * kept for it. `end` flushes; `release` says whether the line closes with the
+ * channel (a client) or stays open for the next one (the server).
+ */
+function lineChannel(line: Line, release: "close-line" | "keep-line", onEnd?: () => void): Channel {
+  let handlers: ChannelHandlers | undefined;
+  const early: Uint8Array[] = [];
+  let ended = false;
+  line.onData = (chunk) => (handlers ? handlers.data(chunk) : early.push(chunk.slice()));
+  line.onClose = (error) => {
+    if (ended) return;
+    ended = true;
+    handlers?.close(error);
+  };
+  const finish = () => {
+    if (ended) return;
+    ended = true;
+    line.onData = () => {};
+    if (release === "close-line") {
+      line.onClose = () => {};
+      line.close();
+    }
+    handlers?.close();
+    onEnd?.();
+  };
+  return {
+    peer: line.peer,
+    start(h) {
+      handlers = h;
+      for (const chunk of early.splice(0)) h.data(chunk);
+    },
+    write(chunk) {
+      if (!ended) line.write(chunk);
+    },
+    get pending() {
+      return line.pending;
+    },
+    end() {
+      void line.flush().then(finish);
     },
     destroy() {
-      close();
+      finish();
     },
   };
 }
@@ -167,38 +219,20 @@ function quiet(channel: Channel, quietMs = 150, maxMs = 2000): Promise<Channel> 
 export function createComTransport(): Transport {
   return {
     name: "com",
-    async listen(raw, accept, options) {
+    async listen(raw, accept) {
       const spec = asCom(raw);
+      // The server holds the line open for as long as it listens: closing the device between
+      // clients would drop what the next client sends meanwhile. Each client gets a fresh
+      // channel on the same line when the one before it ends.
+      const line = await openLine(spec);
       let stopped = false;
-      // One client at a time: when the line's channel closes, open it again for the next.
-      let first = true;
-      const serve = async (): Promise<void> => {
-        const channel = await open(spec, first);
-        first = false;
-        accept({
-          ...channel,
-          peer: channel.peer,
-          get pending() {
-            return channel.pending;
-          },
-          start(h) {
-            channel.start({
-              data: h.data,
-              close(e) {
-                h.close(e);
-                if (!stopped) {
-                  serve().catch((err) => {
-                    // The line went away (device unplugged): nothing more can be served on it.
-                    stopped = true;
-                    options.log?.(`cannot reopen ${spec.device}: ${(err as Error).message}`);
-                  });
-                }
-              },
-            });
-          },
-        });
+      const next = () => {
+        // After the listener is closed, the line closes with the last channel on it.
+        accept(
+          lineChannel(line, "keep-line", () => (stopped ? line.close() : queueMicrotask(next))),
+        );
       };
-      await serve();
+      next();
       return {
         address: `com:port=${spec.device},baud=${spec.baud}`,
         close() {
@@ -210,7 +244,7 @@ export function createComTransport(): Transport {
     async connect(raw) {
       // A serial line has no connection boundary: frames meant for the previous client may still
       // sit in the line's buffer. Drop whatever arrives before a short quiet spell, then begin.
-      const channel = await open(asCom(raw));
+      const channel = lineChannel(await openLine(asCom(raw)), "close-line");
       return await quiet(channel);
     },
   };
