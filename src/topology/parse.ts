@@ -61,22 +61,6 @@ function checkKeys(
 ): void {
   for (const key of Object.keys(table)) {
     if (allowed.includes(key)) continue;
-    if (/^password_env$/i.test(key)) {
-      problems.add(
-        path ? `${path}.${key}` : key,
-        `\`${key}\` goes in the connection strings, not in ${what}`,
-        'for example listen = ["tcp:port=5005,password_env=LAB_PW"] and the same in `connect`',
-      );
-      continue;
-    }
-    if (/passw(or)?d|secret/i.test(key)) {
-      problems.add(
-        path ? `${path}.${key}` : key,
-        `\`${key}\` in ${what}: never put secrets in a topology: use password_env`,
-        'remove it; add password_env=VAR to the connection strings (e.g. "tcp:port=5005,password_env=LAB_PW") and set VAR on each machine',
-      );
-      continue;
-    }
     const guess = didYouMean(key, allowed);
     problems.add(
       path ? `${path}.${key}` : key,
@@ -168,21 +152,8 @@ function connStr(
     if (spec.password !== undefined) {
       problems.add(
         path,
-        `an inline password in "${
-          maskSecrets(text)
-        }": never put secrets in a topology: use password_env`,
-        "write password_env=VAR instead of password=..., and set VAR on each machine",
-      );
-      return undefined;
-    }
-    if (
-      role === "listen" && (spec.transport === "tcp" || spec.transport === "ssl") &&
-      spec.port === 0
-    ) {
-      problems.add(
-        path,
-        `port 0 in "${text}": a lab needs fixed ports, so clients know where to connect`,
-        "pick a port from 1024 to 65535",
+        `an inline password in "${maskSecrets(text)}": never put secrets in a lab file`,
+        "use password_env=VAR and set VAR on each machine",
       );
       return undefined;
     }
@@ -200,115 +171,59 @@ function connStr(
       );
       return undefined;
     }
+    if (role === "listen" && spec.transport === "tcp" && spec.port === 0) {
+      problems.add(
+        path,
+        `port 0 in "${text}": a lab needs fixed ports, so clients know where to connect`,
+        "pick a port from 1024 to 65535",
+      );
+      return undefined;
+    }
     return spec;
   } catch (err) {
     if (!(err instanceof ConnStrError)) throw err;
-    // e.g. "option "password" needs a value", "give password or password_env, not both"
-    const secret = /"password"|password or password_env/.test(err.message);
+    const secret = /"(password|password_env)"/.test(err.message);
     problems.add(
       path,
-      secret ? `${err.message}; never put secrets in a topology: use password_env` : err.message,
-      secret ? "write password_env=VAR and set VAR on each machine" : err.hint,
+      err.message,
+      secret
+        ? "never put secrets in a lab file; passwords come in a later release (password_env)"
+        : err.hint,
     );
     return undefined;
   }
 }
 
-function syntaxHint(reason: string): string {
-  if (/redefine/.test(reason)) {
-    return "each table and key may be defined once: merge or rename the two definitions";
-  }
-  if (/invalid value/.test(reason)) {
-    return 'strings need double quotes ("lab1"), arrays brackets (["a", "b"]), booleans true/false';
-  }
-  if (/end-of-line/.test(reason)) return "one `key = value` per line";
-  return 'fix the syntax here; strings need double quotes, arrays ["a", "b"], tables [nodes.NAME]';
-}
-
-/** What an endpoint takes on its host: a tcp port (range), a pipe name, a serial device. */
-interface Claim {
-  kind: "tcp" | "pipe" | "serial";
-  name: string;
-  lo: number;
-  hi: number;
-  label: string;
-  host: string;
-  hostText: string;
-  node: string;
-  line: number;
-}
-
-function claimOf(
-  spec: ConnSpec,
-): Omit<Claim, "host" | "hostText" | "node" | "line"> | undefined {
-  if (spec.transport === "com") {
-    return { kind: "serial", name: spec.device, lo: 0, hi: 0, label: `serial port ${spec.device}` };
-  }
-  if (spec.transport === "npipe" || spec.transport === "spipe") {
-    return { kind: "pipe", name: spec.pipe, lo: 0, hi: 0, label: `pipe "${spec.pipe}"` };
-  }
-  if (spec.clicon !== undefined || spec.port === undefined) return undefined;
-  const hi = spec.portEnd ?? spec.port;
-  return {
-    kind: "tcp",
-    name: "",
-    lo: spec.port,
-    hi,
-    label: hi === spec.port ? `tcp port ${spec.port}` : `tcp ports ${spec.port}:${hi}`,
-  };
-}
-
-/**
- * A host as compared: case-insensitive; no host and "localhost" (or a loopback
- * address) are the same, "this machine".
- */
-export function hostKey(host: string | undefined): string {
-  return host === undefined || isLoopback(host) ? "" : host.toLowerCase();
+/** Where an endpoint sits on its host, for duplicate checks. */
+function endpointKey(spec: ConnSpec): string {
+  if (spec.transport === "com") return `serial port ${spec.device}`;
+  return spec.transport === "tcp" || spec.transport === "ssl"
+    ? `tcp port ${spec.port}`
+    : `pipe "${spec.pipe}"`;
 }
 
 function sameHost(a?: string, b?: string): boolean {
-  return hostKey(a) === hostKey(b);
-}
-
-function describePath(path: string): string {
-  const parts = path.split(".");
-  if (parts[0] === "nodes" && parts.length >= 3) {
-    const node = parts[1];
-    const rest = parts.slice(2);
-    return rest[0] === "engine" && rest.length > 1
-      ? `the engine of node \`${node}\``
-      : `node \`${node}\``;
-  }
-  return parts.length > 1 ? `[${parts.slice(0, -1).join(".")}]` : "the top level";
+  return (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
 }
 
 export function parseTopology(text: string, file: string): Topology {
   const where = locate(text);
   const problems = new Problems(file, where);
-  // TOML forbids a table or key defined twice; smol-toml would stop there with a
-  // vague message. Name it, point at the second definition, then parse the file
-  // without it to find every other problem too.
   for (const d of where.duplicates) {
-    const parts = d.path.split(".");
-    const node = parts[0] === "nodes" && parts.length === 2;
-    const key = parts.at(-1)!;
+    const name = d.path.startsWith("nodes.") ? d.path.slice(6) : d.path;
     problems.list.push({
       file,
       line: d.at.line,
       col: d.at.col,
-      message: node
-        ? `duplicate node name \`${parts[1]}\` (first defined on line ${d.firstLine})`
-        : d.kind === "table"
-        ? `table [${d.path}] is defined twice (first on line ${d.firstLine})`
-        : `\`${key}\` is given twice in ${describePath(d.path)} (first on line ${d.firstLine})`,
-      hint: node
-        ? "node names are unique in a lab: rename one of them"
-        : "keep one of the two definitions",
+      message: d.path.startsWith("nodes.")
+        ? `duplicate node name \`${name}\` (first defined on line ${d.firstLine})`
+        : `table [${d.path}] is defined twice (first on line ${d.firstLine})`,
+      hint: "node names are unique in a lab: rename one of them",
     });
   }
   let doc: Table;
   try {
-    doc = parseToml(where.duplicates.length ? where.withoutDuplicates : text) as Table;
+    doc = parseToml(text) as Table;
   } catch (err) {
     if (!(err instanceof TomlError)) throw err;
     const isDuplicate = where.duplicates.some((d) => d.at.line === err.line);
@@ -319,11 +234,13 @@ export function parseTopology(text: string, file: string): Topology {
         line: err.line,
         col: err.column,
         message: `TOML syntax error: ${reason}`,
-        hint: syntaxHint(reason),
+        hint:
+          'fix the syntax here; strings need double quotes, arrays ["a", "b"], tables [nodes.NAME]',
       });
     }
     throw new TopologyError(problems.list);
   }
+  if (problems.list.length) throw new TopologyError(problems.list);
 
   checkKeys(problems, doc, TOP_KEYS, "", "a lab file (top level)");
   let labName = file.replace(/^.*\//, "").replace(/\.toml$/, "");
@@ -461,42 +378,32 @@ export function parseTopology(text: string, file: string): Topology {
     }
   }
 
-  // Two endpoints with the same address on one host (across nodes or within one).
-  // A tcp port range claims all its ports; a reverse (clicon) endpoint dials out
-  // and claims none.
-  const claims: Claim[] = [];
+  // Two endpoints with the same address on one host.
+  const taken = new Map<string, { node: string; line: number }>();
   for (const [name, s] of Object.entries(rawNodes)) {
     if (!isTable(s) || !Array.isArray(s.listen) || "connect" in s) continue;
-    const host = typeof s.host === "string" ? s.host : undefined;
+    const host = typeof s.host === "string" ? s.host.toLowerCase() : "";
     s.listen.forEach((t, i) => {
       if (typeof t !== "string") return;
       let spec: ConnSpec;
       try {
         spec = parseConnStr(t, "listen");
       } catch {
-        return; // reported above
+        return;
       }
-      const claim = claimOf(spec);
-      if (!claim) return;
+      const key = `${host}\0${endpointKey(spec)}`;
       const at = `nodes.${name}.listen[${i}]`;
-      const line = where.at(at)?.line ?? 1;
-      const first = claims.find((c) =>
-        c.host === hostKey(host) && c.kind === claim.kind && c.name === claim.name &&
-        c.lo <= claim.hi && claim.lo <= c.hi
-      );
+      const first = taken.get(key);
       if (first) {
-        const on = hostKey(host) ? `host ${first.hostText}` : "this host";
         problems.add(
           at,
-          first.label === claim.label
-            ? `${claim.label} is already used on ${on} by node \`${first.node}\` (line ${first.line})`
-            : `${claim.label} overlap ${first.label} of node \`${first.node}\` (line ${first.line}) on ${on}`,
-          claim.kind === "tcp"
-            ? "give each endpoint on a host its own port"
-            : "give each endpoint on a host its own pipe name or device",
+          `${endpointKey(spec)} is already used on ${
+            host ? `host ${host}` : "this host"
+          } by node \`${first.node}\` (line ${first.line})`,
+          "give each endpoint on a host its own port or pipe name",
         );
       } else {
-        claims.push({ ...claim, host: hostKey(host), hostText: host ?? "", node: name, line });
+        taken.set(key, { node: name, line: where.at(at)?.line ?? 1 });
       }
     });
   }
