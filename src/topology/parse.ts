@@ -8,6 +8,7 @@ import { type ConnSpec, isLoopback, maskSecrets, parseConnStr } from "../connstr
 import type { EngineSpec } from "../engine/engine.ts";
 import { ConnStrError, TopologyError, type TopologyProblem } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
+import { hostKey, sameHost } from "./hosts.ts";
 import { locate, type Locations } from "./locate.ts";
 import type { ClientNode, Endpoint, ServerNode, Topology, TopologyNode } from "./types.ts";
 
@@ -50,6 +51,11 @@ class Problems {
     }
     this.list.push({ file: this.file, line: pos?.line ?? 1, col: pos?.col ?? 1, message, hint });
   }
+
+  /** All problems, in file order. */
+  error(): TopologyError {
+    return new TopologyError(this.list.toSorted((a, b) => a.line - b.line || a.col - b.col));
+  }
 }
 
 function checkKeys(
@@ -61,6 +67,22 @@ function checkKeys(
 ): void {
   for (const key of Object.keys(table)) {
     if (allowed.includes(key)) continue;
+    if (/^password_env$/i.test(key)) {
+      problems.add(
+        path ? `${path}.${key}` : key,
+        `\`${key}\` goes in the connection strings, not in ${what}`,
+        'for example listen = ["tcp:port=5005,password_env=LAB_PW"] and the same in `connect`',
+      );
+      continue;
+    }
+    if (/passw(or)?d|secret/i.test(key)) {
+      problems.add(
+        path ? `${path}.${key}` : key,
+        `\`${key}\` in ${what}: never put secrets in a topology: use password_env`,
+        'remove it; add password_env=VAR to the connection strings (e.g. "tcp:port=5005,password_env=LAB_PW") and set VAR on each machine',
+      );
+      continue;
+    }
     const guess = didYouMean(key, allowed);
     problems.add(
       path ? `${path}.${key}` : key,
@@ -152,8 +174,21 @@ function connStr(
     if (spec.password !== undefined) {
       problems.add(
         path,
-        `an inline password in "${maskSecrets(text)}": never put secrets in a lab file`,
-        "use password_env=VAR and set VAR on each machine",
+        `an inline password in "${
+          maskSecrets(text)
+        }": never put secrets in a topology: use password_env`,
+        "write password_env=VAR instead of password=..., and set VAR on each machine",
+      );
+      return undefined;
+    }
+    if (
+      role === "listen" && (spec.transport === "tcp" || spec.transport === "ssl") &&
+      spec.port === 0
+    ) {
+      problems.add(
+        path,
+        `port 0 in "${text}": a lab needs fixed ports, so clients know where to connect`,
+        "pick a port from 1024 to 65535",
       );
       return undefined;
     }
@@ -171,59 +206,103 @@ function connStr(
       );
       return undefined;
     }
-    if (role === "listen" && spec.transport === "tcp" && spec.port === 0) {
-      problems.add(
-        path,
-        `port 0 in "${text}": a lab needs fixed ports, so clients know where to connect`,
-        "pick a port from 1024 to 65535",
-      );
-      return undefined;
-    }
     return spec;
   } catch (err) {
     if (!(err instanceof ConnStrError)) throw err;
-    const secret = /"(password|password_env)"/.test(err.message);
+    // e.g. "option "password" needs a value", "give password or password_env, not both"
+    const secret = /"password"|password or password_env/.test(err.message);
     problems.add(
       path,
-      err.message,
-      secret
-        ? "never put secrets in a lab file; passwords come in a later release (password_env)"
-        : err.hint,
+      secret ? `${err.message}; never put secrets in a topology: use password_env` : err.message,
+      secret ? "write password_env=VAR and set VAR on each machine" : err.hint,
     );
     return undefined;
   }
 }
 
-/** Where an endpoint sits on its host, for duplicate checks. */
-function endpointKey(spec: ConnSpec): string {
-  if (spec.transport === "com") return `serial port ${spec.device}`;
-  return spec.transport === "tcp" || spec.transport === "ssl"
-    ? `tcp port ${spec.port}`
-    : `pipe "${spec.pipe}"`;
+function syntaxHint(reason: string): string {
+  if (/redefine/.test(reason)) {
+    return "each table and key may be defined once: merge or rename the two definitions";
+  }
+  if (/invalid value/.test(reason)) {
+    return 'strings need double quotes ("lab1"), arrays brackets (["a", "b"]), booleans true/false';
+  }
+  if (/end-of-line/.test(reason)) return "one `key = value` per line";
+  return 'fix the syntax here; strings need double quotes, arrays ["a", "b"], tables [nodes.NAME]';
 }
 
-function sameHost(a?: string, b?: string): boolean {
-  return (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
+/** What an endpoint takes on its host: a tcp port (range), a pipe name, a serial device. */
+interface Claim {
+  kind: "tcp" | "pipe" | "serial";
+  name: string;
+  lo: number;
+  hi: number;
+  label: string;
+  host: string;
+  hostText: string;
+  node: string;
+  line: number;
+}
+
+function claimOf(
+  spec: ConnSpec,
+): Omit<Claim, "host" | "hostText" | "node" | "line"> | undefined {
+  if (spec.transport === "com") {
+    return { kind: "serial", name: spec.device, lo: 0, hi: 0, label: `serial port ${spec.device}` };
+  }
+  if (spec.transport === "npipe" || spec.transport === "spipe") {
+    return { kind: "pipe", name: spec.pipe, lo: 0, hi: 0, label: `pipe "${spec.pipe}"` };
+  }
+  if (spec.clicon !== undefined || spec.port === undefined) return undefined;
+  const hi = spec.portEnd ?? spec.port;
+  return {
+    kind: "tcp",
+    name: "",
+    lo: spec.port,
+    hi,
+    label: hi === spec.port ? `tcp port ${spec.port}` : `tcp ports ${spec.port}:${hi}`,
+  };
+}
+
+function describePath(path: string): string {
+  const parts = path.split(".");
+  if (parts[0] === "nodes" && parts.length >= 3) {
+    const node = parts[1];
+    const rest = parts.slice(2);
+    return rest[0] === "engine" && rest.length > 1
+      ? `the engine of node \`${node}\``
+      : `node \`${node}\``;
+  }
+  return parts.length > 1 ? `[${parts.slice(0, -1).join(".")}]` : "the top level";
 }
 
 export function parseTopology(text: string, file: string): Topology {
   const where = locate(text);
   const problems = new Problems(file, where);
+  // TOML forbids a table or key defined twice; smol-toml would stop there with a
+  // vague message. Name it, point at the second definition, then parse the file
+  // without it to find every other problem too.
   for (const d of where.duplicates) {
-    const name = d.path.startsWith("nodes.") ? d.path.slice(6) : d.path;
+    const parts = d.path.split(".");
+    const node = parts[0] === "nodes" && parts.length === 2;
+    const key = parts.at(-1)!;
     problems.list.push({
       file,
       line: d.at.line,
       col: d.at.col,
-      message: d.path.startsWith("nodes.")
-        ? `duplicate node name \`${name}\` (first defined on line ${d.firstLine})`
-        : `table [${d.path}] is defined twice (first on line ${d.firstLine})`,
-      hint: "node names are unique in a lab: rename one of them",
+      message: node
+        ? `duplicate node name \`${parts[1]}\` (first defined on line ${d.firstLine})`
+        : d.kind === "table"
+        ? `table [${d.path}] is defined twice (first on line ${d.firstLine})`
+        : `\`${key}\` is given twice in ${describePath(d.path)} (first on line ${d.firstLine})`,
+      hint: node
+        ? "node names are unique in a lab: rename one of them"
+        : "keep one of the two definitions",
     });
   }
   let doc: Table;
   try {
-    doc = parseToml(text) as Table;
+    doc = parseToml(where.duplicates.length ? where.withoutDuplicates : text) as Table;
   } catch (err) {
     if (!(err instanceof TomlError)) throw err;
     const isDuplicate = where.duplicates.some((d) => d.at.line === err.line);
@@ -234,13 +313,11 @@ export function parseTopology(text: string, file: string): Topology {
         line: err.line,
         col: err.column,
         message: `TOML syntax error: ${reason}`,
-        hint:
-          'fix the syntax here; strings need double quotes, arrays ["a", "b"], tables [nodes.NAME]',
+        hint: syntaxHint(reason),
       });
     }
-    throw new TopologyError(problems.list);
+    throw problems.error();
   }
-  if (problems.list.length) throw new TopologyError(problems.list);
 
   checkKeys(problems, doc, TOP_KEYS, "", "a lab file (top level)");
   let labName = file.replace(/^.*\//, "").replace(/\.toml$/, "");
@@ -257,7 +334,7 @@ export function parseTopology(text: string, file: string): Topology {
   const rawNodes = doc.nodes ?? {};
   if (!isTable(rawNodes)) {
     problems.add("nodes", "`nodes` must be a table of nodes", "[nodes.NAME] for each node");
-    throw new TopologyError(problems.list);
+    throw problems.error();
   }
   if (Object.keys(rawNodes).length === 0) {
     problems.add(
@@ -290,10 +367,10 @@ export function parseTopology(text: string, file: string): Topology {
       continue;
     }
     checkKeys(problems, raw, NODE_KEYS, path, `node \`${name}\``);
-    if (raw.host !== undefined && typeof raw.host !== "string") {
+    if (raw.host !== undefined && (typeof raw.host !== "string" || raw.host.trim() === "")) {
       problems.add(
         `${path}.host`,
-        `\`host\` of node \`${name}\` must be a string`,
+        `\`host\` of node \`${name}\` must be a host name`,
         'host = "lab1"',
       );
     }
@@ -378,32 +455,44 @@ export function parseTopology(text: string, file: string): Topology {
     }
   }
 
-  // Two endpoints with the same address on one host.
-  const taken = new Map<string, { node: string; line: number }>();
+  // Two endpoints with the same address on one host (across nodes or within one).
+  // A tcp port range claims all its ports; a reverse (clicon) endpoint dials out
+  // and claims none.
+  const claims: Claim[] = [];
   for (const [name, s] of Object.entries(rawNodes)) {
     if (!isTable(s) || !Array.isArray(s.listen) || "connect" in s) continue;
-    const host = typeof s.host === "string" ? s.host.toLowerCase() : "";
+    const host = typeof s.host === "string" ? s.host : undefined;
     s.listen.forEach((t, i) => {
       if (typeof t !== "string") return;
       let spec: ConnSpec;
       try {
         spec = parseConnStr(t, "listen");
       } catch {
-        return;
+        return; // reported above
       }
-      const key = `${host}\0${endpointKey(spec)}`;
+      const claim = claimOf(spec);
+      if (!claim) return;
       const at = `nodes.${name}.listen[${i}]`;
-      const first = taken.get(key);
+      const line = where.at(at)?.line ?? 1;
+      const first = claims.find((c) =>
+        c.host === hostKey(host) && c.kind === claim.kind && c.name === claim.name &&
+        c.lo <= claim.hi && claim.lo <= c.hi
+      );
       if (first) {
+        const on = hostKey(host) ? `host ${first.hostText}` : "this host";
         problems.add(
           at,
-          `${endpointKey(spec)} is already used on ${
-            host ? `host ${host}` : "this host"
-          } by node \`${first.node}\` (line ${first.line})`,
-          "give each endpoint on a host its own port or pipe name",
+          first.label === claim.label
+            ? `${claim.label} is already used on ${on} by node \`${first.node}\` (line ${first.line})`
+            : `${claim.label} ${
+              claim.lo === claim.hi ? "overlaps" : "overlap"
+            } ${first.label} of node \`${first.node}\` (line ${first.line}) on ${on}`,
+          claim.kind === "tcp"
+            ? "give each endpoint on a host its own port"
+            : "give each endpoint on a host its own pipe name or device",
         );
       } else {
-        taken.set(key, { node: name, line: where.at(at)?.line ?? 1 });
+        claims.push({ ...claim, host: hostKey(host), hostText: host ?? "", node: name, line });
       }
     });
   }
@@ -449,8 +538,7 @@ export function parseTopology(text: string, file: string): Topology {
   }
 
   if (problems.list.length) {
-    problems.list.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new TopologyError(problems.list);
+    throw problems.error();
   }
   nodes.sort((a, b) => a.line - b.line);
   return { file, lab: { name: labName }, nodes };
@@ -469,8 +557,8 @@ function resolveNode(
   if (clients.has(target)) {
     problems.add(
       path,
-      `client \`${client}\` connects to \`${target}\`, which is a client`,
-      "connect to a server node (one with `listen`)",
+      `client \`${client}\` connects to \`${target}\`, which is a client: connect to a server`,
+      `servers in this lab: ${[...servers.keys()].join(", ") || "none"}`,
     );
     return undefined;
   }
@@ -488,12 +576,24 @@ function resolveNode(
   const server = servers.get(target);
   if (!server) return undefined; // the server itself has problems, reported above
   const local = sameHost(host, server.host);
-  // A pipe name with %d holds the server's pid, which another process cannot know:
-  // prefer tcp then. (`run` connects a client to a server in the same process directly.)
+  const where = host ?? "any host";
+  if (!local && hostKey(server.host) === "") {
+    problems.add(
+      path,
+      `client \`${client}\` on ${where} connects to \`${target}\`, which names no host: ` +
+        `\`${client}\` cannot know where to dial`,
+      `give \`${target}\` a host (host = "HOSTNAME"), or connect with a connection string`,
+    );
+    return undefined;
+  }
+  // On the same host: a pipe. A pipe name with %d (or %x) holds the server's pid,
+  // which another process cannot know: prefer tcp then. (`run` connects a client
+  // to a server in the same process through its actual endpoint, pipe first.)
   const pipes = server.listen.filter((e) => e.spec.transport === "npipe");
-  const pipe = pipes.find((e) => !e.text.includes("%d")) ?? pipes[0];
-  const tcp = server.listen.find((e) => e.spec.transport === "tcp");
-  if (local && pipe && (!pipe.text.includes("%d") || !tcp)) {
+  const pipe = pipes.find((e) => !/%[dx]/.test(e.text)) ?? pipes[0];
+  // Elsewhere: the first tcp endpoint that listens (a clicon endpoint dials out instead).
+  const tcp = server.listen.find((e) => e.spec.transport === "tcp" && e.spec.clicon === undefined);
+  if (local && pipe && (!/%[dx]/.test(pipe.text) || !tcp)) {
     const spec: ConnSpec = { ...pipe.spec };
     delete spec.hidden;
     delete spec.insecure;
@@ -501,33 +601,50 @@ function resolveNode(
   }
   if (tcp && tcp.spec.transport === "tcp") {
     const bind = tcp.spec.server;
-    const loopback = bind !== undefined && /^(127\.|::1$|localhost$)/.test(bind);
-    if (!local && loopback) {
+    const wildcard = bind === undefined || bind === "0.0.0.0" || bind === "::";
+    if (!local && isLoopback(bind)) {
       problems.add(
         path,
-        `client \`${client}\` on ${
-          host ?? "any host"
-        } connects to \`${target}\`, which listens on tcp only on ${bind}`,
+        `client \`${client}\` on ${where} connects to \`${target}\`, which listens on tcp only on ${bind}`,
         `let \`${target}\` listen on an address ${
           host ?? "the client"
-        } can reach, e.g. "tcp:port=${tcp.spec.port}"`,
+        } can reach, e.g. "tcp:port=${tcp.spec.port},password_env=LAB_PW"`,
       );
       return undefined;
     }
-    const server_ = local
-      ? (bind && bind !== "0.0.0.0" && bind !== "::" ? bind : "127.0.0.1")
-      : (server.host ?? "127.0.0.1");
-    const spec: ConnSpec = { transport: "tcp", server: server_, port: tcp.spec.port };
+    const loopback = tcp.spec.ipversion === 6 ? "::1" : "127.0.0.1";
+    const address = !wildcard ? bind : local ? loopback : server.host!;
+    const spec: ConnSpec = { transport: "tcp", server: address, port: tcp.spec.port };
     if (tcp.spec.passwordEnv) spec.passwordEnv = tcp.spec.passwordEnv;
     if (tcp.spec.ipversion) spec.ipversion = tcp.spec.ipversion;
     return { text: tcp.text, spec, via: target };
   }
-  problems.add(
-    path,
-    `client \`${client}\` on ${
-      host ?? "any host"
-    } cannot reach \`${target}\`: it listens only on local pipes on ${server.host ?? "its host"}`,
-    `add a tcp endpoint to \`${target}\`, e.g. "tcp:port=5005"`,
-  );
+  const kinds = [
+    ...new Set(
+      server.listen.filter((e) => e.spec.transport !== "tcp" || !e.spec.clicon).map((e) =>
+        e.spec.transport
+      ),
+    ),
+  ];
+  const tls = kinds.includes("ssl") || kinds.includes("spipe");
+  const reverse = server.listen.some((e) => e.spec.transport === "tcp" && e.spec.clicon);
+  let message: string;
+  let hint: string;
+  if (tls) {
+    message = `client \`${client}\` connects to \`${target}\` by name, but \`${target}\` ` +
+      `listens on ${kinds.join(", ")}: a TLS client needs its own cafile`;
+    hint = `give the connection string, e.g. connect = "ssl:server=${
+      server.host ?? "HOST"
+    },port=PORT,cafile=lab.crt"`;
+  } else if (reverse) {
+    message = `client \`${client}\` connects to \`${target}\` by name, but \`${target}\` ` +
+      "dials its clients (clicon) instead of listening";
+    hint = 'give the connection string the client waits on, e.g. connect = "tcp:port=5005"';
+  } else {
+    message = `client \`${client}\` on ${where} cannot reach \`${target}\`: ` +
+      `it listens only on local pipes on ${server.host ?? "its host"}`;
+    hint = `add a tcp endpoint to \`${target}\`, e.g. "tcp:port=5005,password_env=LAB_PW"`;
+  }
+  problems.add(path, message, hint);
   return undefined;
 }

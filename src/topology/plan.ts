@@ -2,12 +2,20 @@
 import { formatConnStr } from "../connstr.ts";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
+import { hostKey } from "./hosts.ts";
 import type { Topology, TopologyNode } from "./types.ts";
 
 /**
- * The nodes this process runs. With `node`, exactly that node. Otherwise the
- * nodes whose `host` is this machine's host name (case-insensitive); if none
- * has, the nodes without a `host` (a lab meant for one machine).
+ * The nodes this process runs. The rule, in order:
+ *
+ * 1. `node` given (`--node NAME`): exactly that node, wherever it says it runs;
+ *    an unknown name is a UsageError with a did-you-mean.
+ * 2. Otherwise the nodes whose `host` equals this machine's host name,
+ *    case-insensitively.
+ * 3. If none does: the nodes with no `host` (or `host = "localhost"`): they run on
+ *    any machine, so a one-machine lab like topologies/local.toml runs anywhere, while
+ *    in a multi-host lab a named host's nodes never also start the "anywhere" ones.
+ * 4. Nothing matches: a UsageError listing the lab's hosts.
  */
 export function selectNodes(
   topo: Topology,
@@ -25,37 +33,58 @@ export function selectNodes(
     return [found];
   }
   const host = options.hostname.toLowerCase();
-  const mine = topo.nodes.filter((n) => n.host?.toLowerCase() === host);
+  const mine = topo.nodes.filter((n) => n.host !== undefined && n.host.toLowerCase() === host);
   if (mine.length) return mine;
-  const anywhere = topo.nodes.filter((n) => n.host === undefined);
+  const anywhere = topo.nodes.filter((n) => hostKey(n.host) === "");
   if (anywhere.length) return anywhere;
-  const hosts = [...new Set(topo.nodes.map((n) => n.host))].join(", ");
   throw new UsageError(
-    `no node of ${topo.file} runs on this host (${options.hostname}); its hosts are: ${hosts}`,
+    `no node of ${topo.file} runs on this host (${options.hostname}); its hosts are: ${
+      hostsOf(topo).join(", ")
+    }`,
     "run it on one of those hosts, or pick a node with --node NAME",
   );
 }
 
-/** A readable plan: for each host, the roles that start there. */
-export function formatPlan(topo: Topology): string {
-  const byHost = new Map<string, TopologyNode[]>();
+/** The lab's host names, each once (first spelling), in file order. */
+function hostsOf(topo: Topology): string[] {
+  const seen = new Map<string, string>();
   for (const n of topo.nodes) {
-    const h = n.host ?? "(any host)";
-    byHost.set(h, [...(byHost.get(h) ?? []), n]);
+    if (n.host !== undefined && !seen.has(n.host.toLowerCase())) {
+      seen.set(n.host.toLowerCase(), n.host);
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * A readable plan: for each host (grouped case-insensitively, in file order),
+ * the roles that start there: servers with their engine and endpoints, clients
+ * with where they connect (and through which node).
+ */
+export function formatPlan(topo: Topology): string {
+  const byHost = new Map<string, { label: string; nodes: TopologyNode[] }>();
+  for (const n of topo.nodes) {
+    const key = hostKey(n.host);
+    const group = byHost.get(key) ?? { label: key === "" ? "(any host)" : n.host!, nodes: [] };
+    group.nodes.push(n);
+    byHost.set(key, group);
   }
   let out = `lab ${topo.lab.name} (${topo.file})\n`;
-  for (const [host, nodes] of byHost) {
-    out += `\n${host}\n`;
+  for (const { label, nodes } of byHost.values()) {
+    out += `\n${label}\n`;
     for (const n of nodes) {
       if (n.role === "server") {
         const args = n.engine.args?.length ? ` ${n.engine.args.join(" ")}` : "";
-        out += `  server ${n.name}: ${n.engine.kind} ${n.engine.program}${args}\n`;
+        const program = n.engine.program === "{sample}"
+          ? "{sample} (the built-in demo program)"
+          : n.engine.program;
+        const noio = n.noio ? " (noio)" : "";
+        out += `  server ${n.name}: ${n.engine.kind} ${program}${args}${noio}\n`;
         for (const e of n.listen) out += `    listen ${formatConnStr(e.spec)}\n`;
       } else {
         const via = n.connect.via ? ` (node ${n.connect.via})` : "";
-        out += `  client ${n.name}${n.user ? ` as ${n.user}` : ""}: connect ${
-          formatConnStr(n.connect.spec)
-        }${via}\n`;
+        const user = n.user ? ` as ${n.user}` : "";
+        out += `  client ${n.name}${user}: connect ${formatConnStr(n.connect.spec)}${via}\n`;
       }
     }
   }

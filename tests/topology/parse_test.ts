@@ -223,7 +223,7 @@ engine = { kind = "gdb", program = "./app" }
 listen = ["tcp:port=5005,password=hunter2", "tcp:port=5006,password_env=LAB_PW"]
 `);
   assert.deepEqual([p.line, p.col], [4, 11]);
-  assert.match(p.message, /never put secrets in a lab file/);
+  assert.match(p.message, /never put secrets in a topology: use password_env/);
   assert.doesNotMatch(p.message, /hunter2/);
   assert.match(p.hint ?? "", /password_env=VAR/);
   const ok = parseTopology(
@@ -339,4 +339,304 @@ listen = ["tcp:port=5005,server=127.0.0.1", "tcp:port=5006,insecure", "tcp:port=
     /"tcp:port=5007" lets anyone who reaches this host control the debugger: it has no password/,
   );
   assert.match(p.hint ?? "", /password_env=VAR/);
+});
+
+Deno.test("a duplicate node is named and skipped: the rest of the file is still checked", () => {
+  const ps = problems(`[nodes.t]
+engine = { kind = "gdb", program = "./a" }
+listen = ["tcp:port=5005,insecure"]
+
+[nodes.t]
+connect = "t"
+hots = 1
+
+[nodes.c]
+conect = "t"
+`);
+  assert.deepEqual(ps.map((p) => [p.line, p.col]), [[5, 1], [9, 1], [10, 1]]);
+  assert.match(ps[0].message, /^duplicate node name `t` \(first defined on line 1\)$/);
+  assert.match(ps[0].hint ?? "", /rename one of them/);
+  assert.match(ps[1].message, /node `c` has neither/);
+  assert.match(ps[2].message, /unknown key `conect` in node `c`/);
+});
+
+Deno.test("a key given twice, and a node defined inline then again as a table", () => {
+  const key = one(`[nodes.t]
+engine = { kind = "gdb", program = "./a" }
+listen = ["npipe:pipe=a"]
+  listen = ["npipe:pipe=b"]
+`);
+  assert.deepEqual([key.line, key.col], [4, 3]);
+  assert.equal(key.message, "`listen` is given twice in node `t` (first on line 3)");
+  const inline = one(`[nodes]
+t = { listen = ["npipe:pipe=a"], engine = { program = "./a" } }
+
+[nodes.t]
+host = "x"
+`);
+  assert.deepEqual([inline.line, inline.col], [4, 1]);
+  assert.match(inline.message, /duplicate node name `t` \(first defined on line 2\)/);
+});
+
+Deno.test("the locator: dotted keys, multi-line arrays, comments and odd strings", () => {
+  // Dotted keys at the top level.
+  const dotted = problems(`nodes.t.engine = { kind = "gdb", program = "./a" }
+nodes.t.listen = ["npipe:pipe=a", "tcp:port=99999"]
+nodes.c.connect = "tt"
+`);
+  assert.deepEqual(dotted.map((p) => [p.line, p.col]), [[2, 35], [3, 1]]);
+  assert.match(dotted[0].message, /port 99999 is out of range/);
+  assert.match(dotted[1].hint ?? "", /did you mean `t`\?/);
+  // A multi-line array with comments holding quotes and brackets, a '#' inside a
+  // string, a literal string; then a multi-line string value.
+  const multi = one(`[nodes.t]
+engine = { kind = "gdb", program = "./a" }
+listen = [
+  # a comment with "quotes" and [brackets]
+  "npipe:pipe=a#b", # trailing
+  'tcp:port=0,insecure',
+]
+[nodes.c]
+connect = """t"""
+`);
+  assert.deepEqual([multi.line, multi.col], [6, 3]);
+  assert.match(multi.message, /port 0 in "tcp:port=0,insecure"/);
+  // Inline-table keys and array elements inside an engine.
+  const engine = problems(`[nodes.t]
+engine = { kind = "gbd", progrm = "./a", args = "x", debugger = 3 }
+listen = ["npipe:pipe=a"]
+`);
+  assert.deepEqual(engine.map((p) => [p.line, p.col]), [[2, 1], [2, 12], [2, 26], [2, 42], [
+    2,
+    54,
+  ]]);
+  assert.match(engine[0].message, /the engine of node `t` needs `program`/);
+  assert.match(engine[1].message, /unknown engine kind "gbd"/);
+  assert.match(engine[1].hint ?? "", /did you mean "gdb"\?/);
+  assert.match(engine[2].message, /unknown key `progrm` in an engine/);
+  assert.match(engine[2].hint ?? "", /did you mean `program`\?/);
+  assert.match(engine[3].message, /`args` of node `t` must be an array of strings/);
+  assert.match(engine[4].message, /`debugger` of node `t` must be a string/);
+});
+
+Deno.test("secrets anywhere in a topology are refused, each at its line", () => {
+  const ps = problems(`password = "x"
+[lab]
+secret = 1
+[nodes.t]
+engine = { kind = "gdb", program = "./a", password = "p" }
+listen = ["npipe:pipe=a"]
+password_env = "X"
+[nodes.c]
+connect = "tcp:server=h,port=1,password=hunter2"
+[nodes.d]
+connect = "tcp:server=h,port=1,password=p,password_env=Q"
+`);
+  assert.deepEqual(ps.map((p) => [p.line, p.col]), [[1, 1], [3, 1], [5, 43], [7, 1], [9, 1], [
+    11,
+    1,
+  ]]);
+  for (const i of [0, 1, 2, 4, 5]) {
+    assert.match(ps[i].message, /never put secrets in a topology: use password_env/);
+  }
+  assert.match(ps[3].message, /`password_env` goes in the connection strings, not in node `t`/);
+  assert.ok(ps.every((p) => !p.message.includes("hunter2") && !/password=p\b/.test(p.message)));
+});
+
+Deno.test("port 0 is refused for its own sake, before the missing password", () => {
+  const p = one(`[nodes.t]
+engine = { kind = "gdb", program = "./a" }
+listen = ["npipe:pipe=a", "tcp:port=0"]
+`);
+  assert.deepEqual([p.line, p.col], [3, 27]);
+  assert.match(p.message, /port 0 in "tcp:port=0": a lab needs fixed ports/);
+});
+
+Deno.test("same address on one host: port ranges, localhost, other hosts, reverse endpoints", () => {
+  const ps = problems(`[nodes.a]
+host = "localhost"
+engine = { kind = "gdb", program = "./a" }
+listen = ["tcp:port=5000:5010,password_env=P", "npipe:pipe=x"]
+
+[nodes.b]
+engine = { kind = "gdb", program = "./b" }
+listen = ["tcp:port=5005,password_env=P", "npipe:pipe=x"]
+
+[nodes.c]
+host = "lab2"
+engine = { kind = "gdb", program = "./c" }
+listen = ["tcp:port=5005,password_env=P", "tcp:clicon=laptop,port=5005,password_env=P"]
+`);
+  assert.deepEqual(ps.map((p) => [p.line, p.col]), [[8, 11], [8, 43]]);
+  assert.equal(
+    ps[0].message,
+    "tcp port 5005 overlaps tcp ports 5000:5010 of node `a` (line 4) on this host",
+  );
+  assert.equal(ps[1].message, 'pipe "x" is already used on this host by node `a` (line 4)');
+});
+
+Deno.test("a TOML syntax error: its line, column and a hint", () => {
+  const p = one(`[nodes.t]
+host = lab1
+`);
+  assert.deepEqual([p.line, p.col], [2, 8]);
+  assert.equal(p.message, "TOML syntax error: invalid value");
+  assert.match(p.hint ?? "", /strings need double quotes/);
+});
+
+Deno.test("an empty host is refused", () => {
+  const p = one(`[nodes.t]
+host = ""
+engine = { kind = "gdb", program = "./a" }
+listen = ["npipe:pipe=a"]
+`);
+  assert.deepEqual([p.line, p.col], [2, 1]);
+  assert.match(p.message, /`host` of node `t` must be a host name/);
+});
+
+/** The connect spec each client resolves to, by client name. */
+function resolved(text: string): Record<string, unknown> {
+  const topo = parseTopology(text, "lab.toml");
+  return Object.fromEntries(
+    topo.nodes.flatMap((n) =>
+      n.role === "client" ? [[n.name, { ...n.connect.spec, via: n.connect.via }]] : []
+    ),
+  );
+}
+
+Deno.test("connect by name: a pipe on the same host, tcp to the server's host elsewhere", () => {
+  const got = resolved(`[nodes.t]
+host = "lab1"
+engine = { kind = "gdb", program = "./a" }
+listen = ["npipe:pipe=t,hidden", "tcp:port=5005,password_env=P,insecure", "tcp:port=5006,server=10.0.0.5,password_env=P"]
+
+[nodes.same]
+host = "LAB1"
+connect = "t"
+
+[nodes.far]
+host = "laptop"
+connect = "t"
+
+[nodes.anywhere]
+connect = "t"
+
+[nodes.v6]
+engine = { kind = "gdb", program = "./b" }
+listen = ["npipe:pipe=v6-%d", "tcp:port=5007,ipversion=6,password_env=P"]
+
+[nodes.bound]
+host = "lab2"
+engine = { kind = "gdb", program = "./c" }
+listen = ["tcp:port=5008,server=10.0.0.9,password_env=P"]
+
+[nodes.here]
+connect = "v6"
+
+[nodes.there]
+host = "laptop"
+connect = "bound"
+
+[nodes.pid]
+engine = { kind = "gdb", program = "./d" }
+listen = ["npipe:pipe=pid-%d"]
+
+[nodes.pidclient]
+host = "localhost"
+connect = "pid"
+`);
+  assert.deepEqual(got, {
+    // The same host (case-insensitive): the pipe, without the server's flags.
+    same: { transport: "npipe", pipe: "t", via: "t" },
+    // Another host: the first tcp endpoint, dialling the server's host, with its password_env.
+    far: { transport: "tcp", server: "lab1", port: 5005, passwordEnv: "P", via: "t" },
+    anywhere: { transport: "tcp", server: "lab1", port: 5005, passwordEnv: "P", via: "t" },
+    // A %d pipe cannot be known by another process: tcp on loopback (::1 for IPv6).
+    here: {
+      transport: "tcp",
+      server: "::1",
+      port: 5007,
+      ipversion: 6,
+      passwordEnv: "P",
+      via: "v6",
+    },
+    // A server bound to one address is dialled there.
+    there: { transport: "tcp", server: "10.0.0.9", port: 5008, passwordEnv: "P", via: "bound" },
+    // Only a %d pipe: that pipe (`run` starts both in one process); localhost = no host.
+    pidclient: { transport: "npipe", pipe: "pid-%d", via: "pid" },
+  });
+});
+
+Deno.test("connect by name: servers a client cannot reach that way", () => {
+  const ps = problems(`[nodes.anyhost]
+engine = { kind = "gdb", program = "./a" }
+listen = ["tcp:port=5005,password_env=P"]
+
+[nodes.tls]
+host = "lab1"
+engine = { kind = "gdb", program = "./b" }
+listen = ["ssl:port=5006,certfile=lab.crt,keyfile=lab.key,password_env=P"]
+
+[nodes.reverse]
+host = "lab1"
+engine = { kind = "gdb", program = "./c" }
+listen = ["tcp:clicon=laptop,port=5007,password_env=P"]
+
+[nodes.pipes]
+host = "lab1"
+engine = { kind = "gdb", program = "./d" }
+listen = ["npipe:pipe=d"]
+
+[nodes.c1]
+host = "laptop"
+connect = "anyhost"
+
+[nodes.c2]
+host = "laptop"
+connect = "tls"
+
+[nodes.c3]
+host = "laptop"
+connect = "reverse"
+
+[nodes.c4]
+host = "laptop"
+connect = "pipes"
+`);
+  assert.deepEqual(ps.map((p) => p.line), [22, 26, 30, 34]);
+  assert.match(ps[0].message, /`anyhost`, which names no host/);
+  assert.match(ps[0].hint ?? "", /give `anyhost` a host/);
+  assert.match(ps[1].message, /listens on ssl: a TLS client needs its own cafile/);
+  assert.match(ps[1].hint ?? "", /connect = "ssl:server=lab1,port=PORT,cafile=lab\.crt"/);
+  assert.match(ps[2].message, /dials its clients \(clicon\)/);
+  assert.match(ps[3].message, /listens only on local pipes on lab1/);
+});
+
+Deno.test("the labs in topologies/ resolve as their comments say", () => {
+  const dir = path.resolve(import.meta.dirname!, "../../topologies");
+  const local = resolved(fs.readFileSync(path.join(dir, "local.toml"), "utf8"));
+  // Outside `run` (which joins the in-process server's own pipe), the %d pipe is
+  // unknowable: the loopback tcp endpoint.
+  assert.deepEqual(local, {
+    you: { transport: "tcp", server: "127.0.0.1", port: 5005, via: "demo" },
+  });
+  const crash = resolved(fs.readFileSync(path.join(dir, "crash-lab.toml"), "utf8"));
+  assert.deepEqual(crash, {
+    alice: {
+      transport: "tcp",
+      server: "lab1",
+      port: 5005,
+      passwordEnv: "CRASH_LAB_PW",
+      via: "target",
+    },
+    oncall: { transport: "npipe", pipe: "crash", via: "target" },
+  });
+  const topo = parseTopology(fs.readFileSync(path.join(dir, "local.toml"), "utf8"), "local.toml");
+  const demo = topo.nodes[0];
+  assert.ok(demo.role === "server");
+  assert.deepEqual(demo.engine, { kind: "gdb", program: "{sample}", args: [] });
+  assert.deepEqual(demo.listen.map((e) => e.text), [
+    "npipe:pipe=dbgremote-demo-%d",
+    "tcp:port=5005,server=127.0.0.1",
+  ]);
 });

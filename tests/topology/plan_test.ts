@@ -44,7 +44,7 @@ Deno.test("selectNodes: --node wins; an unknown one gets a did-you-mean", () => 
 Deno.test("selectNodes: a host with no nodes is told the lab's hosts", () => {
   assert.throws(
     () => selectNodes(LAB, { hostname: "elsewhere" }),
-    /no node of two\.toml runs on this host \(elsewhere\); its hosts are: lab1, LAB1, laptop/,
+    /no node of two\.toml runs on this host \(elsewhere\); its hosts are: lab1, laptop$/,
   );
 });
 
@@ -75,5 +75,53 @@ Deno.test("formatPlan: hosts, their roles, endpoints and resolved connections", 
       "\nlaptop\n  client alice as al: connect tcp:server=lab1,port=5005,password_env=LAB_PW (node target)\n",
     ),
     plan,
+  );
+});
+
+Deno.test('selectNodes: host = "localhost" runs anywhere, but only if no node names this host', () => {
+  const lab = parseTopology(
+    `[nodes.s]
+host = "localhost"
+engine = { kind = "gdb", program = "./a" }
+listen = ["npipe:pipe=s"]
+[nodes.c]
+connect = "s"
+[nodes.far]
+host = "lab9"
+engine = { kind = "gdb", program = "./b" }
+listen = ["tcp:port=5005,password_env=P"]
+`,
+    "mixed.toml",
+  );
+  assert.deepEqual(selectNodes(lab, { hostname: "box" }).map((n) => n.name), ["s", "c"]);
+  assert.deepEqual(selectNodes(lab, { hostname: "LAB9" }).map((n) => n.name), ["far"]);
+});
+
+Deno.test("formatPlan: hosts grouped case-insensitively; the demo program and noio shown", () => {
+  const plan = formatPlan(LAB);
+  assert.ok(
+    plan.includes("    listen npipe:pipe=t\n  client oncall: connect npipe:pipe=t (node target)\n"),
+    plan,
+  );
+  assert.ok(!plan.includes("\nLAB1\n"), plan);
+  const local = formatPlan(parseTopology(
+    `[nodes.demo]
+engine = { kind = "gdb", program = "{sample}" }
+listen = ["npipe:pipe=demo"]
+noio = true
+[nodes.you]
+connect = "demo"
+`,
+    "local.toml",
+  ));
+  assert.equal(
+    local,
+    `lab local (local.toml)
+
+(any host)
+  server demo: gdb {sample} (the built-in demo program) (noio)
+    listen npipe:pipe=demo
+  client you: connect npipe:pipe=demo (node demo)
+`,
   );
 });
