@@ -98,12 +98,18 @@ export function attachServerConsole(session: Session, term: Terminal, who: Who):
     close: () => term.close(),
   });
   term.onInterrupt(() => void session.interrupt(id));
-  term.onLeave(() => term.write("*** this is the server's terminal: type q to end the session\n"));
+  const cannotLeave = () =>
+    term.write("*** this is the server's terminal: type q to end the session\n");
+  term.onLeave(cannotLeave);
   (async () => {
     let n = 0;
     for await (const raw of term.lines()) {
       const line = raw.trim();
-      if (line === "" || line === CTRL_B) continue;
+      if (line === "") continue;
+      if (line === CTRL_B || line === ".remote_exit") {
+        cannotLeave();
+        continue;
+      }
       session.submit(id, ++n, line);
     }
   })();

@@ -228,7 +228,7 @@ export class Session {
       case ".remote_exit": {
         const p = this.#participants.get(cmd.client);
         this.leave(cmd.client, "left (.remote_exit)");
-        p?.close(".remote_exit");
+        p?.close(""); // leaving is no drop: no "disconnected by the server" notice
         return true;
       }
       default:

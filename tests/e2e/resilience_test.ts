@@ -144,6 +144,9 @@ Deno.test("e2e: the server's own terminal takes part in the session", async () =
   await alice.waitFor(/\S+@\S+> print 7\*6\n\$1 = 42/);
   alice.send("print 1");
   await server.waitFor(/alice@\S+> print 1\n\$2 = 1/);
+  // The server's terminal cannot leave its own session: it is told how to end it instead.
+  server.send(".remote_exit");
+  await server.waitFor("this is the server's terminal: type q to end the session");
   server.send("q");
   assert.equal((await alice.wait()).code, 0);
   assert.equal((await server.wait()).code, 0);

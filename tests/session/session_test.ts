@@ -331,3 +331,15 @@ Deno.test("a client that disconnects mid-command does not stop the command or th
   await b.until(doneOf(2));
   await l.session.end("test over");
 });
+
+Deno.test(".remote_exit sent as a command leaves quietly; the others are told", async () => {
+  const l = lab();
+  const a = await l.join("alice");
+  const b = await l.join("bob");
+  a.conn.command(".remote_exit");
+  await a.conn.closed;
+  await b.until((e) => e.t === "notice" && e.text === "alice@h left (.remote_exit)");
+  assert.ok(!a.events.some((e) => e.t === "notice" && /disconnected by the server/.test(e.text)));
+  assert.deepEqual(l.session.clients().map((c) => c.who.user), ["bob"]);
+  await l.session.end("test over");
+});
