@@ -12,6 +12,10 @@ command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v socat >/dev/null 2>&1 || need+=(socat) # serial-line (com:) tests use pty pairs
 command -v stty >/dev/null 2>&1 || need+=(coreutils)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)          # lab tests: hosts in network namespaces
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server) # `ship` tests
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)   # `ship` copies over ssh/scp
+[ -x /usr/bin/chromium ] || need+=(chromium)               # browser-client tests (playwright-core)
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
   sudo_cmd=()
