@@ -9,6 +9,29 @@
 
 export type TargetState = "idle" | "running" | "stopped" | "exited";
 
+/** One frame of the stopped thread's stack, innermost first. */
+export interface StackFrame {
+  level: number;
+  func?: string;
+  /** Source file as the debugger names it (may be relative). */
+  file?: string;
+  line?: number;
+  addr?: string;
+  /** The library or object file, for frames without source. */
+  from?: string;
+  /** Arguments; `value` is left out for values too large to show (structs, arrays). */
+  args?: { name: string; value?: string }[];
+}
+
+/** Lines of source around where the target stopped. */
+export interface SourceExcerpt {
+  /** The file's full path on the server. */
+  path: string;
+  /** Line number of `lines[0]`. */
+  first: number;
+  lines: string[];
+}
+
 export interface StopInfo {
   /** gdb's reason, e.g. "breakpoint-hit", "end-stepping-range", "signal-received". */
   reason?: string;
@@ -19,6 +42,12 @@ export interface StopInfo {
   exitCode?: number;
   /** Signal name when stopped or killed by a signal, e.g. "SIGINT". */
   signal?: string;
+  /**
+   * When stopped: the stack (innermost first, at most 32 frames) and the source
+   * around the stop, gathered by the engine outside the transcript.
+   */
+  frames?: StackFrame[];
+  source?: SourceExcerpt;
 }
 
 export type EngineEvent =

@@ -16,12 +16,32 @@ import { EngineError } from "../errors.ts";
 import type {
   CommandResult,
   Engine,
+  EngineEvent,
   EngineListener,
   EngineSpec,
+  SourceExcerpt,
+  StackFrame,
   StopInfo,
   TargetState,
 } from "./engine.ts";
-import { type MiRecord, type MiTuple, parseMiLine, splitGlued, str, tuple } from "./mi_parser.ts";
+import {
+  type MiRecord,
+  type MiTuple,
+  type MiValue,
+  parseMiLine,
+  splitGlued,
+  str,
+  tuple,
+} from "./mi_parser.ts";
+
+/** Frames reported with each stop. */
+const MAX_FRAMES = 32;
+/** Lines of source shown before and after the stop line. */
+const SOURCE_CONTEXT = 6;
+/** Source files larger than this are not read for excerpts. */
+const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+/** Give up describing a stop (stack, source) after this long: the stop is reported without. */
+const DESCRIBE_TIMEOUT_MS = 3000;
 
 /** Quote a string as an MI c-string. */
 export function miQuote(text: string): string {
@@ -36,6 +56,67 @@ function shellQuote(arg: string): string {
 interface Waiter {
   resolve(record: MiRecord & { kind: "result" }): void;
   reject(err: Error): void;
+  /** The engine's own bookkeeping command (stack listing), not a user's. */
+  internal: boolean;
+}
+
+/** The tuples of an MI list of results (`[frame={...},frame={...}]`). */
+function listOf(value: MiValue | undefined, key: string): MiTuple[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? (tuple(v, key) ?? v) : undefined
+  ).filter((v): v is MiTuple => v !== undefined);
+}
+
+/** The frames of `-stack-list-frames`, with the arguments of `-stack-list-arguments`. */
+export function stackFrames(frames: MiTuple, args: MiTuple | undefined): StackFrame[] {
+  const argsByLevel = new Map<string, MiTuple[]>();
+  for (const f of listOf(args?.["stack-args"], "frame")) {
+    argsByLevel.set(str(f, "level") ?? "", Array.isArray(f.args) ? f.args as MiTuple[] : []);
+  }
+  return listOf(frames.stack, "frame").map((f) => {
+    const level = str(f, "level") ?? "0";
+    const frame: StackFrame = { level: Number(level) };
+    const func = str(f, "func");
+    if (func) frame.func = func;
+    const file = str(f, "file");
+    if (file) frame.file = file;
+    const line = str(f, "line");
+    if (line) frame.line = Number(line);
+    const addr = str(f, "addr");
+    if (addr) frame.addr = addr;
+    const from = str(f, "from");
+    if (from) frame.from = from;
+    const a = argsByLevel.get(level);
+    if (a) {
+      frame.args = a.map((arg) => {
+        const value = str(arg, "value");
+        return value === undefined
+          ? { name: str(arg, "name") ?? "?" }
+          : { name: str(arg, "name") ?? "?", value };
+      });
+    }
+    return frame;
+  });
+}
+
+/** Lines around `line` of a source file, or undefined if it cannot be read. */
+export function sourceExcerpt(
+  file: string,
+  line: number,
+  context = SOURCE_CONTEXT,
+): SourceExcerpt | undefined {
+  try {
+    if (fs.statSync(file).size > MAX_SOURCE_BYTES) return undefined;
+    const all = fs.readFileSync(file, "utf8").split("\n");
+    if (line < 1 || line > all.length) return undefined;
+    const first = Math.max(1, line - context);
+    const lines = all.slice(first - 1, Math.min(all.length, line + context))
+      .map((l) => l.replace(/\r$/, "").slice(0, 400));
+    return { path: file, first, lines };
+  } catch {
+    return undefined;
+  }
 }
 
 function stopInfo(results: MiTuple): { state: TargetState; info: StopInfo } {
@@ -90,8 +171,84 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
   /** How gdb ended, once it has. */
   let death = "";
 
+  /**
+   * While a stop is being described (its stack fetched), everything gdb says
+   * after it waits here, so events keep gdb's order and a command that
+   * finishes meanwhile is not reported done before its output.
+   */
+  let held: (() => void)[] | undefined;
+  const later = (f: () => void) => held ? held.push(f) : f();
+  const emit = (event: EngineEvent) => later(() => listener(event));
+
   const emitOutput = (stream: "console" | "target" | "error", text: string) => {
-    if (text) listener({ type: "output", stream, text });
+    if (text) emit({ type: "output", stream, text });
+  };
+
+  const reportStop = (s: { state: TargetState; info: StopInfo }) => {
+    stops++;
+    listener({ type: "state", state: s.state, info: s.info });
+    const w = stopWaiter;
+    stopWaiter = undefined;
+    w?.();
+  };
+
+  /** The stack and the source around a stop, asked of gdb outside the transcript. */
+  const describeStop = async (
+    info: StopInfo,
+    frame: MiTuple | undefined,
+  ): Promise<Pick<StopInfo, "frames" | "source">> => {
+    const found: Pick<StopInfo, "frames" | "source"> = {};
+    const last = MAX_FRAMES - 1;
+    const asked = Promise.all([
+      send(`-stack-list-frames 0 ${last}`, true),
+      send(`-stack-list-arguments --simple-values 0 ${last}`, true),
+    ]);
+    asked.catch(() => {}); // a timeout below may leave it unanswered
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((r) => {
+      timer = setTimeout(() => r(undefined), DESCRIBE_TIMEOUT_MS);
+    });
+    try {
+      const answer = await Promise.race([asked, timeout]);
+      if (answer && answer[0].class === "done") {
+        const frames = stackFrames(answer[0].results, answer[1].results);
+        if (frames.length) found.frames = frames;
+      }
+    } catch {
+      // no stack (gdb died, or "No stack."): the stop is reported without one
+    } finally {
+      clearTimeout(timer);
+    }
+    const fullname = str(frame, "fullname");
+    if (fullname && info.line) {
+      const source = sourceExcerpt(fullname, info.line);
+      if (source) found.source = source;
+    }
+    return found;
+  };
+
+  /** Let everything held back go out, in gdb's order. */
+  const release = () => {
+    const h = held;
+    held = undefined;
+    h?.forEach((f) => f());
+  };
+
+  const onStopped = (results: MiTuple) => {
+    const s = stopInfo(results);
+    state = s.state;
+    if (s.state !== "stopped" || !alive || held) {
+      later(() => reportStop(s));
+      return;
+    }
+    // The stop goes out first once described; gdb's later words wait behind it.
+    const mine = [() => reportStop(s)];
+    held = mine;
+    void describeStop(s.info, tuple(results, "frame")).then((found) => {
+      if (held !== mine) return; // gdb died meanwhile: already reported as it was
+      Object.assign(s.info, found);
+      release();
+    });
   };
 
   const handleRecord = (r: MiRecord) => {
@@ -100,24 +257,21 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
         const w = r.token === undefined ? undefined : waiters.get(r.token);
         if (w) {
           waiters.delete(r.token!);
-          w.resolve(r);
+          if (w.internal) w.resolve(r);
+          else later(() => w.resolve(r));
         }
         return;
       }
       case "exec":
         if (r.class === "running") {
-          if (state !== "running") {
-            state = "running";
-            listener({ type: "state", state, info: {} });
-          }
+          later(() => {
+            if (state !== "running") {
+              state = "running";
+              listener({ type: "state", state, info: {} });
+            }
+          });
         } else if (r.class === "stopped") {
-          const s = stopInfo(r.results);
-          state = s.state;
-          stops++;
-          listener({ type: "state", state: s.state, info: s.info });
-          const w = stopWaiter;
-          stopWaiter = undefined;
-          w?.();
+          onStopped(r.results);
         }
         return;
       case "notify":
@@ -158,13 +312,13 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
     handleRecord(record);
   };
 
-  const send = (command: string): Promise<MiRecord & { kind: "result" }> => {
+  const send = (command: string, internal = false): Promise<MiRecord & { kind: "result" }> => {
     if (!child || !alive) {
       return Promise.reject(new EngineError("E_ENGINE_DIED", "gdb is not running"));
     }
     const token = nextToken++;
     return new Promise((resolve, reject) => {
-      waiters.set(token, { resolve, reject });
+      waiters.set(token, { resolve, reject, internal });
       child!.stdin!.write(`${token}${command}\n`);
     });
   };
@@ -246,6 +400,7 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
         proc.once("close", (code, signal) => {
           const wasAlive = alive;
           alive = false;
+          release(); // a stop being described goes out as it is
           state = state === "idle" ? "idle" : "exited";
           const how = signal ? `signal ${signal}` : `code ${code}`;
           death = how;

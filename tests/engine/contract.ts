@@ -122,6 +122,36 @@ export function engineContract(name: string, target: ContractTarget): void {
       assert.match(rec.text("console"), /= 42\n/);
     }));
 
+  test("each stop carries the stack and the source around it, outside the transcript", () =>
+    withEngine(target, [], async (engine, rec, source) => {
+      await engine.execute("break add");
+      const before = rec.text();
+      await engine.execute("run");
+      const stop = rec.events.filter((e) => e.type === "state" && e.state === "stopped").at(-1);
+      assert.ok(stop?.type === "state", JSON.stringify(rec.events));
+      const frames = stop.info.frames ?? [];
+      assert.deepEqual(frames.map((f) => [f.level, f.func]), [[0, "add"], [1, "main"]]);
+      assert.equal(frames[0].line, markerLine(source, "in-add"));
+      assert.equal(frames[1].line, markerLine(source, "call-add"));
+      assert.match(frames[0].file ?? "", /demo\.c$/);
+      assert.deepEqual(frames[0].args, [{ name: "a", value: "42" }, { name: "b", value: "8" }]);
+      const excerpt = stop.info.source;
+      assert.ok(excerpt, "a source excerpt");
+      assert.match(excerpt.path, /demo\.c$/);
+      const at = markerLine(source, "in-add") - excerpt.first;
+      assert.match(excerpt.lines[at], /LINE:in-add/);
+      assert.ok(excerpt.lines.length <= 13 && at >= 1, JSON.stringify(excerpt));
+      // The engine's own questions leave nothing in the transcript.
+      const said = rec.text().slice(before.length);
+      assert.doesNotMatch(said, /stack|level=|frame=/);
+      // Each later stop is described afresh, and is reported before the command is done.
+      await engine.execute("finish");
+      const back = rec.events.filter((e) => e.type === "state" && e.state === "stopped").at(-1);
+      assert.ok(back?.type === "state" && back !== stop);
+      assert.deepEqual(back.info.frames?.map((f) => f.func), ["main"]);
+      assert.deepEqual(await engine.execute("print 1"), { ok: true });
+    }));
+
   test("a bad command fails with the debugger's message; the engine goes on", () =>
     withEngine(target, [], async (engine, rec) => {
       const r = await engine.execute("frobnicate");
