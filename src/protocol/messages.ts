@@ -39,6 +39,8 @@ export interface Welcome extends Message {
   /** Recent session events, oldest first, for a late joiner. */
   scrollback: SessionEvent[];
   state: TargetState;
+  /** Where the target is (stack, source) when it is stopped, as the last `state` said. */
+  info?: StopInfo;
   /** Set when the releases differ. */
   warning?: string;
   /** With a password: the server's proof that it knows it too (see protocol/auth.ts). */
@@ -113,6 +115,8 @@ export interface Notice extends Message {
   t: "notice";
   kind: "join" | "leave" | "drop" | "info" | "engine" | "warning";
   text: string;
+  /** On join, leave and drop: who (clients keep their list of participants up to date). */
+  client?: ClientInfo;
 }
 
 export interface Done extends Message {

@@ -148,6 +148,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           pid: config.pid,
           tid: config.tid,
           log: config.log,
+          version: config.version,
         });
       endpoints.push({ spec, address: listener.address, listener });
     }

@@ -45,8 +45,8 @@ export class AuthLimiter {
   }
 }
 
-/** The address part of a channel's peer ("tcp:10.0.0.7:40312" → "10.0.0.7"). */
+/** The address part of a channel's peer ("tcp:10.0.0.7:40312" → "10.0.0.7"; also ssl:, http:). */
 export function peerAddress(peer: string): string {
-  const m = /^tcp:(\[[^\]]+\]|[^:]+):\d+$/.exec(peer);
+  const m = /^[a-z]+:(\[[^\]]+\]|[^:]+):\d+$/.exec(peer);
   return m ? m[1] : peer.split(":")[0];
 }

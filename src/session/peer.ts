@@ -129,7 +129,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     }
     if (compat.kind === "warn") log(`${whoText(h.who)}: ${compat.message}`);
     const auth = options.auth;
-    if (!auth) {
+    // A browser with a live login (its session cookie, checked by the transport) is not asked again.
+    if (!auth || channel.preauthenticated) {
       admit(compat.kind === "warn" ? compat.message : undefined);
       return;
     }
@@ -171,6 +172,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
         compat.kind === "warn" ? compat.message : undefined,
         proof(auth.key, "server", serverNonce!, answer.nonce),
       );
+      channel.authenticated?.();
       return;
     }
     auth.limiter.fail(address);
@@ -201,6 +203,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       scrollback: joined.scrollback,
       state: session.state,
     };
+    if (session.state === "stopped") welcome.info = session.stateInfo;
     if (warning) welcome.warning = warning;
     if (serverProof) welcome.proof = serverProof;
     send(welcome);

@@ -9,7 +9,13 @@
  * The session knows nothing about sockets: participants are anything with a
  * `deliver` method (a network peer, the server's own terminal, a test).
  */
-import type { Engine, EngineEvent, EngineListener, TargetState } from "../engine/engine.ts";
+import type {
+  Engine,
+  EngineEvent,
+  EngineListener,
+  StopInfo,
+  TargetState,
+} from "../engine/engine.ts";
 import type { ClientInfo, Done, SessionEvent, Who } from "../protocol/messages.ts";
 import { Scrollback } from "./scrollback.ts";
 
@@ -69,6 +75,7 @@ export class Session {
   #draining = false;
   #ended = false;
   #endReason = "";
+  #stateInfo: StopInfo = {};
 
   constructor(options: SessionOptions) {
     this.name = options.name;
@@ -86,6 +93,11 @@ export class Session {
     return this.engine.state;
   }
 
+  /** What the last state change said (where the target stopped, its stack). */
+  get stateInfo(): StopInfo {
+    return this.#stateInfo;
+  }
+
   /** Add a participant. Returns its id and the scrollback it should replay first. */
   join(p: Participant, id?: number): { id: number; scrollback: SessionEvent[] } {
     if (this.#ended) throw new Error(`session ended: ${this.#endReason}`);
@@ -95,6 +107,7 @@ export class Session {
       t: "notice",
       kind: "join",
       text: `${whoText(p.who)} joined (${p.via})`,
+      client: { id: pid, who: p.who, via: p.via },
     });
     this.#participants.set(pid, p);
     return { id: pid, scrollback };
@@ -105,7 +118,12 @@ export class Session {
     const p = this.#participants.get(id);
     if (!p) return;
     this.#participants.delete(id);
-    this.#broadcast({ t: "notice", kind: "leave", text: `${whoText(p.who)} ${reason}` });
+    this.#broadcast({
+      t: "notice",
+      kind: "leave",
+      text: `${whoText(p.who)} ${reason}`,
+      client: { id, who: p.who, via: p.via },
+    });
   }
 
   /** Drop a participant that misbehaves or cannot keep up. */
@@ -118,6 +136,7 @@ export class Session {
       t: "notice",
       kind: "drop",
       text: `${whoText(p.who)} was disconnected: ${reason}`,
+      client: { id, who: p.who, via: p.via },
     });
   }
 
@@ -252,6 +271,7 @@ export class Session {
         this.#broadcast({ t: "out", seq: this.#current, stream: event.stream, text: event.text });
         break;
       case "state":
+        this.#stateInfo = event.info;
         this.#broadcast({ t: "state", state: event.state, info: event.info });
         break;
       case "exit":

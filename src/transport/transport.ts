@@ -4,6 +4,7 @@
  * the shared contract suite in tests/transport/contract.ts.
  */
 import type { ConnSpec } from "../connstr.ts";
+import type { VersionInfo } from "../version.ts";
 
 export interface ChannelHandlers {
   /** Bytes arrived. Chunks are split and merged arbitrarily. */
@@ -26,6 +27,13 @@ export interface Channel {
   end(): void;
   /** Close at once, dropping anything queued. */
   destroy(): void;
+  /**
+   * Set when the transport itself has authenticated the peer for a password
+   * endpoint (a browser with a live login cookie): the session asks no password.
+   */
+  readonly preauthenticated?: boolean;
+  /** Told once the peer has proven the endpoint's password (the http transport starts a login). */
+  authenticated?(): void;
 }
 
 export interface Listener {
@@ -42,6 +50,8 @@ export interface ListenOptions {
   tid?: number;
   /** Where a transport reports trouble that has no caller to throw to (the server's log). */
   log?: (line: string) => void;
+  /** The server's version (the browser client's page speaks it). */
+  version?: VersionInfo;
 }
 
 export interface ConnectOptions {

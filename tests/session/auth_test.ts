@@ -8,6 +8,7 @@ import { AuthLimiter, peerAddress } from "../../src/session/auth_limiter.ts";
 import { type EndpointAuth, servePeer } from "../../src/session/peer.ts";
 import { Session } from "../../src/session/session.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
+import type { Channel } from "../../src/transport/transport.ts";
 import { createFakeEngine } from "./fake_engine.ts";
 
 const V = { protocol: "1.0", release: "0.1.0" };
@@ -25,13 +26,19 @@ function server(password: string, limiter = new AuthLimiter()) {
     failureDelayMs: 20,
   };
   let n = 0;
-  const connect = (peer = `tcp:10.0.0.${++n}:4000`) => {
+  /** `extra`: what the transport adds to the server's end (preauthenticated, authenticated). */
+  const connect = (peer = `tcp:10.0.0.${++n}:4000`, extra: Partial<Channel> = {}) => {
     const [s, c] = memoryPair("mem:server", peer); // the first end is the server's: its peer is `peer`
-    servePeer(session, s, { version: V, helloTimeoutMs: 2000, log: (l) => logs.push(l), auth });
+    servePeer(session, Object.assign(s, extra), {
+      version: V,
+      helloTimeoutMs: 2000,
+      log: (l) => logs.push(l),
+      auth,
+    });
     return c;
   };
-  const join = (password?: string, peer?: string) =>
-    openClient(connect(peer), {
+  const join = (password?: string, peer?: string, extra?: Partial<Channel>) =>
+    openClient(connect(peer, extra), {
       who: { user: "u", host: "h", tool: "t" },
       version: V,
       password,
@@ -105,8 +112,8 @@ Deno.test("after 5 wrong passwords an address is locked out; other addresses are
 });
 
 /** A raw peer that speaks frames by hand, to replay or skip steps. */
-function rawPeer(s: ReturnType<typeof server>, peer: string) {
-  const ch = s.connect(peer);
+function rawPeer(s: ReturnType<typeof server>, peer: string, extra?: Partial<Channel>) {
+  const ch = s.connect(peer, extra);
   const decoder = new FrameDecoder();
   const got: Message[] = [];
   let closed = false;
@@ -180,8 +187,47 @@ Deno.test("an unauthenticated peer sees no session output and cannot run command
   await s.session.end("done");
 });
 
+Deno.test("the transport hears of a proven password, never of a wrong one", async () => {
+  const s = server("hunter2");
+  const told: string[] = [];
+  await s.join("hunter2", "http:10.0.0.9:1", { authenticated: () => told.push("right") });
+  await assert.rejects(
+    s.join("nope", "http:10.0.0.9:2", { authenticated: () => told.push("wrong") }),
+    refusedWith("E_AUTH", /wrong password/),
+  );
+  assert.deepEqual(told, ["right"]);
+  await s.session.end("done");
+});
+
+Deno.test("a peer the transport vouches for (a live browser login) is admitted unasked", async () => {
+  const s = server("hunter2");
+  const page = rawPeer(s, "http:10.0.0.8:1", { preauthenticated: true });
+  page.send({
+    t: "hello",
+    protocol: "1.0",
+    release: "0.1.0",
+    who: { user: "ann", host: "browser", tool: "dbgremote-web" },
+  });
+  const welcome = await page.next("welcome");
+  assert.ok(!page.got.some((m) => m.t === "challenge"));
+  assert.equal(welcome.proof, undefined, "nothing to prove without a challenge");
+  // Without that word from the transport, the same peer is challenged.
+  const other = rawPeer(s, "http:10.0.0.8:2");
+  other.send({
+    t: "hello",
+    protocol: "1.0",
+    release: "0.1.0",
+    who: { user: "bob", host: "browser", tool: "dbgremote-web" },
+  });
+  await other.next("challenge");
+  await s.session.end("done");
+});
+
 Deno.test("peerAddress takes the host part", () => {
   assert.equal(peerAddress("tcp:10.0.0.7:40312"), "10.0.0.7");
+  assert.equal(peerAddress("ssl:10.0.0.7:40312"), "10.0.0.7");
+  assert.equal(peerAddress("http:10.0.0.8:1234"), "10.0.0.8");
+  assert.equal(peerAddress("https:[::1]:443"), "[::1]");
   assert.equal(peerAddress("tcp:[::1]:5"), "[::1]");
   assert.equal(peerAddress("npipe:demo"), "npipe");
 });

@@ -343,3 +343,32 @@ Deno.test(".remote_exit sent as a command leaves quietly; the others are told", 
   assert.deepEqual(l.session.clients().map((c) => c.who.user), ["bob"]);
   await l.session.end("test over");
 });
+
+Deno.test("joins and leaves name the client; a late joiner learns where the target stopped", async () => {
+  const l = lab();
+  const a = await l.join("alice");
+  const b = await l.join("bob");
+  const joined = await a.until((e) => e.t === "notice" && e.kind === "join");
+  assert.ok(joined.t === "notice");
+  assert.deepEqual(joined.client, {
+    id: b.conn.welcome.you,
+    who: { user: "bob", host: "h", tool: "test" },
+    via: "mem:server",
+  });
+  assert.equal(a.conn.welcome.info, undefined, "not stopped yet: no place to show");
+  a.conn.command("run");
+  await a.until(doneOf(1));
+  const c = await l.join("carol");
+  assert.equal(c.conn.welcome.state, "stopped");
+  assert.deepEqual(c.conn.welcome.info, {
+    file: "demo.c",
+    line: 7,
+    func: "main",
+    reason: "breakpoint-hit",
+  });
+  b.conn.leave();
+  const left = await a.until((e) => e.t === "notice" && e.kind === "leave");
+  assert.ok(left.t === "notice");
+  assert.equal(left.client?.id, b.conn.welcome.you);
+  await l.session.end("test over");
+});
