@@ -9,6 +9,7 @@ import { runCli } from "./src/cli/main.ts";
 import { createGdbEngine } from "./src/engine/gdb.ts";
 import { processPlatform } from "./src/platform.ts";
 import { createTransports } from "./src/transport/transports.ts";
+import { createWebRuntime } from "./src/web/serve.ts";
 import { CURRENT, type VersionInfo } from "./src/version.ts";
 
 const platform = processPlatform();
@@ -20,7 +21,10 @@ const version: VersionInfo = {
 const code = await runCli({
   platform,
   version,
-  transports: createTransports({ pipeDir: platform.env.DBGREMOTE_PIPE_DIR }),
+  transports: createTransports({
+    pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
+    web: await createWebRuntime(),
+  }),
   engines: { gdb: createGdbEngine },
   sampleDir: platform.env.DBGREMOTE_SAMPLE_DIR ??
     path.join(os.tmpdir(), `dbgremote-sample-${platform.user}`),

@@ -11,6 +11,8 @@
  *   ...,hidden                       (listen) keep the endpoint out of server searches
  *   tcp:clicon=laptop,port=5005      (server) dial the client instead of listening
  *   tcp:port=5005                    (client, no server=) wait for a server to dial in
+ *   http:port=8081                   the browser client: a web page (and WebSocket) on port 8081
+ *   https:port=8443,certfile=..,keyfile=..   the same over TLS
  *
  * Pure: parse and format only, no I/O.
  */
@@ -81,7 +83,27 @@ export interface ComSpec extends CommonSpec {
   baud: number;
 }
 
-export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec | ComSpec;
+/**
+ * `http:` serves the browser client (a web page and its WebSocket) on a tcp port;
+ * native clients can connect to it too. `https:` is the same over TLS.
+ */
+export interface HttpSpec extends CommonSpec {
+  transport: "http";
+  port?: number;
+  /** Last port of a `port=Start:End` range (listen only). */
+  portEnd?: number;
+  /** Address to dial (client) or bind (server). */
+  server?: string;
+  ipversion?: 4 | 6;
+  /** How long a browser login lasts, in seconds (`expire=12h`). */
+  expire?: number;
+}
+
+export interface HttpsSpec extends Omit<HttpSpec, "transport">, Omit<TlsOptions, "clientca"> {
+  transport: "https";
+}
+
+export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec | ComSpec | HttpSpec | HttpsSpec;
 export type Role = "listen" | "connect";
 
 const COMMON_KEYS = ["password", "password_env", "insecure", "hidden"];
@@ -92,6 +114,8 @@ const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
   ssl: ["port", "server", "ipversion", ...COMMON_KEYS, ...TLS_KEYS],
   spipe: ["pipe", ...COMMON_KEYS, ...TLS_KEYS],
   com: ["port", "baud", ...COMMON_KEYS],
+  http: ["port", "server", "ipversion", "expire", ...COMMON_KEYS],
+  https: ["port", "server", "ipversion", "expire", ...COMMON_KEYS, "certfile", "keyfile", "cafile"],
 };
 const BAUDS = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 /** Keys that are flags: present or absent, no value (WinDbg's `hidden`). */
@@ -124,7 +148,9 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
     fail(
       text,
       `unknown transport "${transport}"`,
-      guess ? `did you mean "${guess}"?` : "transports are: tcp, npipe, ssl, spipe, com",
+      guess
+        ? `did you mean "${guess}"?`
+        : "transports are: tcp, npipe, ssl, spipe, com, http, https",
       0,
     );
   }
@@ -209,7 +235,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       fail(text, `baud ${baudText} is not a standard rate`, `rates: ${BAUDS.join(", ")}`);
     }
     spec = { transport: "com", device, baud, ...common };
-  } else if (kind === "tcp" || kind === "ssl") {
+  } else if (kind === "tcp" || kind === "ssl" || kind === "http" || kind === "https") {
     const tcp: TcpSpec = { transport: "tcp", ...common };
     const port = values.get("port");
     if (port !== undefined) {
@@ -247,7 +273,14 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       if (ipv !== "4" && ipv !== "6") fail(text, `ipversion must be 4 or 6, not "${ipv}"`);
       tcp.ipversion = ipv === "4" ? 4 : 6;
     }
-    spec = kind === "tcp" ? tcp : { ...tcp, ...tls, transport: "ssl" };
+    if (kind === "http" || kind === "https") {
+      const web: HttpSpec = { ...tcp, transport: "http" };
+      const expire = values.get("expire");
+      if (expire !== undefined) web.expire = parseDuration(text, expire);
+      spec = kind === "http" ? web : { ...web, ...tls, transport: "https" };
+    } else {
+      spec = kind === "tcp" ? tcp : { ...tcp, ...tls, transport: "ssl" };
+    }
   } else {
     const pipe = values.get("pipe");
     if (pipe === undefined) fail(text, `${kind} needs pipe=NAME`, `for example ${kind}:pipe=demo`);
@@ -264,7 +297,8 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
 
 function checkRole(text: string, spec: ConnSpec, role: Role): void {
   if (
-    (spec.transport === "ssl" || spec.transport === "spipe") && role === "listen" && !spec.certfile
+    (spec.transport === "ssl" || spec.transport === "spipe" || spec.transport === "https") &&
+    role === "listen" && !spec.certfile
   ) {
     fail(
       text,
@@ -272,12 +306,13 @@ function checkRole(text: string, spec: ConnSpec, role: Role): void {
       "create a pair with: dbgremote cert",
     );
   }
-  if (spec.transport !== "tcp" && spec.transport !== "ssl") return;
+  if (spec.transport === "npipe" || spec.transport === "spipe" || spec.transport === "com") return;
   if (spec.port === undefined) {
+    const t = spec.transport;
     fail(
       text,
-      `tcp needs port=N to ${role === "listen" ? "listen" : "connect"}`,
-      role === "listen" ? "for example tcp:port=5005" : "for example tcp:server=lab1,port=5005",
+      `${t} needs port=N to ${role === "listen" ? "listen" : "connect"}`,
+      role === "listen" ? `for example ${t}:port=5005` : `for example ${t}:server=lab1,port=5005`,
     );
   }
   if (role === "connect" && spec.portEnd !== undefined) {
@@ -287,7 +322,10 @@ function checkRole(text: string, spec: ConnSpec, role: Role): void {
       "give the port the server took (it prints it)",
     );
   }
-  if (role === "listen" && spec.clicon !== undefined && spec.portEnd !== undefined) {
+  if (
+    role === "listen" && spec.transport === "tcp" && spec.clicon !== undefined &&
+    spec.portEnd !== undefined
+  ) {
     fail(text, "clicon dials one port, not a range", "give the port the client waits on");
   }
   if (role === "connect" && spec.port === 0) {
@@ -304,9 +342,34 @@ function parsePort(text: string, value: string): number {
   return port;
 }
 
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `90s`, `30m`, `12h`, `7d` → seconds. */
+function parseDuration(text: string, value: string): number {
+  const m = /^(\d+)([smhd])$/.exec(value);
+  const seconds = m ? Number(m[1]) * UNITS[m[2]] : 0;
+  if (!m || seconds <= 0 || seconds > 366 * 86400) {
+    fail(
+      text,
+      `expire "${value}" is not a duration`,
+      "give a number and a unit, from 1s to 366d: e.g. expire=90s, expire=30m, expire=12h",
+    );
+  }
+  return seconds;
+}
+
+/** Seconds as the shortest duration text that says them exactly (43200 → "12h"). */
+export function formatDuration(seconds: number): string {
+  for (const unit of ["d", "h", "m"]) {
+    if (seconds % UNITS[unit] === 0) return `${seconds / UNITS[unit]}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
 function usageFor(transport: string): string {
   if (transport === "com") return "for example com:port=/dev/ttyS0,baud=115200";
-  return transport === "tcp" || transport === "ssl"
+  return transport === "tcp" || transport === "ssl" || transport === "http" ||
+      transport === "https"
     ? `for example ${transport}:port=5005 or ${transport}:server=lab1,port=5005`
     : `for example ${transport}:pipe=demo`;
 }
@@ -320,17 +383,21 @@ export function formatConnStr(spec: ConnSpec): string {
     parts.push(`port=${spec.device}`, `baud=${spec.baud}`);
   } else {
     if (spec.server !== undefined) parts.push(`server=${spec.server}`);
-    if (spec.clicon !== undefined) parts.push(`clicon=${spec.clicon}`);
+    if ("clicon" in spec && spec.clicon !== undefined) parts.push(`clicon=${spec.clicon}`);
     if (spec.port !== undefined) {
       parts.push(`port=${spec.port}${spec.portEnd ? `:${spec.portEnd}` : ""}`);
     }
     if (spec.ipversion !== undefined) parts.push(`ipversion=${spec.ipversion}`);
+    if ("expire" in spec && spec.expire !== undefined) {
+      parts.push(`expire=${formatDuration(spec.expire)}`);
+    }
   }
   if (spec.password !== undefined) parts.push("password=*");
   if (spec.passwordEnv !== undefined) parts.push(`password_env=${spec.passwordEnv}`);
-  if (spec.transport === "ssl" || spec.transport === "spipe") {
+  if (spec.transport === "ssl" || spec.transport === "spipe" || spec.transport === "https") {
     for (const key of TLS_KEYS as (keyof TlsOptions)[]) {
-      if (spec[key] !== undefined) parts.push(`${key}=${spec[key]}`);
+      const value = (spec as TlsOptions)[key];
+      if (value !== undefined) parts.push(`${key}=${value}`);
     }
   }
   if (spec.insecure) parts.push("insecure");

@@ -144,3 +144,53 @@ Deno.test("isLoopback", () => {
     assert.ok(!isLoopback(h), String(h));
   }
 });
+
+Deno.test("http and https: the browser client's endpoints", () => {
+  assert.deepEqual(parseConnStr("http:port=8081", "listen"), { transport: "http", port: 8081 });
+  assert.deepEqual(
+    parseConnStr("http:port=8081:8090,server=127.0.0.1,expire=30m,hidden", "listen"),
+    {
+      transport: "http",
+      port: 8081,
+      portEnd: 8090,
+      server: "127.0.0.1",
+      expire: 1800,
+      hidden: true,
+    },
+  );
+  assert.deepEqual(
+    parseConnStr("https:port=8443,certfile=lab.crt,keyfile=lab.key,password_env=PW", "listen"),
+    {
+      transport: "https",
+      port: 8443,
+      certfile: "lab.crt",
+      keyfile: "lab.key",
+      passwordEnv: "PW",
+    },
+  );
+  assert.deepEqual(parseConnStr("https:server=lab1,port=8443,cafile=lab.crt", "connect"), {
+    transport: "https",
+    server: "lab1",
+    port: 8443,
+    cafile: "lab.crt",
+  });
+  for (
+    const s of [
+      "http:server=127.0.0.1,port=8081,expire=12h",
+      "http:port=8081,expire=90s,password_env=PW,insecure",
+      "https:port=8443,expire=7d,certfile=a.crt,keyfile=a.key",
+    ]
+  ) {
+    assert.equal(formatConnStr(parseConnStr(s)), s);
+  }
+  assert.throws(() => parseConnStr("https:port=8443", "listen"), /https needs certfile=/);
+  assert.throws(() => parseConnStr("http:server=x", "listen"), /http needs port=N to listen/);
+  assert.throws(() => parseConnStr("http:port=1,expire=soon"), /expire "soon" is not a duration/);
+  assert.throws(() => parseConnStr("http:port=1,expire=0h"), /not a duration/);
+  assert.throws(() => parseConnStr("http:port=1,clicon=x"), /unknown option "clicon" for http/);
+  assert.throws(() => parseConnStr("https:port=1,clientca=x"), /unknown option "clientca"/);
+  assert.throws(
+    () => parseConnStr("htp:port=1"),
+    (e: unknown) => e instanceof ConnStrError && /did you mean "http"/.test(e.hint ?? ""),
+  );
+});

@@ -4,7 +4,14 @@
  * a person fixing a lab sees everything at once.
  */
 import { parse as parseToml, TomlError } from "smol-toml";
-import { type ConnSpec, isLoopback, maskSecrets, parseConnStr } from "../connstr.ts";
+import {
+  type ConnSpec,
+  type HttpSpec,
+  isLoopback,
+  maskSecrets,
+  parseConnStr,
+  type TcpSpec,
+} from "../connstr.ts";
 import type { EngineSpec } from "../engine/engine.ts";
 import { ConnStrError, TopologyError, type TopologyProblem } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
@@ -181,10 +188,9 @@ function connStr(
       );
       return undefined;
     }
-    if (
-      role === "listen" && (spec.transport === "tcp" || spec.transport === "ssl") &&
-      spec.port === 0
-    ) {
+    const overTcp = spec.transport === "tcp" || spec.transport === "ssl" ||
+      spec.transport === "http" || spec.transport === "https";
+    if (role === "listen" && overTcp && spec.port === 0) {
       problems.add(
         path,
         `port 0 in "${text}": a lab needs fixed ports, so clients know where to connect`,
@@ -193,8 +199,8 @@ function connStr(
       return undefined;
     }
     if (
-      role === "listen" && (spec.transport === "tcp" || spec.transport === "ssl") &&
-      spec.passwordEnv === undefined && !spec.insecure && !isLoopback(spec.server) &&
+      role === "listen" && overTcp && spec.passwordEnv === undefined && !spec.insecure &&
+      !isLoopback(spec.server) &&
       !(spec.transport === "ssl" && spec.clientca)
     ) {
       problems.add(
@@ -253,7 +259,7 @@ function claimOf(
   if (spec.transport === "npipe" || spec.transport === "spipe") {
     return { kind: "pipe", name: spec.pipe, lo: 0, hi: 0, label: `pipe "${spec.pipe}"` };
   }
-  if (spec.clicon !== undefined || spec.port === undefined) return undefined;
+  if (("clicon" in spec && spec.clicon !== undefined) || spec.port === undefined) return undefined;
   const hi = spec.portEnd ?? spec.port;
   return {
     kind: "tcp",
@@ -592,20 +598,23 @@ function resolveNode(
   const pipes = server.listen.filter((e) => e.spec.transport === "npipe");
   const pipe = pipes.find((e) => !/%[dx]/.test(e.text)) ?? pipes[0];
   // Elsewhere: the first tcp endpoint that listens (a clicon endpoint dials out instead).
-  const tcp = server.listen.find((e) => e.spec.transport === "tcp" && e.spec.clicon === undefined);
+  // (A browser endpoint, http:, carries native clients too: the fallback when there is no tcp.)
+  const tcp =
+    server.listen.find((e) => e.spec.transport === "tcp" && e.spec.clicon === undefined) ??
+      server.listen.find((e) => e.spec.transport === "http");
   if (local && pipe && (!/%[dx]/.test(pipe.text) || !tcp)) {
     const spec: ConnSpec = { ...pipe.spec };
     delete spec.hidden;
     delete spec.insecure;
     return { text: pipe.text, spec, via: target };
   }
-  if (tcp && tcp.spec.transport === "tcp") {
+  if (tcp && (tcp.spec.transport === "tcp" || tcp.spec.transport === "http")) {
     const bind = tcp.spec.server;
     const wildcard = bind === undefined || bind === "0.0.0.0" || bind === "::";
     if (!local && isLoopback(bind)) {
       problems.add(
         path,
-        `client \`${client}\` on ${where} connects to \`${target}\`, which listens on tcp only on ${bind}`,
+        `client \`${client}\` on ${where} connects to \`${target}\`, which listens on ${tcp.spec.transport} only on ${bind}`,
         `let \`${target}\` listen on an address ${
           host ?? "the client"
         } can reach, e.g. "tcp:port=${tcp.spec.port},password_env=LAB_PW"`,
@@ -614,7 +623,11 @@ function resolveNode(
     }
     const loopback = tcp.spec.ipversion === 6 ? "::1" : "127.0.0.1";
     const address = !wildcard ? bind : local ? loopback : server.host!;
-    const spec: ConnSpec = { transport: "tcp", server: address, port: tcp.spec.port };
+    const spec: TcpSpec | HttpSpec = {
+      transport: tcp.spec.transport,
+      server: address,
+      port: tcp.spec.port,
+    };
     if (tcp.spec.passwordEnv) spec.passwordEnv = tcp.spec.passwordEnv;
     if (tcp.spec.ipversion) spec.ipversion = tcp.spec.ipversion;
     return { text: tcp.text, spec, via: target };
@@ -626,7 +639,7 @@ function resolveNode(
       ),
     ),
   ];
-  const tls = kinds.includes("ssl") || kinds.includes("spipe");
+  const tls = kinds.includes("ssl") || kinds.includes("spipe") || kinds.includes("https");
   const reverse = server.listen.some((e) => e.spec.transport === "tcp" && e.spec.clicon);
   let message: string;
   let hint: string;

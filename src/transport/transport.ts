@@ -39,6 +39,8 @@ export interface Channel {
 export interface Listener {
   /** The bound address as a connection string a client can use, e.g. "tcp:server=127.0.0.1,port=5005". */
   readonly address: string;
+  /** For endpoints people open in a browser: the address to open. */
+  readonly url?: string;
   /** Stop accepting. Connected channels stay open. */
   close(): Promise<void>;
 }

@@ -58,3 +58,57 @@ listen = [
     at.join("\n"),
   );
 });
+
+Deno.test("labs take browser endpoints: same security rule, same port space as tcp", () => {
+  let problems: TopologyError["problems"] = [];
+  try {
+    parseTopology(
+      `[nodes.target]
+host = "lab1"
+engine = { kind = "gdb", program = "./app" }
+listen = [
+  "http:port=8081",
+  "tcp:port=8082,password_env=PW",
+  "http:port=8082,password_env=PW",
+  "https:port=8443,password_env=PW",
+  "http:port=8090,server=127.0.0.1",
+]
+`,
+      "lab.toml",
+    );
+  } catch (err) {
+    assert.ok(err instanceof TopologyError);
+    problems = err.problems;
+  }
+  const at = problems.map((p) => `${p.line}: ${p.message}`);
+  assert.ok(
+    at.some((m) => /^5: .*lets anyone who reaches this host control the debugger/.test(m)),
+    at.join("\n"),
+  );
+  assert.ok(at.some((m) => /^7: tcp port 8082 is already used/.test(m)), at.join("\n"));
+  assert.ok(at.some((m) => /^8: .*https needs certfile= and keyfile=/.test(m)), at.join("\n"));
+  assert.equal(problems.length, 3, at.join("\n"));
+});
+
+Deno.test("a client reaches a browser-only server by name over http", () => {
+  const topo = parseTopology(
+    `[nodes.target]
+host = "lab1"
+engine = { kind = "gdb", program = "./app" }
+listen = ["http:port=8081,password_env=PW"]
+
+[nodes.alice]
+host = "laptop"
+connect = "target"
+`,
+    "lab.toml",
+  );
+  const alice = topo.nodes.find((n) => n.name === "alice");
+  assert.ok(alice?.role === "client");
+  assert.deepEqual(alice.connect.spec, {
+    transport: "http",
+    server: "lab1",
+    port: 8081,
+    passwordEnv: "PW",
+  });
+});

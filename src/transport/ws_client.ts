@@ -1,0 +1,309 @@
+/**
+ * A small WebSocket client (RFC 6455) over node:net / node:tls, for native
+ * clients of http:/https: endpoints. Written here rather than using the
+ * runtime's `WebSocket` so that it trusts a lab's own CA (cafile=), speaks
+ * TLS 1.3 only, uses TCP_NODELAY, and reports unsent bytes as `pending`
+ * exactly like the other transports.
+ *
+ * The stream travels in binary messages; text messages (the server's word to
+ * pages: login tickets) are ignored.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import net from "node:net";
+import tls from "node:tls";
+import { TransportError } from "../errors.ts";
+import type { Channel, ChannelHandlers } from "./transport.ts";
+
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+/** Largest message accepted from the server. */
+const MAX_MESSAGE = 64 * 1024 * 1024;
+
+export interface WsConnectOptions {
+  host: string;
+  port: number;
+  path: string;
+  /** For messages: "http" or "https". */
+  name: string;
+  /** TLS settings: connect with TLS (wss). */
+  tls?: tls.ConnectionOptions;
+  timeoutMs?: number;
+}
+
+function hostHeader(host: string, port: number): string {
+  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** One WebSocket frame, client to server (always masked). */
+export function encodeClientFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  const len = payload.length;
+  const head = len < 126 ? 2 : len < 65536 ? 4 : 10;
+  const frame = new Uint8Array(head + 4 + len);
+  frame[0] = 0x80 | opcode;
+  if (len < 126) frame[1] = 0x80 | len;
+  else if (len < 65536) {
+    frame[1] = 0x80 | 126;
+    new DataView(frame.buffer).setUint16(2, len);
+  } else {
+    frame[1] = 0x80 | 127;
+    new DataView(frame.buffer).setBigUint64(2, BigInt(len));
+  }
+  const mask = randomBytes(4);
+  frame.set(mask, head);
+  for (let i = 0; i < len; i++) frame[head + 4 + i] = payload[i] ^ mask[i & 3];
+  return frame;
+}
+
+/** Parse server frames from a byte stream. */
+class FrameReader {
+  #buffer = new Uint8Array(0);
+  #fragments: Uint8Array[] = [];
+  #fragmentOpcode = 0;
+
+  /** Complete messages and control frames so far. Throws on a protocol error. */
+  push(chunk: Uint8Array): { opcode: number; payload: Uint8Array }[] {
+    const joined = new Uint8Array(this.#buffer.length + chunk.length);
+    joined.set(this.#buffer);
+    joined.set(chunk, this.#buffer.length);
+    let at = 0;
+    const out: { opcode: number; payload: Uint8Array }[] = [];
+    while (joined.length - at >= 2) {
+      const fin = (joined[at] & 0x80) !== 0;
+      const opcode = joined[at] & 0x0f;
+      const masked = (joined[at + 1] & 0x80) !== 0;
+      let len = joined[at + 1] & 0x7f;
+      let head = 2;
+      if (len === 126) {
+        if (joined.length - at < 4) break;
+        len = new DataView(joined.buffer, at + 2, 2).getUint16(0);
+        head = 4;
+      } else if (len === 127) {
+        if (joined.length - at < 10) break;
+        const big = new DataView(joined.buffer, at + 2, 8).getBigUint64(0);
+        if (big > BigInt(MAX_MESSAGE)) throw new Error(`a ${big}-byte WebSocket frame`);
+        len = Number(big);
+        head = 10;
+      }
+      if (masked) throw new Error("a masked frame from the server");
+      if (len > MAX_MESSAGE) throw new Error(`a ${len}-byte WebSocket frame`);
+      if (joined.length - at < head + len) break;
+      const payload = joined.slice(at + head, at + head + len);
+      at += head + len;
+      if (opcode >= 8) {
+        out.push({ opcode, payload });
+      } else if (!fin || opcode === 0) {
+        if (opcode !== 0) this.#fragmentOpcode = opcode;
+        this.#fragments.push(payload);
+        if (fin) {
+          const total = this.#fragments.reduce((n, p) => n + p.length, 0);
+          if (total > MAX_MESSAGE) throw new Error(`a ${total}-byte WebSocket message`);
+          const whole = new Uint8Array(total);
+          let o = 0;
+          for (const p of this.#fragments) {
+            whole.set(p, o);
+            o += p.length;
+          }
+          this.#fragments = [];
+          out.push({ opcode: this.#fragmentOpcode, payload: whole });
+        }
+      } else {
+        out.push({ opcode, payload });
+      }
+    }
+    this.#buffer = joined.slice(at);
+    return out;
+  }
+}
+
+/** Dial a WebSocket server; resolves once the upgrade is done. */
+export function wsConnect(options: WsConnectOptions): Promise<Channel> {
+  const { host, port, name } = options;
+  const where = hostHeader(host, port);
+  const key = randomBytes(16).toString("base64");
+  const accept = createHash("sha1").update(key + GUID).digest("base64");
+  const scheme = options.tls ? "https" : "http";
+  return new Promise<Channel>((resolve, reject) => {
+    const socket = options.tls
+      ? tls.connect({ host, port, ...options.tls })
+      : net.connect({ host, port, noDelay: true });
+    let settled = false;
+    const fail = (err: TransportError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const timer = options.timeoutMs
+      ? setTimeout(() =>
+        fail(
+          new TransportError(
+            "E_CONNECT",
+            `no answer from ${where} within ${options.timeoutMs} ms`,
+            {
+              hint: "check the host name and that a firewall lets the port through",
+            },
+          ),
+        ), options.timeoutMs)
+      : undefined;
+    socket.once("error", (err: NodeJS.ErrnoException) => {
+      fail(
+        new TransportError("E_CONNECT", `cannot connect to ${name} ${where}: ${err.message}`, {
+          hint: err.code === "ECONNREFUSED"
+            ? `is the server running? start it with: dbgremote server ${name}:port=${port} -- gdb PROGRAM`
+            : err.code === "ENOTFOUND"
+            ? `the host name "${host}" does not resolve: check it`
+            : options.tls
+            ? "check the certificate (cafile=) and that the server speaks https"
+            : undefined,
+          cause: err,
+        }),
+      );
+    });
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
+      socket.setNoDelay(true);
+      socket.write(
+        `GET ${options.path} HTTP/1.1\r\nHost: ${where}\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+          `Origin: ${scheme}://${where}\r\nUser-Agent: dbgremote\r\n\r\n`,
+      );
+    });
+    let head = new Uint8Array(0);
+    const onHead = (chunk: Uint8Array) => {
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      head = joined;
+      const text = new TextDecoder("latin1").decode(head);
+      const endOfHead = text.indexOf("\r\n\r\n");
+      if (endOfHead < 0) {
+        if (head.length > 16384) {
+          fail(new TransportError("E_CONNECT", `${where} sent no WebSocket answer`));
+        }
+        return;
+      }
+      socket.off("data", onHead);
+      const [status, ...lines] = text.slice(0, endOfHead).split("\r\n");
+      const headers = new Map(
+        lines.map((
+          l,
+        ) => [l.slice(0, l.indexOf(":")).trim().toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+      );
+      if (!/^HTTP\/1\.1 101 /.test(status) || headers.get("sec-websocket-accept") !== accept) {
+        const body = text.slice(endOfHead + 4, endOfHead + 300).trim();
+        fail(
+          new TransportError(
+            "E_CONNECT",
+            `${where} refused the WebSocket: ${status}${body ? ` (${body})` : ""}`,
+            { hint: `is this a dbgremote ${name} endpoint? check the port` },
+          ),
+        );
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      socket.pause();
+      resolve(clientChannel(socket, `${name}:${where}`, head.slice(endOfHead + 4)));
+    };
+    socket.on("data", onHead);
+  });
+}
+
+function clientChannel(socket: net.Socket, peer: string, leftover: Uint8Array): Channel {
+  const reader = new FrameReader();
+  let handlers: ChannelHandlers | undefined;
+  let closed = false;
+  let failure: Error | undefined;
+  let closeSent = false;
+  let batch: Uint8Array[] = [];
+  let batchBytes = 0;
+  const writable = () => !socket.destroyed && !socket.writableEnded;
+  const flush = () => {
+    if (batch.length === 0) return;
+    const parts = batch;
+    batch = [];
+    batchBytes = 0;
+    if (!writable()) return;
+    let payload = parts[0];
+    if (parts.length > 1) {
+      payload = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        payload.set(p, o);
+        o += p.length;
+      }
+    }
+    socket.write(encodeClientFrame(2, payload));
+  };
+  const sendClose = (code: number) => {
+    if (closeSent || !writable()) return;
+    closeSent = true;
+    const body = new Uint8Array(2);
+    new DataView(body.buffer).setUint16(0, code);
+    socket.write(encodeClientFrame(8, body));
+  };
+  const onBytes = (chunk: Uint8Array) => {
+    let frames;
+    try {
+      frames = reader.push(chunk);
+    } catch (err) {
+      failure ??= new Error(`bad WebSocket data from ${peer}: ${(err as Error).message}`);
+      socket.destroy();
+      return;
+    }
+    for (const f of frames) {
+      if (f.opcode === 2) handlers!.data(f.payload);
+      else if (f.opcode === 9 && writable()) socket.write(encodeClientFrame(10, f.payload));
+      else if (f.opcode === 8) {
+        const code = f.payload.length >= 2 ? new DataView(f.payload.buffer).getUint16(0) : 1005;
+        if (code !== 1000 && code !== 1001 && code !== 1005) {
+          const reason = new TextDecoder().decode(f.payload.subarray(2));
+          failure ??= new Error(`closed by the server (${code}${reason ? `: ${reason}` : ""})`);
+        }
+        sendClose(code === 1005 ? 1000 : code);
+        socket.end();
+      }
+      // text (1): the server's word to browser pages; pong (10): nothing to do
+    }
+  };
+  socket.on("error", (err) => {
+    failure ??= err;
+  });
+  socket.on("close", () => {
+    closed = true;
+    handlers?.close(failure);
+  });
+  return {
+    peer,
+    start(h) {
+      if (handlers) throw new Error("channel already started");
+      handlers = h;
+      if (leftover.length) onBytes(leftover);
+      if (closed) {
+        h.close(failure);
+        return;
+      }
+      socket.on("data", onBytes);
+      socket.resume();
+    },
+    write(chunk) {
+      if (!writable() || closeSent) return;
+      if (batch.length === 0) queueMicrotask(flush);
+      batch.push(chunk);
+      batchBytes += chunk.length;
+    },
+    get pending() {
+      return socket.writableLength + batchBytes;
+    },
+    end() {
+      flush();
+      sendClose(1000);
+      if (!socket.destroyed) socket.end();
+    },
+    destroy() {
+      batch = [];
+      batchBytes = 0;
+      socket.destroy();
+    },
+  };
+}
