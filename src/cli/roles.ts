@@ -74,6 +74,8 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       : "";
     const client = e.spec.transport === "com"
       ? `dbgremote client com:port=DEVICE-AT-THE-OTHER-END,baud=${e.spec.baud}${secret}`
+      : e.listener.url
+      ? `open ${e.listener.url} in a browser`
       : `dbgremote client ${e.address}${secret}`;
     p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${client}\n`);
   }

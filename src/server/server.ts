@@ -62,7 +62,10 @@ export interface RunningServer {
  * reach must have a password, unless the user says `insecure`.
  */
 export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): void {
-  if (spec.transport !== "tcp" && spec.transport !== "ssl") return;
+  if (
+    spec.transport !== "tcp" && spec.transport !== "ssl" && spec.transport !== "http" &&
+    spec.transport !== "https"
+  ) return;
   if (hasPassword || spec.insecure) return;
   if (spec.transport === "tcp" && spec.clicon !== undefined) {
     if (isLoopback(spec.clicon)) return;
@@ -99,6 +102,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const auths = config.endpoints.map((spec): EndpointAuth | undefined => {
     const password = resolvePassword(spec, config.env);
     checkEndpointSecurity(spec, password !== undefined);
+    if (spec.transport === "http" && !isLoopback(spec.server)) {
+      config.log(
+        `${formatConnStr(spec)}: the session and the browser's login cookie cross the network ` +
+          "unencrypted (the password itself never does); use https: beyond a trusted network",
+      );
+    }
     if (password === undefined) return undefined;
     const salt = newSalt();
     return {

@@ -25,9 +25,9 @@ function formatHost(host: string): string {
 }
 
 /**
- * Without a password, a page must be opened by an address or this machine's
- * name: a web site that points its own name at this machine (DNS rebinding)
- * is refused before it reaches the session.
+ * Without a password, a page must be opened by an address, `localhost`, or this
+ * machine's name exactly as it knows it: a web site that points a name of its
+ * own at this machine (DNS rebinding) is refused before it reaches the session.
  */
 export function hostChecker(names: string[]): (host: string) => boolean {
   const known = new Set(names.filter(Boolean).map((n) => n.toLowerCase()));
@@ -37,9 +37,7 @@ export function hostChecker(names: string[]): (host: string) => boolean {
     if (host.startsWith("[") && host.endsWith("]")) return true; // an IPv6 literal
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return true;
     if (host === "localhost" || host.endsWith(".localhost")) return true;
-    if (known.has(host)) return true;
-    // The machine's short name with any domain after it (lab1 → lab1.corp.example).
-    return [...known].some((n) => !n.includes(".") && host.startsWith(`${n}.`));
+    return known.has(host);
   };
 }
 

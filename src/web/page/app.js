@@ -73,9 +73,25 @@ function append(node) {
   if (stick) transcript.scrollTop = transcript.scrollHeight;
 }
 
+/** Start a new line unless the transcript is at the start of one (output may end mid-line). */
+function newline() {
+  const last = transcript.lastChild;
+  if (!last || last.classList?.contains("divider") || last.textContent.endsWith("\n")) return;
+  transcript.append(document.createTextNode("\n"));
+}
+
+/** A rule across the transcript with a word on it (before and after the scrollback). */
+function divider(text) {
+  lastOut = undefined;
+  newline();
+  append(el("span", "divider", text));
+}
+
+/** A whole line of its own: a state change, a notice, an error. */
 function line(cls, text) {
   lastOut = undefined;
-  append(el("span", cls, text));
+  newline();
+  append(el("span", cls, `${text}\n`));
 }
 
 function output(stream, text) {
@@ -94,8 +110,9 @@ function showEvent(e) {
   switch (e.t) {
     case "echo": {
       lastOut = undefined;
+      newline();
       const cmd = el("span", `cmd${e.client === welcome?.you ? " mine" : ""}`);
-      cmd.append(el("span", "who", `${e.from}> `), document.createTextNode(e.text));
+      cmd.append(el("span", "who", `${e.from}> `), document.createTextNode(`${e.text}\n`));
       cmd.dataset.seq = e.seq;
       append(cmd);
       break;
@@ -278,9 +295,9 @@ function joined(w, name) {
   line("notice", `*** connected to ${w.server.name} on ${w.server.host}: ${w.server.engine}`);
   if (w.warning) line("notice", `*** warning: ${w.warning}`);
   if (w.scrollback.length) {
-    line("divider", `recent output (${w.scrollback.length} events)`);
+    divider(`recent output (${w.scrollback.length} events)`);
     for (const e of w.scrollback) showEvent(e);
-    line("divider", "live");
+    divider("live");
   }
   clients = w.clients;
   showClients();

@@ -1,0 +1,110 @@
+/** The page's wording and small state: the same phrases as the console, history, participants. */
+import assert from "node:assert/strict";
+import { describeStop } from "../../src/client/render.ts";
+import {
+  describeState,
+  frameText,
+  History,
+  mayCommand,
+  stateBadge,
+  updateClients,
+  validName,
+} from "../../src/web/page/format.js";
+import {
+  encodeFrame as pageEncode,
+  FrameDecoder as PageDecoder,
+} from "../../src/web/page/protocol.js";
+import { encodeFrame } from "../../src/protocol/frame.ts";
+
+Deno.test("state lines read as the console's", () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ["stopped", { file: "demo.c", line: 10, func: "add", reason: "breakpoint-hit" }],
+    ["stopped", { signal: "SIGINT", func: "main" }],
+    ["exited", { exitCode: 3 }],
+    ["exited", { signal: "SIGSEGV" }],
+    ["running", {}],
+  ];
+  for (const [state, info] of cases) {
+    assert.equal(describeState(state, info), describeStop(state, info));
+  }
+  assert.equal(stateBadge("stopped", { file: "/src/demo.c", line: 10 }), "stopped at demo.c:10");
+  assert.equal(stateBadge("idle"), "not started");
+  assert.equal(stateBadge("exited", { exitCode: 0 }), "exited (0)");
+});
+
+Deno.test("stack frames as the panel shows them", () => {
+  assert.equal(
+    frameText({
+      level: 0,
+      func: "add",
+      file: "/w/demo.c",
+      line: 10,
+      args: [{ name: "a", value: "42" }, { name: "s" }],
+    }),
+    "#0  add (a=42, s) at demo.c:10",
+  );
+  assert.equal(
+    frameText({ level: 3, func: "__libc_start_main", from: "/lib/libc.so.6" }),
+    "#3  __libc_start_main from libc.so.6",
+  );
+  assert.equal(frameText({ level: 1, addr: "0x1234" }), "#1  ?? at 0x1234");
+});
+
+Deno.test("observers get no command line; operators (and servers without roles) do", () => {
+  assert.equal(mayCommand({ role: "observer" }), false);
+  assert.equal(mayCommand({ role: "operator" }), true);
+  assert.equal(mayCommand({}), true);
+});
+
+Deno.test("the participant list follows joins, leaves and drops", () => {
+  const who = (user: string) => ({ user, host: "h", tool: "t" });
+  let list = [{ id: 1, who: who("a"), via: "x" }];
+  list = updateClients(list, {
+    t: "notice",
+    kind: "join",
+    text: "",
+    client: { id: 2, who: who("b"), via: "y" },
+  });
+  assert.deepEqual(list.map((c) => c.id), [1, 2]);
+  list = updateClients(list, {
+    t: "notice",
+    kind: "drop",
+    text: "",
+    client: { id: 1, who: who("a"), via: "x" },
+  });
+  assert.deepEqual(list.map((c) => c.id), [2]);
+  assert.equal(updateClients(list, { t: "notice", kind: "info", text: "hi" }), list);
+});
+
+Deno.test("history goes up and down like a shell's, keeping the line being typed", () => {
+  const h = new History(["break main", "run"]);
+  assert.equal(h.up("pri"), "run");
+  assert.equal(h.up("run"), "break main");
+  assert.equal(h.up("break main"), "break main");
+  assert.equal(h.down(), "run");
+  assert.equal(h.down(), "pri");
+  h.add("next");
+  h.add("next");
+  assert.deepEqual(h.items, ["break main", "run", "next"]);
+});
+
+Deno.test("names others will see are checked", () => {
+  assert.ok(validName("alice.b-c_1"));
+  assert.ok(!validName(""));
+  assert.ok(!validName("a b"));
+  assert.ok(!validName("x".repeat(33)));
+  assert.ok(!validName("<script>"));
+});
+
+Deno.test("the page's frames are the native codec's, byte for byte", () => {
+  const m = { t: "cmd", id: 3, text: 'print "é"' };
+  assert.deepEqual(pageEncode(m), encodeFrame(m));
+  const d = new PageDecoder();
+  const both = new Uint8Array([...encodeFrame(m), ...encodeFrame({ t: "bye" })]);
+  assert.deepEqual(d.push(both.subarray(0, 5)), []);
+  assert.deepEqual(d.push(both.subarray(5)), [m, { t: "bye" }]);
+  assert.throws(
+    () => new PageDecoder().push(new Uint8Array([0, 0, 0, 2, 0x7b, 0x7d])),
+    /not a message/,
+  );
+});
