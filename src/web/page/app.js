@@ -192,7 +192,7 @@ function showLogin(message = "") {
   view("login", { "no-password": status?.login !== "password" || status?.signedIn === true });
   $("login-where").textContent = `${location.host}`;
   $("login-error").textContent = message;
-  $("name").value = store.get("name") ?? "";
+  if (!$("name").value) $("name").value = store.get("name") ?? "";
   $("join").textContent = status?.login === "password" && !status?.signedIn ? "Log in" : "Join";
   ($("name").value ? $("password") : $("name")).focus();
 }
@@ -246,7 +246,11 @@ function join(name, password) {
       welcome: (w) => joined(w, name),
       event: (e) => onEvent(e),
       refused: (err) => {
-        refusal = err;
+        // The server's hints speak to console users (connection strings): a page says its own.
+        const hint = /wrong password/.test(err.message)
+          ? "check the session password and try again"
+          : err.hint;
+        refusal = { ...err, hint };
         if (c.joined) closingReason = err.message;
         ws.close();
       },
