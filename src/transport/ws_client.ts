@@ -12,6 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
 import { TransportError } from "../errors.ts";
+import { describeTlsError } from "./tls_options.ts";
 import type { Channel, ChannelHandlers } from "./transport.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -146,14 +147,19 @@ export function wsConnect(options: WsConnectOptions): Promise<Channel> {
         ), options.timeoutMs)
       : undefined;
     socket.once("error", (err: NodeJS.ErrnoException) => {
+      if (
+        options.tls &&
+        !/^E(CONNREFUSED|NOTFOUND|HOSTUNREACH|NETUNREACH|TIMEDOUT)$/.test(err.code ?? "")
+      ) {
+        fail(describeTlsError(err, where));
+        return;
+      }
       fail(
         new TransportError("E_CONNECT", `cannot connect to ${name} ${where}: ${err.message}`, {
           hint: err.code === "ECONNREFUSED"
             ? `is the server running? start it with: dbgremote server ${name}:port=${port} -- gdb PROGRAM`
             : err.code === "ENOTFOUND"
             ? `the host name "${host}" does not resolve: check it`
-            : options.tls
-            ? "check the certificate (cafile=) and that the server speaks https"
             : undefined,
           cause: err,
         }),

@@ -6,7 +6,10 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import tls from "node:tls";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { createHmac, pbkdf2Sync } from "node:crypto";
+import { createSelfSigned } from "../../src/cert.ts";
 import { parseConnStr } from "../../src/connstr.ts";
 import { buildSample, Proc, requireBinary, scratch } from "./harness.ts";
 
@@ -42,8 +45,11 @@ async function launch(): Promise<Browser> {
 }
 
 /** A fresh browser profile (its own cookies) with one page; page errors fail loudly. */
-async function newPage(browser: Browser): Promise<Page & { errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
+async function newPage(
+  browser: Browser,
+  options: { ignoreHTTPSErrors?: boolean } = {},
+): Promise<Page & { errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 760 }, ...options });
   const page = await context.newPage() as Page & { errors: string[] };
   page.errors = [];
   page.on("pageerror", (e) => page.errors.push(e.message));
@@ -68,7 +74,7 @@ async function server(tmp: { dir: string; env: Record<string, string> }, endpoin
     ["server", "--noio", "--name", "lab", ...endpoints, "--", "gdb", "--args", program, "loop"],
     { ...tmp.env, LAB_PW: "s3cret pass" },
   );
-  const url = (await s.waitFor(/listening on http:\S*: open (http:\/\/\S+) in a browser/))[1];
+  const url = (await s.waitFor(/listening on https?:\S*: open (https?:\/\/\S+) in a browser/))[1];
   return { s, url };
 }
 
@@ -232,6 +238,77 @@ Deno.test({
           ws.onerror = () => resolve("refused");
         }), port);
       assert.equal(refused, "refused");
+    } finally {
+      await browser.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "e2e web: https: a page logs in over TLS 1.3 with a Secure, HttpOnly, SameSite cookie",
+  ignore: !haveChromium,
+  async fn() {
+    requireBinary();
+    await using tmp = scratch();
+    const pair = await createSelfSigned({
+      name: "lab",
+      hosts: ["localhost", "127.0.0.1"],
+      days: 1,
+    });
+    fs.writeFileSync(path.join(tmp.dir, "lab.crt"), pair.cert);
+    fs.writeFileSync(path.join(tmp.dir, "lab.key"), pair.key, { mode: 0o600 });
+    const keys = `certfile=${tmp.dir}/lab.crt,keyfile=${tmp.dir}/lab.key`;
+    const { s, url } = await server(tmp, [
+      `https:port=0,server=127.0.0.1,password_env=LAB_PW,${keys}`,
+    ]);
+    await using _server = s;
+    assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+    const browser = await launch();
+    try {
+      // The lab's certificate is self-signed: this browser profile is told to accept it.
+      const page = await newPage(browser, { ignoreHTTPSErrors: true });
+      await login(page, url, "tess", "s3cret pass");
+      await transcript(page).getByText("*** connected to lab").waitFor();
+      await page.fill("#cmd", "print 6*7");
+      await page.press("#cmd", "Enter");
+      await transcript(page).getByText("$1 = 42").waitFor();
+      await page.locator("#logout").waitFor();
+      const port = new URL(url).port;
+      const cookie = (await page.context().cookies()).find((c) =>
+        c.name === `__Host-dbgremote-${port}`
+      );
+      assert.ok(cookie, "the login cookie");
+      assert.equal(cookie.secure, true);
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, "Strict");
+      assert.ok(!cookie.value.includes("s3cret"));
+      assert.deepEqual(page.errors, []);
+      // TLS 1.3 only, as ssl: endpoints.
+      const outcome = await new Promise<string>((resolve) => {
+        const old = tls.connect({
+          host: "127.0.0.1",
+          port: Number(port),
+          maxVersion: "TLSv1.2",
+          rejectUnauthorized: false,
+        });
+        old.once("secureConnect", () => resolve(`connected with ${old.getProtocol()}`));
+        old.once("error", () => resolve("refused"));
+      });
+      assert.equal(outcome, "refused");
+
+      // Pages on plain http away from localhost have no WebCrypto: the page's own SHA-256 then
+      // computes the proofs; it runs in this browser and agrees with node:crypto.
+      const fromPage = await page.evaluate(async () => {
+        const m = await import("/crypto.js");
+        const prover = m.createProver({ useSubtle: false });
+        const key = await prover.deriveKey("pässword", "c2FsdHNhbHQ=", 5000);
+        return [prover.native, await prover.hmac(key, "dbgremote-auth-v1\0client\0a\0b")];
+      });
+      const key = pbkdf2Sync("pässword", Buffer.from("c2FsdHNhbHQ=", "base64"), 5000, 32, "sha256");
+      const want = createHmac("sha256", key).update("dbgremote-auth-v1\0client\0a\0b").digest(
+        "base64",
+      );
+      assert.deepEqual(fromPage, [false, want]);
     } finally {
       await browser.close();
     }

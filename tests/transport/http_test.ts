@@ -3,7 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createSelfSigned } from "../../src/cert.ts";
+import assert from "node:assert/strict";
 import { parseConnStr } from "../../src/connstr.ts";
+import { TransportError } from "../../src/errors.ts";
 import { createHttpTransport } from "../../src/transport/http.ts";
 import { createWebRuntime } from "../../src/web/serve.ts";
 import { transportContract } from "./contract.ts";
@@ -29,6 +31,40 @@ transportContract("https", {
   connectSpec: (address) =>
     parseConnStr(`${address},cafile=${path.join(dir, "lab.crt")}`, "connect"),
   serverReadsAhead: true,
+});
+
+Deno.test("https: a server certificate the client does not trust is refused, with how to trust it", async () => {
+  const t = createHttpTransport({ secure: true, runtime });
+  const l = await t.listen(
+    parseConnStr(`https:port=0,server=127.0.0.1,${keys}`, "listen"),
+    (ch) => ch.destroy(),
+    { pid: 1 },
+  );
+  try {
+    await assert.rejects(
+      t.connect(parseConnStr(`${l.address}`, "connect"), { timeoutMs: 5000 }),
+      (err: unknown) => {
+        assert.ok(err instanceof TransportError, String(err));
+        assert.equal(err.code, "E_CONNECT");
+        assert.match(err.hint ?? "", /cafile=FILE/);
+        return true;
+      },
+    );
+  } finally {
+    await l.close();
+  }
+});
+
+Deno.test("http: a closed endpoint refuses native clients", async () => {
+  const t = createHttpTransport({ runtime });
+  const l = await t.listen(parseConnStr("http:port=0,server=127.0.0.1", "listen"), () => {}, {
+    pid: 1,
+  });
+  await l.close(); // nobody connected: the port is released
+  await assert.rejects(
+    t.connect(parseConnStr(l.address, "connect"), { timeoutMs: 5000 }),
+    (err: unknown) => err instanceof TransportError && err.code === "E_CONNECT",
+  );
 });
 
 globalThis.addEventListener("unload", () => fs.rmSync(dir, { recursive: true, force: true }));
