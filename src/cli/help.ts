@@ -20,6 +20,8 @@ connection strings (WinDbg syntax):
   npipe:pipe=NAME               a local pipe (Unix-domain socket, mode 0600); %d = server pid
   ssl:port=5006,certfile=F,keyfile=K   TLS 1.3 over tcp (client: ssl:server=HOST,port=5006,cafile=F)
   spipe:pipe=NAME,certfile=F,keyfile=K TLS 1.3 over a local pipe
+  http:port=8081,server=127.0.0.1  the browser client: open http://127.0.0.1:8081/
+  https:port=8443,certfile=F,keyfile=K the browser client over TLS 1.3; expire=12h: login lifetime
   ...,password_env=VAR          the session password, from $VAR (never sent: challenge-response)
   ...,insecure / ...,hidden     allow tcp beyond loopback without a password / stay out of searches
 
