@@ -100,15 +100,32 @@ export function stackFrames(frames: MiTuple, args: MiTuple | undefined): StackFr
   });
 }
 
+/** Source files already read, by path: an engine keeps its own, a few files at most. */
+export type SourceCache = Map<string, { mtimeMs: number; size: number; lines: string[] }>;
+const SOURCE_CACHE_FILES = 16;
+
 /** Lines around `line` of a source file, or undefined if it cannot be read. */
 export function sourceExcerpt(
   file: string,
   line: number,
+  cache: SourceCache = new Map(),
   context = SOURCE_CONTEXT,
 ): SourceExcerpt | undefined {
   try {
-    if (fs.statSync(file).size > MAX_SOURCE_BYTES) return undefined;
-    const all = fs.readFileSync(file, "utf8").split("\n");
+    const stat = fs.statSync(file);
+    if (stat.size > MAX_SOURCE_BYTES) return undefined;
+    let known = cache.get(file);
+    if (!known || known.mtimeMs !== stat.mtimeMs || known.size !== stat.size) {
+      known = {
+        mtimeMs: stat.mtimeMs,
+        size: stat.size,
+        lines: fs.readFileSync(file, "utf8").split("\n"),
+      };
+      cache.delete(file);
+      if (cache.size >= SOURCE_CACHE_FILES) cache.delete(cache.keys().next().value!);
+      cache.set(file, known);
+    }
+    const all = known.lines;
     if (line < 1 || line > all.length) return undefined;
     const first = Math.max(1, line - context);
     const lines = all.slice(first - 1, Math.min(all.length, line + context))
@@ -177,6 +194,7 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
    * finishes meanwhile is not reported done before its output.
    */
   let held: (() => void)[] | undefined;
+  const sources: SourceCache = new Map();
   const later = (f: () => void) => held ? held.push(f) : f();
   const emit = (event: EngineEvent) => later(() => listener(event));
 
@@ -221,7 +239,7 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
     }
     const fullname = str(frame, "fullname");
     if (fullname && info.line) {
-      const source = sourceExcerpt(fullname, info.line);
+      const source = sourceExcerpt(fullname, info.line, sources);
       if (source) found.source = source;
     }
     return found;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createGdbEngine, miQuote } from "../../src/engine/gdb.ts";
+import { createGdbEngine, miQuote, type SourceCache, sourceExcerpt } from "../../src/engine/gdb.ts";
 import { buildSample, SAMPLE_SOURCE } from "../../src/engine/sample.ts";
 import { engineContract } from "./contract.ts";
 import assert from "node:assert/strict";
@@ -27,6 +27,23 @@ Deno.test("buildSample reuses an up-to-date build", async () => {
   const before = fs.statSync(program).mtimeMs;
   assert.equal(await buildSample(dir), program);
   assert.equal(fs.statSync(program).mtimeMs, before);
+});
+
+Deno.test("sourceExcerpt: lines around the stop, re-read when the file changes", () => {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "excerpt.c");
+  fs.writeFileSync(file, Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n"));
+  const cache: SourceCache = new Map();
+  assert.deepEqual(sourceExcerpt(file, 2, cache), {
+    path: file,
+    first: 1,
+    lines: ["line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7", "line 8"],
+  });
+  assert.equal(sourceExcerpt(file, 20, cache)?.first, 14);
+  assert.equal(sourceExcerpt(file, 31, cache), undefined);
+  fs.writeFileSync(file, "changed\n".repeat(40));
+  assert.equal(sourceExcerpt(file, 20, cache)?.lines[6], "changed");
+  assert.equal(sourceExcerpt(path.join(dir, "nonexistent.c"), 1, cache), undefined);
 });
 
 globalThis.addEventListener("unload", () => fs.rmSync(dir, { recursive: true, force: true }));
