@@ -29,9 +29,20 @@ export class Proc {
   readonly exited: Promise<Exit>;
   #waiters: (() => void)[] = [];
 
-  constructor(name: string, args: string[], env: Record<string, string> = {}, cwd?: string) {
+  /**
+   * Start the binary with `args`. `wrap` is a command that runs it elsewhere, e.g. in a test host's
+   * network namespace (see netns.ts): the binary's path and `args` are appended to it.
+   */
+  constructor(
+    name: string,
+    args: string[],
+    env: Record<string, string> = {},
+    cwd?: string,
+    wrap: string[] = [],
+  ) {
     this.name = name;
-    this.child = spawn(BINARY, args, {
+    const [command, ...prefix] = [...wrap, BINARY];
+    this.child = spawn(command, [...prefix, ...args], {
       env: { ...process.env, ...env },
       cwd,
       stdio: ["pipe", "pipe", "pipe"],
