@@ -6,9 +6,12 @@ usage:
                                            (no file: the built-in local demo lab)
   dbgremote check LAB.toml                  validate a lab; list every problem
   dbgremote plan LAB.toml                   show which roles start on which host
-  dbgremote server [--name N] [--noio] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
+  dbgremote server [--name N] [--noio] [--nodiscover] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
                                            debug PROGRAM and serve it on each CONNSTR
   dbgremote client [--user U] CONNSTR       join a server's session
+  dbgremote search [HOST] [--timeout S] [--json]
+                                           list the servers answering now, on the network
+                                           or on HOST (WinDbg's -QR \\\\HOST)
   dbgremote cert [--name N] [--host H]... [--out DIR] [--days D]
                                            a self-signed certificate + key for ssl:/spipe:
   dbgremote version                         release and protocol of this build

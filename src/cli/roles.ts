@@ -15,6 +15,7 @@ import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../err
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
+import { discoveryScope } from "../server/announce.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
 /** The program name that stands for the demo program shipped inside dbgremote. */
@@ -26,6 +27,8 @@ export interface ServerRole {
   endpoints: ConnSpec[];
   /** No server console: the server's terminal does not take part. */
   noio: boolean;
+  /** Answer `dbgremote search` (default true; DBGREMOTE_DISCOVERY=off turns it off everywhere). */
+  discover?: boolean;
 }
 
 async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineSpec> {
@@ -45,6 +48,8 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
 export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
   const p = ctx.platform;
   const engine = await resolveEngine(ctx, role.engine);
+  const discover = role.discover !== false &&
+    !/^(off|0|no|false)$/i.test(p.env.DBGREMOTE_DISCOVERY ?? "");
   const server = await startServer({
     name: role.name,
     host: p.hostname,
@@ -57,6 +62,7 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     tid: p.tid,
     env: p.env,
     log: (line) => p.stderr(`[dbgremote ${role.name}] ${line}\n`),
+    discover,
   });
   p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
   for (const e of server.endpoints) {
@@ -76,6 +82,11 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       ? `dbgremote client com:port=DEVICE-AT-THE-OTHER-END,baud=${e.spec.baud}${secret}`
       : `dbgremote client ${e.address}${secret}`;
     p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${client}\n`);
+  }
+  const scope = discover ? discoveryScope(server.endpoints, p.hostname) : undefined;
+  if (scope) {
+    const where = scope === "network" ? "on the network" : "on this machine only";
+    p.stdout(`*** dbgremote search lists this server ${where} (--nodiscover: it won't)\n`);
   }
   if (!role.noio) {
     p.stdout("*** this terminal takes part: type debugger commands; q ends the session\n");

@@ -14,6 +14,7 @@ import { Session } from "../session/session.ts";
 import type { Transports } from "../transport/transports.ts";
 import type { Channel, Listener } from "../transport/transport.ts";
 import { dialOut } from "./reverse.ts";
+import { announceServer } from "./announce.ts";
 import type { VersionInfo } from "../version.ts";
 
 export interface ServerConfig {
@@ -39,6 +40,8 @@ export interface ServerConfig {
   maxFrame?: number;
   helloTimeoutMs?: number;
   scrollbackEvents?: number;
+  /** Answer `dbgremote search` and announce the server on multicast DNS (default: off). */
+  discover?: boolean;
 }
 
 export interface Endpoint {
@@ -55,6 +58,8 @@ export interface RunningServer {
   readonly finished: Promise<string>;
   /** End the session for everyone and close every endpoint. */
   shutdown(reason: string): Promise<void>;
+  /** Tell searchers what changed (call after adding or closing an endpoint); a no-op without discovery. */
+  readonly announce: { update(): void };
 }
 
 /**
@@ -112,7 +117,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   let resolveFinished!: (reason: string) => void;
   const finished = new Promise<string>((r) => (resolveFinished = r));
   const endpoints: Endpoint[] = [];
+  let announcer: { update(): void; close(): Promise<void> } | undefined;
   const closeEndpoints = async () => {
+    await announcer?.close(); // goodbye first: searchers drop the server before its doors shut
     await Promise.all(endpoints.map((e) => e.listener.close()));
   };
 
@@ -157,10 +164,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     throw err;
   }
 
+  if (config.discover) {
+    const a = await announceServer({ ...config, session, endpoints: () => endpoints }, config.log);
+    if (session.ended) await a.close();
+    else announcer = a;
+  }
+
   return {
     session,
     endpoints,
     finished,
+    announce: { update: () => announcer?.update() },
     async shutdown(reason) {
       await session.end(reason);
       await finished;

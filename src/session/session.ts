@@ -63,6 +63,7 @@ export class Session {
   readonly #scrollback: Scrollback;
   readonly #queue: Pending[] = [];
   readonly #onEnd?: (reason: string) => void;
+  readonly #clientWatchers = new Set<() => void>();
   #nextId = 1;
   #seq = 0;
   #current: number | null = null;
@@ -86,6 +87,16 @@ export class Session {
     return this.engine.state;
   }
 
+  /** Call `watcher` after every join and leave (or drop). Returns a function that stops it. */
+  onClientsChange(watcher: () => void): () => void {
+    this.#clientWatchers.add(watcher);
+    return () => void this.#clientWatchers.delete(watcher);
+  }
+
+  #clientsChanged(): void {
+    for (const w of this.#clientWatchers) w();
+  }
+
   /** Add a participant. Returns its id and the scrollback it should replay first. */
   join(p: Participant, id?: number): { id: number; scrollback: SessionEvent[] } {
     if (this.#ended) throw new Error(`session ended: ${this.#endReason}`);
@@ -97,6 +108,7 @@ export class Session {
       text: `${whoText(p.who)} joined (${p.via})`,
     });
     this.#participants.set(pid, p);
+    this.#clientsChanged();
     return { id: pid, scrollback };
   }
 
@@ -105,6 +117,7 @@ export class Session {
     const p = this.#participants.get(id);
     if (!p) return;
     this.#participants.delete(id);
+    this.#clientsChanged();
     this.#broadcast({ t: "notice", kind: "leave", text: `${whoText(p.who)} ${reason}` });
   }
 
@@ -113,6 +126,7 @@ export class Session {
     const p = this.#participants.get(id);
     if (!p) return;
     this.#participants.delete(id);
+    this.#clientsChanged();
     p.close(reason);
     this.#broadcast({
       t: "notice",

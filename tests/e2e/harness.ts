@@ -43,7 +43,9 @@ export class Proc {
     this.name = name;
     const [command, ...prefix] = [...wrap, BINARY];
     this.child = spawn(command, [...prefix, ...args], {
-      env: { ...process.env, ...env },
+      // Servers stay off multicast DNS unless a test turns it on (in its own namespaces), so
+      // test traffic never leaves loopback for the machine's network.
+      env: { ...process.env, DBGREMOTE_DISCOVERY: "off", ...env },
       cwd,
       stdio: ["pipe", "pipe", "pipe"],
     });
