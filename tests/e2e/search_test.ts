@@ -4,6 +4,7 @@
  * hosts, over real multicast DNS, with the compiled binary.
  */
 import assert from "node:assert/strict";
+import path from "node:path";
 import { buildSample, requireBinary, scratch } from "./harness.ts";
 import { NetLab, netnsUnavailable, reportSkip } from "./netns.ts";
 
@@ -98,6 +99,18 @@ Deno.test({
     assert.deepEqual(
       [c.engine, c.program, c.release, c.protocol, c.clients],
       ["gdb", program, "0.1.0", "1.0", 0],
+    );
+    // The same from source under Deno: both runtimes speak the same protocol.
+    const deno = path.resolve(import.meta.dirname!, "../../node_modules/.bin/deno");
+    const main = path.resolve(import.meta.dirname!, "../../main.ts");
+    const fromDeno: Found[] = JSON.parse(
+      lab.exec("alice", [deno, "run", "-A", main, "search", "--json", "--timeout", "2"], {
+        timeoutMs: 60_000,
+      }),
+    );
+    assert.deepEqual(
+      fromDeno.map((s) => [s.name, s.endpoints]),
+      found.map((s) => [s.name, s.endpoints]),
     );
     const table = await search(lab, "alice", [], env);
     assert.match(table, /^NAME\s+HOST\s+CLIENTS\s+ENGINE\s+PROGRAM\s+RELEASE\s+ENDPOINTS$/m);
