@@ -63,9 +63,9 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     const took = "portEnd" in e.spec && e.spec.portEnd !== undefined
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
-    const watch = e.spec.observe ? " (observers)" : "";
+    const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
     p.stdout(
-      `*** listening on ${formatConnStr(e.spec)}${took}${watch}: dbgremote client ${e.client}\n`,
+      `*** listening on ${formatConnStr(e.spec)}${took}: dbgremote client ${e.client}${watch}\n`,
     );
   }
   if (!role.noio) {

@@ -203,7 +203,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   const controls: SessionControls = {
     servers: () => endpoints.map(endpointInfo),
-    async open(text) {
+    async open(text, by) {
       // The same checks as at startup; any failure leaves everything as it was.
       const spec = parseConnStr(text, "listen");
       const endpoint = await listen(spec, authFor(spec));
@@ -212,7 +212,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await endpoint.listener.close();
         throw new DbgRemoteError("E_SESSION_ENDED", "the session ended while the endpoint opened");
       }
-      config.log(`endpoint ${endpoint.id} opened: ${formatConnStr(spec)} (${endpoint.client})`);
+      config.log(
+        `endpoint ${endpoint.id} opened by ${by}: ${formatConnStr(spec)} (${endpoint.client})`,
+      );
       return endpointInfo(endpoint);
     },
     async close(id, by) {

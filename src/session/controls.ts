@@ -26,8 +26,9 @@ export interface SessionControls {
   /**
    * Open one more endpoint from a listening connection string, with the same checks as
    * at startup. Rejects with a DbgRemoteError saying what is wrong; nothing changes then.
+   * `by` is who asked, e.g. "alice@laptop", for the server's log.
    */
-  open(text: string): Promise<EndpointInfo>;
+  open(text: string, by: string): Promise<EndpointInfo>;
   /** Stop accepting on endpoint `id`; clients that came in through it stay. */
   close(id: number, by: string): Promise<EndpointInfo>;
 }

@@ -117,7 +117,7 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
 }
 
-/** `.clients`: one line per participant; `*` marks the one who asked. */
+/** `.clients`: one line per participant; `*` marks the one who asked (everyone sees the list). */
 export function clientsLines(clients: ClientInfo[], issuer: number, now: number): string[] {
   const rows = clients.map((c) => [
     `${c.id === issuer ? "*" : " "} ${c.id}`,
@@ -129,7 +129,7 @@ export function clientsLines(clients: ClientInfo[], issuer: number, now: number)
     c.lastActive === undefined ? "no commands yet" : `idle ${formatDuration(now - c.lastActive)}`,
   ]);
   const n = clients.length;
-  return [`${n} participant${n === 1 ? "" : "s"} (* is you):`, ...table(rows).map((l) => `  ${l}`)];
+  return [`${n} participant${n === 1 ? "" : "s"} (* asked):`, ...table(rows).map((l) => `  ${l}`)];
 }
 
 /** `.servers`: one line per endpoint, WinDbg's "0 - tcp:Port=5005" first. */

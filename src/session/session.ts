@@ -331,7 +331,7 @@ export class Session {
     }
     let info: EndpointInfo;
     try {
-      info = await this.#controls.open(arg);
+      info = await this.#controls.open(arg, from);
     } catch (err) {
       return fail(err);
     }

@@ -79,7 +79,7 @@ function rejectsWith(code: string, pattern: RegExp) {
 Deno.test("server controls: open an endpoint live; clients come in through it", async () => {
   await using f = await serve(["tcp:port=0,server=127.0.0.1"]);
   const { controls, endpoints } = f.server;
-  const info = await controls.open("npipe:pipe=more");
+  const info = await controls.open("npipe:pipe=more", "alice@h");
   assert.deepEqual(info, {
     id: 1,
     spec: "npipe:pipe=more",
@@ -91,7 +91,7 @@ Deno.test("server controls: open an endpoint live; clients come in through it", 
   const bob = await join(f, "npipe:pipe=more", "bob");
   assert.equal(bob.conn.welcome.role, "operator");
   assert.equal(f.server.session.clients()[0].endpoint, 1);
-  assert.match(f.logs.join("\n"), /endpoint 1 opened: npipe:pipe=more/);
+  assert.match(f.logs.join("\n"), /endpoint 1 opened by alice@h: npipe:pipe=more/);
   bob.conn.leave();
 });
 
@@ -103,11 +103,11 @@ Deno.test("server controls: a bad endpoint is refused with the startup checks; n
     await using f = await serve(["npipe:pipe=a"], {});
     const { controls } = f.server;
     await assert.rejects(
-      controls.open("tcp:prot=1"),
+      controls.open("tcp:prot=1", "alice@h"),
       rejectsWith("E_CONNSTR", /unknown option "prot"/),
     );
     await assert.rejects(
-      controls.open("tcp:port=abc,observe,password=hunter2"),
+      controls.open("tcp:port=abc,observe,password=hunter2", "alice@h"),
       (err: unknown) => {
         assert.ok(err instanceof DbgRemoteError);
         assert.doesNotMatch(err.message, /hunter2/);
@@ -115,18 +115,18 @@ Deno.test("server controls: a bad endpoint is refused with the startup checks; n
       },
     );
     await assert.rejects(
-      controls.open("tcp:port=5999"),
+      controls.open("tcp:port=5999", "alice@h"),
       rejectsWith(
         "E_INSECURE",
         /would let anyone who reaches every interface control the debugger/,
       ),
     );
     await assert.rejects(
-      controls.open("tcp:port=5999,password_env=NOT_SET_PW"),
+      controls.open("tcp:port=5999,password_env=NOT_SET_PW", "alice@h"),
       rejectsWith("E_SECRET_MISSING", /\$NOT_SET_PW, which is not set/),
     );
     await assert.rejects(
-      controls.open(`tcp:port=${busy},server=127.0.0.1`),
+      controls.open(`tcp:port=${busy},server=127.0.0.1`, "alice@h"),
       rejectsWith(
         "E_ADDR_IN_USE",
         new RegExp(`tcp port ${busy} on 127\\.0\\.0\\.1 is already in use`),
@@ -134,7 +134,7 @@ Deno.test("server controls: a bad endpoint is refused with the startup checks; n
     );
     assert.deepEqual(controls.servers().map((e) => e.id), [0], "no endpoint added");
     // A failed open uses up no id.
-    assert.equal((await controls.open("npipe:pipe=b")).id, 1);
+    assert.equal((await controls.open("npipe:pipe=b", "alice@h")).id, 1);
   } finally {
     await new Promise((r) => blocker.close(r));
   }
@@ -142,7 +142,7 @@ Deno.test("server controls: a bad endpoint is refused with the startup checks; n
 
 Deno.test("server controls: secrets are masked in every view of an endpoint", async () => {
   await using f = await serve(["tcp:port=0,server=127.0.0.1,password=hunter2"], { W_PW: "s3cret" });
-  const opened = await f.server.controls.open("npipe:pipe=w,observe,password_env=W_PW");
+  const opened = await f.server.controls.open("npipe:pipe=w,observe,password_env=W_PW", "alice@h");
   assert.equal(opened.spec, "npipe:pipe=w,password_env=W_PW,observe");
   assert.equal(opened.address, "npipe:pipe=w,password_env=W_PW");
   const [first] = f.server.controls.servers();

@@ -101,7 +101,7 @@ Deno.test(".clients: id, who, role, transport, endpoint, tool, since, idle; the 
     /^ {2}\* 2 +bob@h +observer +mem:bob \(endpoint 1\) +test +since \d\d:\d\d:\d\d +idle 0s$/,
     "the issuer is marked; asking is activity too",
   );
-  assert.match(outText(b), /2 participants \(\* is you\):/);
+  assert.match(outText(b), /2 participants \(\* asked\):/);
   // The same list, as data, in the welcome of the next one to join.
   now += 5000;
   const c = await l.join("carol", { endpoint: 0 });
