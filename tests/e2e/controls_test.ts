@@ -313,4 +313,19 @@ connect = "lab"
   await dev.waitFor(/\*\*\* connected to lab[^]*also here: \S+ \(observer\)/);
   dev.send("q");
   assert.equal((await target.wait()).code, 0);
+
+  // One process runs the server and the observer (`run` joins the in-process server's own
+  // observe endpoint).
+  const solo = path.join(tmp.dir, "solo.toml");
+  fs.writeFileSync(
+    solo,
+    fs.readFileSync(lab, "utf8").replace(/\[nodes\.dev\][^]*$/, ""),
+  );
+  await using both = new Proc("both", ["run", solo], tmp.env);
+  await both.waitFor("*** client boss: connecting to node lab at npipe:pipe=watch");
+  await both.waitFor("*** you are an observer: you see everything, commands are refused");
+  both.send("print 1");
+  await both.waitFor(/refused: you are an observer: you see everything, but "print 1" did not run/);
+  both.send("\x02");
+  assert.equal((await both.wait()).code, 0);
 });
