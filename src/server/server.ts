@@ -88,12 +88,19 @@ export function clientAddress(spec: ConnSpec, address: string): string {
     : `${address}${secret}`;
 }
 
-/** What the session shows of an endpoint. */
-export function endpointInfo(e: Endpoint): EndpointInfo {
+/**
+ * What the session shows of an endpoint. Participants may be anywhere: an endpoint that listens
+ * on every interface is shown with the server's host name, not the loopback address the
+ * startup banner gives for this machine.
+ */
+export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
+  const s = e.spec;
+  const everywhere = (s.transport === "tcp" || s.transport === "ssl") && s.clicon === undefined &&
+    (s.server === undefined || s.server === "0.0.0.0" || s.server === "::");
   const info: EndpointInfo = {
     id: e.id,
     spec: formatConnStr(e.spec),
-    address: e.client,
+    address: everywhere ? e.client.replace(/server=[^,]*/, `server=${host}`) : e.client,
     state: e.state,
     observe: e.spec.observe === true,
   };
@@ -202,7 +209,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
 
   const controls: SessionControls = {
-    servers: () => endpoints.map(endpointInfo),
+    servers: () => endpoints.map((e) => endpointInfo(e, config.host)),
     async open(text, by) {
       // The same checks as at startup; any failure leaves everything as it was.
       const spec = parseConnStr(text, "listen");
@@ -215,7 +222,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       config.log(
         `endpoint ${endpoint.id} opened by ${by}: ${formatConnStr(spec)} (${endpoint.client})`,
       );
-      return endpointInfo(endpoint);
+      return endpointInfo(endpoint, config.host);
     },
     async close(id, by) {
       const endpoint = endpoints.find((e) => e.id === id);
@@ -231,7 +238,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       endpoint.closedBy = by;
       await endpoint.listener.close();
       config.log(`endpoint ${id} closed by ${by}: ${formatConnStr(endpoint.spec)}`);
-      return endpointInfo(endpoint);
+      return endpointInfo(endpoint, config.host);
     },
   };
 

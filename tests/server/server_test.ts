@@ -12,7 +12,13 @@ import { openClient } from "../../src/client/connection.ts";
 import { parseConnStr } from "../../src/connstr.ts";
 import { DbgRemoteError } from "../../src/errors.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
+import {
+  clientAddress,
+  type Endpoint,
+  endpointInfo,
+  type RunningServer,
+  startServer,
+} from "../../src/server/server.ts";
 import { createTransports, type Transports } from "../../src/transport/transports.ts";
 import { CURRENT } from "../../src/version.ts";
 import { createFakeEngine } from "../session/fake_engine.ts";
@@ -192,4 +198,39 @@ Deno.test("server controls: everyone through an observe endpoint is an observer,
     ["alice", "operator", 0],
     ["walt", "observer", 1],
   ]);
+});
+
+Deno.test("endpointInfo: an endpoint on every interface is shown with the server's host name", () => {
+  const at = (text: string, address: string): Endpoint => {
+    const spec = parseConnStr(text, "listen");
+    return {
+      id: 3,
+      spec,
+      address,
+      client: clientAddress(spec, address),
+      listener: { address, close: () => Promise.resolve() },
+      state: "accepting",
+    };
+  };
+  const wide = at("tcp:port=5005,password_env=LAB_PW", "tcp:server=127.0.0.1,port=5005");
+  assert.equal(wide.client, "tcp:server=127.0.0.1,port=5005,password_env=LAB_PW");
+  assert.deepEqual(endpointInfo(wide, "lab1"), {
+    id: 3,
+    spec: "tcp:port=5005,password_env=LAB_PW",
+    address: "tcp:server=lab1,port=5005,password_env=LAB_PW",
+    state: "accepting",
+    observe: false,
+  });
+  const v6 = at(
+    "ssl:port=5006,ipversion=6,certfile=c.crt,keyfile=c.key",
+    "ssl:server=::1,port=5006",
+  );
+  assert.equal(endpointInfo(v6, "lab1").address, "ssl:server=lab1,port=5006,cafile=c.crt");
+  const bound = at("tcp:port=5005,server=127.0.0.1", "tcp:server=127.0.0.1,port=5005");
+  assert.equal(endpointInfo(bound, "lab1").address, "tcp:server=127.0.0.1,port=5005");
+  const pipe = at("npipe:pipe=p-%d,observe", "npipe:pipe=p-42");
+  assert.equal(endpointInfo(pipe, "lab1").address, "npipe:pipe=p-42");
+  assert.equal(endpointInfo(pipe, "lab1").observe, true);
+  const com = at("com:port=/dev/ttyS0,baud=9600", "com:port=/dev/ttyS0,baud=9600");
+  assert.equal(endpointInfo(com, "lab1").address, "com:port=DEVICE-AT-THE-OTHER-END,baud=9600");
 });
