@@ -31,8 +31,8 @@ export interface Client {
   /** Stop reading, as a client whose process hangs. */
   stall(): void;
   events: SessionEvent[];
-  /** Resolve when an event matching `pred` has arrived. */
-  until(pred: (e: SessionEvent) => boolean): Promise<SessionEvent>;
+  /** Resolve when an event matching `pred` has arrived; reject after `timeoutMs` (default 5 s). */
+  until(pred: (e: SessionEvent) => boolean, timeoutMs?: number): Promise<SessionEvent>;
   transcript(): string[];
 }
 
@@ -90,10 +90,28 @@ export function lab(
         conn,
         stall: () => client.stall(),
         events,
-        until(pred) {
+        until(pred, timeoutMs = 5000) {
           const found = events.find(pred);
           if (found) return Promise.resolve(found);
-          return new Promise((resolve) => waiters.push({ pred, resolve }));
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+              waiters.splice(waiters.indexOf(waiter), 1);
+              reject(
+                new Error(
+                  `${user}: no matching event within ${timeoutMs} ms; got:\n` +
+                    events.map((e) => JSON.stringify(e)).join("\n"),
+                ),
+              );
+            }, timeoutMs);
+            const waiter = {
+              pred,
+              resolve: (e: SessionEvent) => {
+                clearTimeout(timer);
+                resolve(e);
+              },
+            };
+            waiters.push(waiter);
+          });
         },
         transcript: () =>
           events.filter((e) => e.t !== "notice").map((e) =>
