@@ -66,22 +66,13 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
   });
   p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
   for (const e of server.endpoints) {
-    let secret = e.spec.passwordEnv
-      ? `,password_env=${e.spec.passwordEnv}`
-      : e.spec.password !== undefined
-      ? " (with password=...)"
-      : "";
-    // A lab's self-signed certificate is its own CA: clients trust it with cafile=.
-    if ((e.spec.transport === "ssl" || e.spec.transport === "spipe") && e.spec.certfile) {
-      secret = `,cafile=${e.spec.certfile}${secret}`;
-    }
     const took = "portEnd" in e.spec && e.spec.portEnd !== undefined
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
-    const client = e.spec.transport === "com"
-      ? `dbgremote client com:port=DEVICE-AT-THE-OTHER-END,baud=${e.spec.baud}${secret}`
-      : `dbgremote client ${e.address}${secret}`;
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${client}\n`);
+    const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
+    p.stdout(
+      `*** listening on ${formatConnStr(e.spec)}${took}: dbgremote client ${e.client}${watch}\n`,
+    );
   }
   const scope = discover ? discoveryScope(server.endpoints, p.hostname) : undefined;
   if (scope) {
@@ -113,6 +104,8 @@ export async function awaitServer(
 export interface ClientRole {
   spec: ConnSpec;
   user?: string;
+  /** Ask to join as an observer. */
+  observe?: boolean;
 }
 
 /**
@@ -164,12 +157,19 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
       version: ctx.version,
       onEvent: (e) => print(e),
       onClose: (err) => (lost = err),
+      observe: role.observe,
     });
   } catch (err) {
     p.stderr(describeError(err) + "\n");
     return err instanceof ProtocolError ? EXIT.refused : EXIT.failure;
   }
   if (conn.welcome.warning) p.stderr(`warning: ${conn.welcome.warning}\n`);
+  if (role.observe && conn.welcome.role !== "observer") {
+    p.stderr(
+      `warning: you asked to observe, but the server (protocol ${conn.welcome.protocol}) ` +
+        "does not know observers: you joined as an operator\n",
+    );
+  }
   p.stdout(renderWelcome(conn.welcome));
   const terminal = p.terminal("dbg> ");
   term = terminal;

@@ -14,9 +14,18 @@ import type { ClientNode, Endpoint, ServerNode, Topology, TopologyNode } from ".
 
 const TOP_KEYS = ["lab", "nodes"];
 const LAB_KEYS = ["name", "description"];
-const NODE_KEYS = ["host", "engine", "listen", "noio", "connect", "user", "description"];
+const NODE_KEYS = [
+  "host",
+  "engine",
+  "listen",
+  "noio",
+  "connect",
+  "user",
+  "observer",
+  "description",
+];
 const SERVER_ONLY = ["engine", "listen", "noio"];
-const CLIENT_ONLY = ["connect", "user"];
+const CLIENT_ONLY = ["connect", "user", "observer"];
 const ENGINE_KEYS = ["kind", "program", "args", "debugger", "cwd"];
 const ENGINE_KINDS = ["gdb"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -505,6 +514,14 @@ export function parseTopology(text: string, file: string): Topology {
     if (raw.user !== undefined && typeof raw.user !== "string") {
       problems.add(`${path}.user`, "`user` must be a string", 'user = "alice"');
     }
+    if (raw.observer !== undefined && typeof raw.observer !== "boolean") {
+      problems.add(
+        `${path}.observer`,
+        "`observer` must be true or false",
+        "observer = true (watch only)",
+      );
+    }
+    const observer = raw.observer === true;
     const target = raw.connect;
     if (typeof target !== "string" || target === "") {
       problems.add(
@@ -521,17 +538,15 @@ export function parseTopology(text: string, file: string): Topology {
     } else {
       connect = resolveNode(
         problems,
-        name,
-        host,
+        { name, host, observer, path },
         target,
-        `${path}.connect`,
         rawNodes,
         servers,
         clientNames,
       );
     }
     if (connect) {
-      const node: ClientNode = { role: "client", name, host, connect, line };
+      const node: ClientNode = { role: "client", name, host, connect, observer, line };
       if (typeof raw.user === "string") node.user = raw.user;
       nodes.push(node);
     }
@@ -544,16 +559,24 @@ export function parseTopology(text: string, file: string): Topology {
   return { file, lab: { name: labName }, nodes };
 }
 
+/** The client node being resolved; `path` is its table's. */
+interface Resolving {
+  name: string;
+  host: string | undefined;
+  observer: boolean;
+  path: string;
+}
+
 function resolveNode(
   problems: Problems,
-  client: string,
-  host: string | undefined,
+  from: Resolving,
   target: string,
-  path: string,
   rawNodes: Table,
   servers: Map<string, ServerNode>,
   clients: Set<string>,
 ): ClientNode["connect"] | undefined {
+  const { name: client, host } = from;
+  const path = `${from.path}.connect`;
   if (clients.has(target)) {
     problems.add(
       path,
@@ -573,8 +596,29 @@ function resolveNode(
     );
     return undefined;
   }
-  const server = servers.get(target);
-  if (!server) return undefined; // the server itself has problems, reported above
+  const found = servers.get(target);
+  if (!found) return undefined; // the server itself has problems, reported above
+  // An observer comes in through an `observe` endpoint, everyone else through the others.
+  const watching = found.listen.filter((e) => e.spec.observe);
+  const operating = found.listen.filter((e) => !e.spec.observe);
+  if (from.observer && watching.length === 0) {
+    problems.add(
+      from.path,
+      `client \`${client}\` is an observer, but \`${target}\` has no \`observe\` endpoint to take it`,
+      `add an endpoint with \`observe\` to \`${target}\`'s listen, e.g. "tcp:port=5007,observe,password_env=WATCH_PW"`,
+    );
+    return undefined;
+  }
+  if (!from.observer && operating.length === 0) {
+    problems.add(
+      from.path,
+      `client \`${client}\` connects to \`${target}\`, whose endpoints all say \`observe\`: ` +
+        `\`${client}\` could only watch`,
+      `say so with observer = true in \`${client}\`, or give \`${target}\` an endpoint without \`observe\``,
+    );
+    return undefined;
+  }
+  const server: ServerNode = { ...found, listen: from.observer ? watching : operating };
   const local = sameHost(host, server.host);
   const where = host ?? "any host";
   if (!local && hostKey(server.host) === "") {
@@ -597,6 +641,7 @@ function resolveNode(
     const spec: ConnSpec = { ...pipe.spec };
     delete spec.hidden;
     delete spec.insecure;
+    delete spec.observe;
     return { text: pipe.text, spec, via: target };
   }
   if (tcp && tcp.spec.transport === "tcp") {

@@ -28,6 +28,11 @@ export interface ClientNode {
   connect: Endpoint & { via?: string };
   /** Name shown to the others (default: the login name). */
   user?: string;
+  /**
+   * Joins as an observer (sees everything, runs nothing): asks for it in its hello, and a
+   * `connect` by node name resolves to one of the server's `observe` endpoints.
+   */
+  observer: boolean;
   line: number;
 }
 

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import path from "node:path";
+import { PROTOCOL, RELEASE } from "../../src/version.ts";
 import { buildSample, requireBinary, scratch } from "./harness.ts";
 import { NetLab, netnsUnavailable, reportSkip } from "./netns.ts";
 
@@ -50,8 +51,8 @@ async function searchJson(
 }
 
 Deno.test({
-  name: "search: lists exactly the visible servers of the LAN, with live client counts; " +
-    "HOST filters; a stopped server leaves at once, a killed one by the next search",
+  name: "search: lists exactly the visible servers of the LAN, with live client counts and " +
+    "endpoints; HOST filters; a stopped server leaves at once, a killed one by the next search",
   ignore: skip !== undefined,
   async fn() {
     requireBinary();
@@ -98,7 +99,7 @@ Deno.test({
     assert.equal(c.local, false);
     assert.deepEqual(
       [c.engine, c.program, c.release, c.protocol, c.clients],
-      ["gdb", program, "0.1.0", "1.0", 0],
+      ["gdb", program, RELEASE, PROTOCOL, 0],
     );
     // The same from source under Deno: both runtimes speak the same protocol.
     const deno = path.resolve(import.meta.dirname!, "../../node_modules/.bin/deno");
@@ -116,7 +117,7 @@ Deno.test({
     assert.match(table, /^NAME\s+HOST\s+CLIENTS\s+ENGINE\s+PROGRAM\s+RELEASE\s+ENDPOINTS$/m);
     assert.match(
       table,
-      /^crash\s+lab1 198\.18\.0\.1\s+0\s+gdb\s+\S+demo\s+0\.1\.0\s+tcp:server=lab1,port=5005/m,
+      /^crash\s+lab1 198\.18\.0\.1\s+0\s+gdb\s+\S+demo\s+\d+\.\d+\.\d+\s+tcp:server=lab1,port=5005/m,
     );
     assert.match(table, /\(\+1 usable only on lab1\)/); // the pipe
     assert.doesNotMatch(table, /secret|quiet|5006|6001|6002/);
@@ -127,6 +128,19 @@ Deno.test({
     await client.waitFor("*** connected to crash on lab1");
     found = await searchJson(lab, "alice", [], env);
     assert.deepEqual(found.map((s) => [s.name, s.clients]), [["crash", 1], ["web", 0]]);
+
+    // Endpoints closed and opened live (.endsrv, .server): searches follow at once.
+    client.send(".endsrv 0"); // crash keeps only its hidden port and its pipe: off the network
+    await client.waitFor("closed endpoint 0");
+    found = await searchJson(lab, "alice", [], env);
+    assert.deepEqual(found.map((s) => s.name), ["web"]);
+    client.send(".server tcp:port=5007,password_env=LAB_PW");
+    await client.waitFor("opened endpoint 3");
+    found = await searchJson(lab, "alice", [], env);
+    assert.deepEqual(found.map((s) => [s.name, s.endpoints]), [
+      ["crash", ["tcp:server=lab1,port=5007,password_env=LAB_PW"]],
+      ["web", ["tcp:server=lab2,port=6000,password_env=LAB_PW"]],
+    ]);
 
     // HOST filters, by name (WinDbg's \\Server too) or address.
     assert.deepEqual((await searchJson(lab, "alice", ["lab2"], env)).map((s) => s.name), ["web"]);
@@ -148,8 +162,8 @@ Deno.test({
     const mine = atLab1.find((s) => s.name === "crash")!;
     assert.equal(mine.local, true);
     assert.deepEqual(mine.endpoints, [
-      "tcp:server=lab1,port=5005,password_env=LAB_PW",
       `npipe:pipe=crash-${mine.pid}`,
+      "tcp:server=lab1,port=5007,password_env=LAB_PW",
     ]);
     assert.deepEqual(
       (await searchJson(lab, "lab2", [], env)).map((s) => [s.name, s.local]),
