@@ -118,6 +118,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
           engine: s.engine,
           endpoints: s.listen.map((l) => l.spec),
           noio: s.noio || !serverConsole,
+          discover: s.discover,
         }),
       );
     }

@@ -19,12 +19,13 @@ const NODE_KEYS = [
   "engine",
   "listen",
   "noio",
+  "discover",
   "connect",
   "user",
   "observer",
   "description",
 ];
-const SERVER_ONLY = ["engine", "listen", "noio"];
+const SERVER_ONLY = ["engine", "listen", "noio", "discover"];
 const CLIENT_ONLY = ["connect", "user", "observer"];
 const ENGINE_KEYS = ["kind", "program", "args", "debugger", "cwd"];
 const ENGINE_KINDS = ["gdb"];
@@ -451,6 +452,9 @@ export function parseTopology(text: string, file: string): Topology {
     if (raw.noio !== undefined && typeof raw.noio !== "boolean") {
       problems.add(`${path}.noio`, "`noio` must be true or false");
     }
+    if (raw.discover !== undefined && typeof raw.discover !== "boolean") {
+      problems.add(`${path}.discover`, "`discover` must be true or false");
+    }
     if (engine && listen.length === (raw.listen as unknown[]).length) {
       servers.set(name, {
         role: "server",
@@ -459,6 +463,7 @@ export function parseTopology(text: string, file: string): Topology {
         engine,
         listen,
         noio: raw.noio === true,
+        discover: raw.discover !== false,
         line,
       });
     }

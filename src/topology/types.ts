@@ -17,6 +17,8 @@ export interface ServerNode {
   listen: Endpoint[];
   /** The server's terminal does not take part in the session. */
   noio: boolean;
+  /** `dbgremote search` lists it (default true). */
+  discover: boolean;
   line: number;
 }
 
