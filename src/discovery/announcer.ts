@@ -17,6 +17,7 @@ import {
   lanAddresses,
   MDNS_PORT,
   type MdnsSocket,
+  onLocalLink,
   openMdnsSocket,
   ownAddresses,
   type Scope,
@@ -39,6 +40,8 @@ export interface AnnouncerOptions {
   addresses?: () => string[];
   /** Every address of this machine, to tell its own searches from others' (default: its interfaces'). */
   own?: () => Set<string>;
+  /** Is an asker on this machine or its subnets (default: by its interfaces)? Others get nothing. */
+  onLink?: (address: string) => boolean;
   /** Wait after a change before announcing, to coalesce a burst (default 200 ms). */
   settleMs?: number;
   /** Between the two copies of an announcement (RFC 6762 §8.3: at least 1 s). */
@@ -57,6 +60,9 @@ export async function startAnnouncer(options: AnnouncerOptions): Promise<Announc
   const open = options.open ?? ((scope) => openMdnsSocket({ port: MDNS_PORT, scope }));
   const addresses = options.addresses ?? lanAddresses;
   const own = options.own ?? ownAddresses;
+  const onLink = options.onLink ?? onLocalLink;
+  /** When the last multicast answer went out (RFC 6762 §6: at most one a second), or is due. */
+  let lastMulticast = -Infinity;
   const settleMs = options.settleMs ?? 200;
   const repeatMs = options.repeatMs ?? 1000;
   const records = (): ServerRecords | undefined => {
@@ -101,6 +107,7 @@ export async function startAnnouncer(options: AnnouncerOptions): Promise<Announc
       return; // not ours to judge: other software shares the port
     }
     if (query.response || query.questions.length === 0) return;
+    if (!onLink(from.address)) return;
     const r = records();
     if (!r) return;
     const legacy = from.port !== MDNS_PORT;
@@ -112,8 +119,13 @@ export async function startAnnouncer(options: AnnouncerOptions): Promise<Announc
     if (legacy || query.questions.every((q) => q.unicastResponse)) {
       void send(answer, from);
     } else {
-      // Shared records: a random 20-120 ms delay spreads the answers of many responders (§6).
-      later(20 + Math.random() * 100, () => void send(answer));
+      // At most one multicast answer a second, and a random 20-120 ms delay spreads the answers
+      // of many responders (§6).
+      const now = Date.now();
+      if (now - lastMulticast < 1000) return;
+      const delay = 20 + Math.random() * 100;
+      lastMulticast = now + delay;
+      later(delay, () => void send(answer));
     }
   };
 

@@ -52,6 +52,31 @@ export function ownAddresses(): Set<string> {
   return out;
 }
 
+function ipv4Number(address: string): number | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (!m) return undefined;
+  return m.slice(1).reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+/**
+ * Is `address` this machine or on one of its IPv4 subnets? A responder answers
+ * only such askers (RFC 6762 §11): no answers to spoofed far-away sources.
+ */
+export function onLocalLink(address: string): boolean {
+  if (ownAddresses().has(address)) return true;
+  const a = ipv4Number(address);
+  if (a === undefined) return false;
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const i of list ?? []) {
+      const mine = ipv4Number(i.address);
+      const mask = ipv4Number(i.netmask);
+      if (mine === undefined || mask === undefined || i.internal) continue;
+      if (((a & mask) >>> 0) === ((mine & mask) >>> 0)) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Open a socket. `port` 5353 listens for queries and announcements (shared
  * with other mDNS software through SO_REUSEADDR); port 0 is a one-shot
@@ -86,6 +111,7 @@ export async function openMdnsSocket(
   }
   try {
     socket.setMulticastTTL(255);
+    socket.setTTL(255); // RFC 6762 §11: mDNS packets go out with IP TTL 255
     socket.setMulticastLoopback(true);
   } catch {
     // defaults are fine

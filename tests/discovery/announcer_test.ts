@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Advert } from "../../src/discovery/advert.ts";
 import { type Announcer, startAnnouncer } from "../../src/discovery/announcer.ts";
-import { decodeMessage, TYPE } from "../../src/discovery/dns_codec.ts";
+import { decodeMessage, encodeMessage, TYPE } from "../../src/discovery/dns_codec.ts";
+import { onLocalLink } from "../../src/discovery/mdns_socket.ts";
 import { searchServers } from "../../src/discovery/search.ts";
 import { FakeNet } from "./fake_net.ts";
 
@@ -29,6 +30,7 @@ function announce(net: FakeNet, host: string, describe: () => Advert | undefined
     open: (scope) => net.open(host, 5353, scope),
     addresses: () => [host],
     own: () => new Set([host, "127.0.0.1"]),
+    onLink: (address) => address.startsWith("198.18.0."),
     settleMs: 5,
     repeatMs: 30,
   });
@@ -188,4 +190,44 @@ Deno.test("announcer: without a socket it logs why and the server runs on", asyn
   a.update();
   await a.close();
   assert.match(log.join("\n"), /cannot listen on udp port 5353 \(EADDRINUSE\).*will not appear/);
+});
+
+Deno.test("announcer: askers off the local link get nothing (RFC 6762 §11)", async () => {
+  const net = new FakeNet();
+  const a = await announce(net, LAB1, () => AD).started;
+  try {
+    await until(() => groupPackets(net, LAB1).length >= 2, "the start's announcements");
+    await wait(50); // (only link-local multicast could have told it; the fake carries it anywhere)
+    assert.deepEqual(await search(net, "203.0.113.5"), []);
+    assert.equal((await search(net, ALICE)).length, 1);
+  } finally {
+    await a.close();
+  }
+  assert.equal(onLocalLink("127.0.0.1"), true);
+  assert.equal(onLocalLink("203.0.113.5"), false); // TEST-NET-3: never a real neighbour
+  assert.equal(onLocalLink("not an address"), false);
+});
+
+Deno.test("announcer: at most one multicast answer a second, however many queries", async () => {
+  const net = new FakeNet();
+  const a = await announce(net, LAB1, () => AD).started;
+  const peer = await net.open(ALICE, 5353, "lan"); // a standard mDNS querier, on port 5353
+  try {
+    await until(() => groupPackets(net, LAB1).length >= 2, "the start's announcements");
+    await wait(50);
+    const before = groupPackets(net, LAB1).length;
+    const query = encodeMessage({
+      id: 0,
+      response: false,
+      questions: [{ name: ["_dbgremote", "_tcp", "local"], type: TYPE.PTR }],
+      answers: [],
+    });
+    for (let i = 0; i < 5; i++) await peer.send(query);
+    await until(() => groupPackets(net, LAB1).length > before, "a multicast answer");
+    await wait(300);
+    assert.equal(groupPackets(net, LAB1).length, before + 1);
+  } finally {
+    await peer.close();
+    await a.close();
+  }
 });
