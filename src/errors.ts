@@ -28,7 +28,8 @@ export type ErrorCode =
   | "E_PROGRAM_MISSING"
   | "E_SLOW_CLIENT"
   | "E_SESSION_ENDED"
-  | "E_NODE";
+  | "E_NODE"
+  | "E_DISCOVERY";
 
 export class DbgRemoteError extends Error {
   readonly code: ErrorCode;

@@ -8,7 +8,7 @@ import { runClientRole } from "./roles.ts";
 export async function clientCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { user: { type: "string" } },
+    options: { user: { type: "string" }, observe: { type: "boolean", default: false } },
     allowPositionals: true,
   });
   if (positionals.length !== 1) {
@@ -22,5 +22,6 @@ export async function clientCommand(ctx: CliContext, argv: string[]): Promise<nu
   return await runClientRole(ctx, {
     spec: parseConnStr(positionals[0], "connect"),
     user: values.user,
+    observe: values.observe,
   });
 }

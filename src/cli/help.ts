@@ -6,9 +6,13 @@ usage:
                                            (no file: the built-in local demo lab)
   dbgremote check LAB.toml                  validate a lab; list every problem
   dbgremote plan LAB.toml                   show which roles start on which host
-  dbgremote server [--name N] [--noio] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
+  dbgremote server [--name N] [--noio] [--nodiscover] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
                                            debug PROGRAM and serve it on each CONNSTR
-  dbgremote client [--user U] CONNSTR       join a server's session
+  dbgremote client [--user U] [--observe] CONNSTR
+                                           join a server's session (--observe: watch only)
+  dbgremote search [HOST] [--timeout S] [--json]
+                                           list the servers answering now, on the network
+                                           or on HOST (WinDbg's -QR \\\\HOST)
   dbgremote cert [--name N] [--host H]... [--out DIR] [--days D]
                                            a self-signed certificate + key for ssl:/spipe:
   dbgremote version                         release and protocol of this build
@@ -24,11 +28,15 @@ connection strings (WinDbg syntax):
   https:port=8443,certfile=F,keyfile=K the browser client over TLS 1.3; expire=12h: login lifetime
   ...,password_env=VAR          the session password, from $VAR (never sent: challenge-response)
   ...,insecure / ...,hidden     allow tcp beyond loopback without a password / stay out of searches
+  ...,observe                   (server) everyone who joins here is an observer
 
 in a session:
   any debugger command          runs on the server; everyone sees it and its output
   Ctrl+C                        interrupt the running target
   Ctrl+B or .remote_exit        leave; the session goes on for the others
   q                             end the session for everyone
-  .clients  .echo TEXT  .help   dbgremote's own commands
+  .clients  .echo TEXT          who is here / say TEXT to everyone
+  .servers                      this server's endpoints, with ids
+  .server CONNSTR  .endsrv ID   open one more endpoint / stop accepting on one
+  .help                         all of these; observers may only read, .echo and leave
 `;

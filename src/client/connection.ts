@@ -6,7 +6,14 @@
 import { DbgRemoteError, ProtocolError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
 import { checkProof, deriveKey, newNonce, proof } from "../protocol/auth.ts";
-import type { Challenge, ErrorMsg, SessionEvent, Welcome, Who } from "../protocol/messages.ts";
+import type {
+  Challenge,
+  ErrorMsg,
+  Hello,
+  SessionEvent,
+  Welcome,
+  Who,
+} from "../protocol/messages.ts";
 import { compareVersions } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
 import type { VersionInfo } from "../version.ts";
@@ -22,6 +29,8 @@ export interface ClientOptions {
   maxFrame?: number;
   /** The session password, when the server needs one. The server must prove it knows it too. */
   password?: string;
+  /** Ask to join as an observer (see everything, run nothing). */
+  observe?: boolean;
 }
 
 export interface ClientConnection {
@@ -239,11 +248,13 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         resolveClosed();
       },
     });
-    send({
+    const hello: Hello = {
       t: "hello",
       protocol: options.version.protocol,
       release: options.version.release,
       who: options.who,
-    });
+    };
+    if (options.observe) hello.observe = true;
+    send(hello);
   });
 }

@@ -21,9 +21,19 @@ import type { ClientNode, Endpoint, ServerNode, Topology, TopologyNode } from ".
 
 const TOP_KEYS = ["lab", "nodes"];
 const LAB_KEYS = ["name", "description"];
-const NODE_KEYS = ["host", "engine", "listen", "noio", "connect", "user", "description"];
-const SERVER_ONLY = ["engine", "listen", "noio"];
-const CLIENT_ONLY = ["connect", "user"];
+const NODE_KEYS = [
+  "host",
+  "engine",
+  "listen",
+  "noio",
+  "discover",
+  "connect",
+  "user",
+  "observer",
+  "description",
+];
+const SERVER_ONLY = ["engine", "listen", "noio", "discover"];
+const CLIENT_ONLY = ["connect", "user", "observer"];
 const ENGINE_KEYS = ["kind", "program", "args", "debugger", "cwd"];
 const ENGINE_KINDS = ["gdb"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -448,6 +458,9 @@ export function parseTopology(text: string, file: string): Topology {
     if (raw.noio !== undefined && typeof raw.noio !== "boolean") {
       problems.add(`${path}.noio`, "`noio` must be true or false");
     }
+    if (raw.discover !== undefined && typeof raw.discover !== "boolean") {
+      problems.add(`${path}.discover`, "`discover` must be true or false");
+    }
     if (engine && listen.length === (raw.listen as unknown[]).length) {
       servers.set(name, {
         role: "server",
@@ -456,6 +469,7 @@ export function parseTopology(text: string, file: string): Topology {
         engine,
         listen,
         noio: raw.noio === true,
+        discover: raw.discover !== false,
         line,
       });
     }
@@ -511,6 +525,14 @@ export function parseTopology(text: string, file: string): Topology {
     if (raw.user !== undefined && typeof raw.user !== "string") {
       problems.add(`${path}.user`, "`user` must be a string", 'user = "alice"');
     }
+    if (raw.observer !== undefined && typeof raw.observer !== "boolean") {
+      problems.add(
+        `${path}.observer`,
+        "`observer` must be true or false",
+        "observer = true (watch only)",
+      );
+    }
+    const observer = raw.observer === true;
     const target = raw.connect;
     if (typeof target !== "string" || target === "") {
       problems.add(
@@ -527,17 +549,15 @@ export function parseTopology(text: string, file: string): Topology {
     } else {
       connect = resolveNode(
         problems,
-        name,
-        host,
+        { name, host, observer, path },
         target,
-        `${path}.connect`,
         rawNodes,
         servers,
         clientNames,
       );
     }
     if (connect) {
-      const node: ClientNode = { role: "client", name, host, connect, line };
+      const node: ClientNode = { role: "client", name, host, connect, observer, line };
       if (typeof raw.user === "string") node.user = raw.user;
       nodes.push(node);
     }
@@ -550,16 +570,24 @@ export function parseTopology(text: string, file: string): Topology {
   return { file, lab: { name: labName }, nodes };
 }
 
+/** The client node being resolved; `path` is its table's. */
+interface Resolving {
+  name: string;
+  host: string | undefined;
+  observer: boolean;
+  path: string;
+}
+
 function resolveNode(
   problems: Problems,
-  client: string,
-  host: string | undefined,
+  from: Resolving,
   target: string,
-  path: string,
   rawNodes: Table,
   servers: Map<string, ServerNode>,
   clients: Set<string>,
 ): ClientNode["connect"] | undefined {
+  const { name: client, host } = from;
+  const path = `${from.path}.connect`;
   if (clients.has(target)) {
     problems.add(
       path,
@@ -579,8 +607,29 @@ function resolveNode(
     );
     return undefined;
   }
-  const server = servers.get(target);
-  if (!server) return undefined; // the server itself has problems, reported above
+  const found = servers.get(target);
+  if (!found) return undefined; // the server itself has problems, reported above
+  // An observer comes in through an `observe` endpoint, everyone else through the others.
+  const watching = found.listen.filter((e) => e.spec.observe);
+  const operating = found.listen.filter((e) => !e.spec.observe);
+  if (from.observer && watching.length === 0) {
+    problems.add(
+      from.path,
+      `client \`${client}\` is an observer, but \`${target}\` has no \`observe\` endpoint to take it`,
+      `add an endpoint with \`observe\` to \`${target}\`'s listen, e.g. "tcp:port=5007,observe,password_env=WATCH_PW"`,
+    );
+    return undefined;
+  }
+  if (!from.observer && operating.length === 0) {
+    problems.add(
+      from.path,
+      `client \`${client}\` connects to \`${target}\`, whose endpoints all say \`observe\`: ` +
+        `\`${client}\` could only watch`,
+      `say so with observer = true in \`${client}\`, or give \`${target}\` an endpoint without \`observe\``,
+    );
+    return undefined;
+  }
+  const server: ServerNode = { ...found, listen: from.observer ? watching : operating };
   const local = sameHost(host, server.host);
   const where = host ?? "any host";
   if (!local && hostKey(server.host) === "") {
@@ -606,6 +655,7 @@ function resolveNode(
     const spec: ConnSpec = { ...pipe.spec };
     delete spec.hidden;
     delete spec.insecure;
+    delete spec.observe;
     return { text: pipe.text, spec, via: target };
   }
   if (tcp && (tcp.spec.transport === "tcp" || tcp.spec.transport === "http")) {

@@ -17,6 +17,8 @@ export interface ServerNode {
   listen: Endpoint[];
   /** The server's terminal does not take part in the session. */
   noio: boolean;
+  /** `dbgremote search` lists it (default true). */
+  discover: boolean;
   line: number;
 }
 
@@ -28,6 +30,11 @@ export interface ClientNode {
   connect: Endpoint & { via?: string };
   /** Name shown to the others (default: the login name). */
   user?: string;
+  /**
+   * Joins as an observer (sees everything, runs nothing): asks for it in its hello, and a
+   * `connect` by node name resolves to one of the server's `observe` endpoints.
+   */
+  observer: boolean;
   line: number;
 }
 

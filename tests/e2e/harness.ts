@@ -29,10 +29,23 @@ export class Proc {
   readonly exited: Promise<Exit>;
   #waiters: (() => void)[] = [];
 
-  constructor(name: string, args: string[], env: Record<string, string> = {}, cwd?: string) {
+  /**
+   * Start the binary with `args`. `wrap` is a command that runs it elsewhere, e.g. in a test host's
+   * network namespace (see netns.ts): the binary's path and `args` are appended to it.
+   */
+  constructor(
+    name: string,
+    args: string[],
+    env: Record<string, string> = {},
+    cwd?: string,
+    wrap: string[] = [],
+  ) {
     this.name = name;
-    this.child = spawn(BINARY, args, {
-      env: { ...process.env, ...env },
+    const [command, ...prefix] = [...wrap, BINARY];
+    this.child = spawn(command, [...prefix, ...args], {
+      // Servers stay off multicast DNS unless a test turns it on (in its own namespaces), so
+      // test traffic never leaves loopback for the machine's network.
+      env: { ...process.env, DBGREMOTE_DISCOVERY: "off", ...env },
       cwd,
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -337,10 +337,31 @@ Deno.test({
       await transcript(obs).getByText("*** connected to lab").waitFor();
       assert.equal(await obs.locator("#cmd").isVisible(), false);
       await obs.locator("#observer-note").waitFor();
+      await transcript(op).getByText(/oscar@browser joined \(http:\S+\) as an observer/).waitFor();
+      // On the operators' endpoint, "watch only" makes an observer too: the server agrees, never more.
+      const quiet = await newPage(browser);
+      await quiet.goto(url);
+      await quiet.fill("#name", "quinn");
+      await quiet.fill("#password", "s3cret pass");
+      await quiet.check("#observe");
+      await quiet.click("#join");
+      await transcript(quiet).getByText("*** connected to lab").waitFor();
+      assert.equal(await quiet.locator("#cmd").isVisible(), false);
+      assert.equal(await op.locator("#cmd").isVisible(), true);
+
       await op.fill("#cmd", "break add");
       await op.press("#cmd", "Enter");
       await transcript(obs).getByText("olga@browser> break add").waitFor();
+      await op.fill("#cmd", "run");
+      await op.press("#cmd", "Enter");
+      await obs.locator("#stack li").first().getByText("#0  add (a=42, b=8)").waitFor();
+      await obs.locator("#clients").getByText("observer").first().waitFor();
+      // Ctrl+C from an observer is refused to it alone.
+      await obs.locator("#transcript").click();
+      await obs.keyboard.press("Control+c");
+      await transcript(obs).getByText(/observer/i).last().waitFor();
       await obs.screenshot({ path: path.join(OUT, "web-observer.png") });
+      assert.deepEqual([...op.errors, ...obs.errors, ...quiet.errors], []);
     } finally {
       await browser.close();
     }

@@ -193,6 +193,7 @@ function showLogin(message = "") {
   $("login-where").textContent = `${location.host}`;
   $("login-error").textContent = message;
   if (!$("name").value) $("name").value = store.get("name") ?? "";
+  $("observe").checked = store.get("observe") === "1";
   $("join").textContent = status?.login === "password" && !status?.signedIn ? "Log in" : "Join";
   ($("name").value ? $("password") : $("name")).focus();
 }
@@ -225,7 +226,7 @@ async function keepLogin(ticket) {
   }
 }
 
-function join(name, password) {
+function join(name, password, observe = store.get("observe") === "1") {
   closeSocket();
   left = false;
   closingReason = undefined;
@@ -240,6 +241,7 @@ function join(name, password) {
     who: { user: name, host: "browser", tool: "dbgremote-web" },
     version: { protocol: status.protocol, release: status.release },
     password: password || undefined,
+    observe,
     prover: createProver(),
     send: (bytes) => ws.readyState === WebSocket.OPEN && ws.send(bytes),
     on: {
@@ -396,10 +398,12 @@ $("login-form").addEventListener("submit", (e) => {
   }
   const password = $("password").value;
   $("password").value = "";
+  const observe = $("observe").checked;
+  store.set("observe", observe ? "1" : "0");
   $("login-error").textContent = status.login === "password" && !status.signedIn
     ? "logging in…"
     : "";
-  join(name, password);
+  join(name, password, observe);
 });
 
 /** Join straight away when nothing needs typing (a known name, and no password or a live login). */

@@ -46,7 +46,7 @@ export class FrameDecoder {
 
 /**
  * One session connection. `options`:
- *   who {user, host, tool}, version {protocol, release}, password (or undefined),
+ *   who {user, host, tool}, version {protocol, release}, password (or undefined), observe,
  *   prover (crypto.js createProver()), send(bytes),
  *   on: { welcome(w), event(e), refused({code, message, hint}), needPassword() }
  */
@@ -131,12 +131,14 @@ export function createClient(options) {
     },
     /** Say hello: call once the WebSocket is open. */
     start() {
-      send({
+      const hello = {
         t: "hello",
         protocol: options.version.protocol,
         release: options.version.release,
         who: options.who,
-      });
+      };
+      if (options.observe) hello.observe = true; // watch only: the server can only agree
+      send(hello);
     },
     /** Bytes from the WebSocket. Messages are handled one at a time, in order. */
     receive(bytes) {
