@@ -26,7 +26,7 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
         return await certCommand(ctx, rest);
       case "version":
       case "--version":
-        return versionCommand(ctx);
+        return versionCommand(ctx, rest);
       case undefined:
       case "help":
       case "--help":
