@@ -10,7 +10,7 @@
  * `deliver` method (a network peer, the server's own terminal, a test).
  */
 import type { Engine, EngineEvent, EngineListener, TargetState } from "../engine/engine.ts";
-import type { ClientInfo, Done, SessionEvent, Who } from "../protocol/messages.ts";
+import type { ClientInfo, Done, EndCause, SessionEvent, Who } from "../protocol/messages.ts";
 import { Scrollback } from "./scrollback.ts";
 
 export interface Participant {
@@ -148,14 +148,17 @@ export class Session {
     await this.engine.interrupt();
   }
 
-  /** End the session for everyone: stop the engine, tell every participant, close them. */
-  async end(reason: string): Promise<void> {
+  /**
+   * End the session for everyone: stop the engine, tell every participant, close them.
+   * `cause` tells clients whether waiting for the server to come back makes sense.
+   */
+  async end(reason: string, cause: EndCause = "shutdown"): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
     this.#endReason = reason;
     this.#queue.length = 0;
     await this.engine.stop();
-    this.#broadcast({ t: "end", reason });
+    this.#broadcast({ t: "end", reason, cause });
     for (const [, p] of this.#participants) p.close(reason);
     this.#participants.clear();
     this.#onEnd?.(reason);
@@ -208,7 +211,7 @@ export class Session {
       case "q":
       case "quit":
         if (text !== word) return undefined;
-        await this.end(`${from} ended the session (q)`);
+        await this.end(`${from} ended the session (q)`, "quit");
         return true;
       case ".clients":
         for (const c of this.clients()) {
@@ -261,6 +264,7 @@ export class Session {
             event.expected
               ? `the debugger (${this.engine.kind}) exited (${how})`
               : `the debugger (${this.engine.kind}) exited unexpectedly (${how})`,
+            "engine",
           );
         }
         break;
