@@ -28,7 +28,9 @@ export type ErrorCode =
   | "E_PROGRAM_MISSING"
   | "E_SLOW_CLIENT"
   | "E_SESSION_ENDED"
-  | "E_NODE";
+  | "E_NODE"
+  | "E_GAVE_UP"
+  | "E_SHIP";
 
 export class DbgRemoteError extends Error {
   readonly code: ErrorCode;
