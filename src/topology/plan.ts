@@ -84,7 +84,10 @@ export function formatPlan(topo: Topology): string {
       } else {
         const via = n.connect.via ? ` (node ${n.connect.via})` : "";
         const user = n.user ? ` as ${n.user}` : "";
-        out += `  client ${n.name}${user}: connect ${formatConnStr(n.connect.spec)}${via}\n`;
+        const again = n.reconnect ? " (reconnects)" : "";
+        out += `  client ${n.name}${user}: connect ${
+          formatConnStr(n.connect.spec)
+        }${via}${again}\n`;
       }
     }
   }

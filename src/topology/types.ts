@@ -17,6 +17,8 @@ export interface ServerNode {
   listen: Endpoint[];
   /** The server's terminal does not take part in the session. */
   noio: boolean;
+  /** The account `ship` logs in as on `host` (else [lab] ssh_user, else ssh's default). */
+  sshUser?: string;
   line: number;
 }
 
@@ -28,6 +30,12 @@ export interface ClientNode {
   connect: Endpoint & { via?: string };
   /** Name shown to the others (default: the login name). */
   user?: string;
+  /** When the server goes away (not after q), wait for it to come back and rejoin. */
+  reconnect?: boolean;
+  /** Trust this certificate (or CA) and connect to the named server over TLS. */
+  cafile?: string;
+  /** The account `ship` logs in as on `host`. */
+  sshUser?: string;
   line: number;
 }
 
@@ -35,6 +43,10 @@ export type TopologyNode = ServerNode | ClientNode;
 
 export interface Topology {
   file: string;
-  lab: { name: string };
+  lab: {
+    name: string;
+    /** `ship` logs in as this user unless a node says otherwise. */
+    sshUser?: string;
+  };
   nodes: TopologyNode[];
 }
