@@ -8,10 +8,15 @@ usage:
   dbgremote plan LAB.toml                   show which roles start on which host
   dbgremote server [--name N] [--noio] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
                                            debug PROGRAM and serve it on each CONNSTR
-  dbgremote client [--user U] CONNSTR       join a server's session
+  dbgremote client [--user U] [--wait | --wait-max S] [--reconnect] CONNSTR
+                                           join a server's session (--wait: until it is up;
+                                           --reconnect: rejoin when it comes back)
+  dbgremote ship LAB.toml [--node NAME]... [--ssh-option OPT]... [--dir DIR] [--dry-run]
+                                           copy this binary and the lab to its hosts over ssh;
+                                           start the servers there, print the clients' commands
   dbgremote cert [--name N] [--host H]... [--out DIR] [--days D]
                                            a self-signed certificate + key for ssl:/spipe:
-  dbgremote version                         release and protocol of this build
+  dbgremote version [--json]                release and protocol of this build
 
 connection strings (WinDbg syntax):
   tcp:port=5005                 listen on port 5005 (all interfaces)

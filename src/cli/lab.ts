@@ -14,7 +14,7 @@ import { awaitServer, runClientRole, startServerRole } from "./roles.ts";
 /** The embedded default lab's file name, as shown in messages. */
 export const EMBEDDED_LAB = "<built-in>/topologies/local.toml";
 
-function readLab(file: string | undefined): Topology {
+export function readLab(file: string | undefined): Topology {
   if (file === undefined) return parseTopology(localLab, EMBEDDED_LAB);
   let text: string;
   try {

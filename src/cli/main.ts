@@ -6,6 +6,7 @@ import { type CliContext, EXIT } from "./context.ts";
 import { USAGE } from "./help.ts";
 import { checkCommand, planCommand, runCommand } from "./lab.ts";
 import { serverCommand } from "./server.ts";
+import { shipCommand } from "./ship.ts";
 import { versionCommand } from "./version.ts";
 
 export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
@@ -22,6 +23,8 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
         return await serverCommand(ctx, rest);
       case "client":
         return await clientCommand(ctx, rest);
+      case "ship":
+        return await shipCommand(ctx, rest);
       case "cert":
         return await certCommand(ctx, rest);
       case "version":
