@@ -32,6 +32,7 @@ export class Proc {
   /**
    * Start the binary with `args`. `wrap` is a command that runs it elsewhere, e.g. in a test host's
    * network namespace (see netns.ts): the binary's path and `args` are appended to it.
+   * `program` runs another program instead of the binary (an ssh client, a daemon).
    */
   constructor(
     name: string,
@@ -39,9 +40,10 @@ export class Proc {
     env: Record<string, string> = {},
     cwd?: string,
     wrap: string[] = [],
+    program: string = BINARY,
   ) {
     this.name = name;
-    const [command, ...prefix] = [...wrap, BINARY];
+    const [command, ...prefix] = [...wrap, program];
     this.child = spawn(command, [...prefix, ...args], {
       env: { ...process.env, ...env },
       cwd,
