@@ -159,11 +159,6 @@ async function waitForServer(
   });
 }
 
-/** Where a role connects, for people: the connection string without secrets. */
-function target(spec: ConnSpec): string {
-  return formatConnStr(spec).replace(/,password=[^,]*/, "");
-}
-
 /** Connect to a server and run the console until the user leaves or the session ends. */
 export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<number> {
   const p = ctx.platform;
@@ -189,7 +184,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
     if (limitMs === undefined || reverse) return await connectOnce(signal);
     return await retryUntil({
       attempt: () => connectOnce(),
-      what: `${serverLabel(name)} at ${target(role.spec)}`,
+      what: `${serverLabel(name)} at ${formatConnStr(role.spec)}`, // secrets masked
       say: (line) => term.write(`*** ${line}\n`),
       limitMs: Number.isFinite(limitMs) ? limitMs : undefined,
       signal,
