@@ -142,7 +142,7 @@ export async function retryUntil<T>(options: RetryOptions<T>): Promise<T> {
     if (options.limitMs !== undefined && elapsed >= options.limitMs) {
       throw new DbgRemoteError(
         "E_GAVE_UP",
-        `gave up waiting for ${options.what} after ${formatDelay(elapsed)}: ${lastReason}`,
+        `gave up waiting for ${options.what} after ${formatDelay(options.limitMs)}: ${lastReason}`,
         {
           hint: "start the server first, or wait longer (--wait-max SECONDS)",
           cause: lastError,
