@@ -46,7 +46,8 @@ async function shipLab(tmp: { dir: string; env: Record<string, string> }) {
   const lab = await NetLab.create(["admin", "lab1", "lab2"]);
   let sshd: SshHosts;
   try {
-    sshd = await SshHosts.start(lab, ["lab1", "lab2"]);
+    // Sessions there build the sample and make pipes in the test's directories, not in /tmp.
+    sshd = await SshHosts.start(lab, ["lab1", "lab2"], tmp.env);
   } catch (err) {
     await lab[Symbol.asyncDispose]();
     throw err;

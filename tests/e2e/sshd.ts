@@ -42,7 +42,12 @@ export class SshHosts implements AsyncDisposable {
     this.#madeRunDir = madeRunDir;
   }
 
-  static async start(lab: NetLab, hosts: string[]): Promise<SshHosts> {
+  /** `env`: variables every ssh session there gets (sshd's SetEnv), e.g. the test's sample dir. */
+  static async start(
+    lab: NetLab,
+    hosts: string[],
+    env: Record<string, string> = {},
+  ): Promise<SshHosts> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-sshd-"));
     const keygen = (file: string) =>
       execFileSync("ssh-keygen", [
@@ -78,6 +83,10 @@ export class SshHosts implements AsyncDisposable {
         "PidFile none",
         "Subsystem sftp internal-sftp",
         "LogLevel INFO",
+        // One line: sshd takes the first SetEnv it reads.
+        ...(Object.keys(env).length
+          ? [`SetEnv ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}`]
+          : []),
         "",
       ].join("\n"),
     );
