@@ -180,7 +180,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
     });
   };
   /** Connect, waiting for the server while it is not there when the role says so. */
-  const connect = async (signal: AbortSignal, limitMs: number | undefined) => {
+  const connect = async (signal: AbortSignal, limitMs: number | undefined, again = false) => {
     if (limitMs === undefined || reverse) return await connectOnce(signal);
     return await retryUntil({
       attempt: () => connectOnce(),
@@ -188,6 +188,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
       say: (line) => term.write(`*** ${line}\n`),
       limitMs: Number.isFinite(limitMs) ? limitMs : undefined,
       signal,
+      delayFirst: again,
     });
   };
   const failed = (err: unknown) => {
@@ -239,7 +240,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
           "(Ctrl+C to give up)\n",
       );
       try {
-        const next = await connect(giveUp, role.waitMs ?? Infinity);
+        const next = await connect(giveUp, role.waitMs ?? Infinity, true);
         terminal.write(reconnectedText(label, last.welcome, next.welcome));
         if (next.welcome.warning) terminal.write(`*** warning: ${next.welcome.warning}\n`);
         terminal.write(renderWelcome(next.welcome));

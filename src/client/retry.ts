@@ -3,7 +3,7 @@
  * which failures are worth waiting out, and the loop that says what it waits
  * for. No timers of its own beyond `sleep`; tests pass a fake clock.
  */
-import { DbgRemoteError, TransportError } from "../errors.ts";
+import { DbgRemoteError, ProtocolError, TransportError } from "../errors.ts";
 
 export interface BackoffOptions {
   /** First wait (default 250 ms); it doubles after each failure. */
@@ -69,6 +69,10 @@ const TRANSIENT: Record<string, string> = {
  * untrusted certificate, a host name that does not exist, a missing variable.
  */
 export function transientReason(err: unknown): string | undefined {
+  // A server still closing down a session it ended refuses newcomers; its successor will not.
+  if (err instanceof ProtocolError && /^server refused: the session has ended/.test(err.message)) {
+    return "the server is shutting down";
+  }
   if (!(err instanceof TransportError) || err.code !== "E_CONNECT") return undefined;
   if (/^no answer/.test(err.message)) return "no answer";
   if (/TLS handshake/.test(err.message)) return undefined;
@@ -97,6 +101,8 @@ export interface RetryOptions<T> {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** While waits are at their longest, repeat the same line at most this often (default 30 s). */
   quietMs?: number;
+  /** Wait one backoff step before the first try (a server that just went away is not back yet). */
+  delayFirst?: boolean;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -127,6 +133,7 @@ export async function retryUntil<T>(options: RetryOptions<T>): Promise<T> {
   let saidCapped = false;
   let lastReason = "";
   let lastError: unknown;
+  if (options.delayFirst) await sleep(backoff.next(), options.signal);
   while (true) {
     if (options.signal?.aborted) break;
     try {

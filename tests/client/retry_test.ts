@@ -44,6 +44,11 @@ Deno.test("transientReason: what waiting can fix, and what it cannot", () => {
   });
   assert.equal(transientReason(typo), undefined);
   assert.equal(transientReason(new DbgRemoteError("E_SECRET_MISSING", "LAB_PW unset")), undefined);
+  // A server still ending its session turns newcomers away; the restarted one will not.
+  assert.equal(
+    transientReason(new ProtocolError("E_HANDSHAKE", "server refused: the session has ended")),
+    "the server is shutting down",
+  );
 });
 
 /** A fake clock: sleeping advances it. */
@@ -141,4 +146,21 @@ Deno.test("formatDelay", () => {
   assert.equal(formatDelay(250), "0.3 s");
   assert.equal(formatDelay(2000), "2 s");
   assert.equal(formatDelay(4600), "5 s");
+});
+
+Deno.test("retryUntil: delayFirst waits one step before the first try (a server that just left)", async () => {
+  const c = clock();
+  let firstAt = -1;
+  await retryUntil({
+    attempt: () => {
+      firstAt = c.now();
+      return Promise.resolve("ok");
+    },
+    what: "the server",
+    say: () => assert.fail("no waiting line when the first try works"),
+    backoff: createBackoff({ random: () => 0 }),
+    delayFirst: true,
+    ...c,
+  });
+  assert.equal(firstAt, 250);
 });
