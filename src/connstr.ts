@@ -9,6 +9,7 @@
  *   ...,password=secret              the same, inline (shown as password=* everywhere)
  *   ...,insecure                     (listen) allow tcp on a non-loopback address without a password
  *   ...,hidden                       (listen) keep the endpoint out of server searches
+ *   ...,observe                      (listen) everyone who comes in here is an observer
  *   tcp:clicon=laptop,port=5005      (server) dial the client instead of listening
  *   tcp:port=5005                    (client, no server=) wait for a server to dial in
  *
@@ -27,6 +28,11 @@ export interface CommonSpec {
   insecure?: boolean;
   /** Keep this endpoint out of server searches. */
   hidden?: boolean;
+  /**
+   * (listen) Everyone who joins through this endpoint is an observer: sees the whole
+   * session, cannot run commands or interrupt. The server enforces it.
+   */
+  observe?: boolean;
 }
 
 export interface TcpSpec extends CommonSpec {
@@ -84,7 +90,7 @@ export interface ComSpec extends CommonSpec {
 export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec | ComSpec;
 export type Role = "listen" | "connect";
 
-const COMMON_KEYS = ["password", "password_env", "insecure", "hidden"];
+const COMMON_KEYS = ["password", "password_env", "insecure", "hidden", "observe"];
 const TLS_KEYS = ["certfile", "keyfile", "cafile", "clientca"];
 const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
   tcp: ["port", "server", "ipversion", "clicon", ...COMMON_KEYS],
@@ -95,7 +101,7 @@ const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
 };
 const BAUDS = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 /** Keys that are flags: present or absent, no value (WinDbg's `hidden`). */
-const FLAGS = ["insecure", "hidden"];
+const FLAGS = ["insecure", "hidden", "observe"];
 
 /** The string with any inline password replaced by `*`, fit for messages and logs. */
 export function maskSecrets(text: string): string {
@@ -181,6 +187,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
   }
   if (values.has("insecure")) common.insecure = true;
   if (values.has("hidden")) common.hidden = true;
+  if (values.has("observe")) common.observe = true;
 
   const tls: TlsOptions = {};
   for (const key of TLS_KEYS as (keyof TlsOptions)[]) {
@@ -263,6 +270,13 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
 }
 
 function checkRole(text: string, spec: ConnSpec, role: Role): void {
+  if (role === "connect" && spec.observe) {
+    fail(
+      text,
+      '"observe" marks a server\'s endpoint: it makes everyone who joins there an observer',
+      "to join as an observer yourself, use: dbgremote client --observe CONNSTR",
+    );
+  }
   if (
     (spec.transport === "ssl" || spec.transport === "spipe") && role === "listen" && !spec.certfile
   ) {
@@ -335,6 +349,7 @@ export function formatConnStr(spec: ConnSpec): string {
   }
   if (spec.insecure) parts.push("insecure");
   if (spec.hidden) parts.push("hidden");
+  if (spec.observe) parts.push("observe");
   return `${spec.transport}:${parts.join(",")}`;
 }
 

@@ -30,7 +30,8 @@ export type ErrorCode =
   | "E_SESSION_ENDED"
   | "E_NODE"
   | "E_GAVE_UP"
-  | "E_SHIP";
+  | "E_SHIP"
+  | "E_DISCOVERY";
 
 export class DbgRemoteError extends Error {
   readonly code: ErrorCode;

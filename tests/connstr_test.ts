@@ -94,6 +94,13 @@ Deno.test("every mistake names the string, the cause and a fix", () => {
     ["tcp:port=1,password=a,password_env=B", undefined, /give password or password_env, not both/],
     ["tcp:port=1,password_env=1BAD", undefined, /is not an environment variable name/],
     ["tcp:port=1,hidden=maybe", undefined, /"hidden" is a flag and takes no value/],
+    ["tcp:port=1,observe=no", undefined, /"observe" is a flag and takes no value/],
+    [
+      "tcp:server=x,port=1,observe",
+      "connect",
+      /"observe" marks a server's endpoint/,
+      /dbgremote client --observe CONNSTR/,
+    ],
   ];
   for (const [text, role, message, hint] of cases) {
     assert.throws(() => parseConnStr(text, role), (err: unknown) => {
@@ -134,6 +141,25 @@ Deno.test("passwords, flags, and secrets never shown", () => {
     assert.match(err.message, /password=\*/);
     return true;
   });
+});
+
+Deno.test("observe: a listen-only flag on every transport, shown when formatted", () => {
+  assert.deepEqual(parseConnStr("tcp:port=5007,observe,password_env=WATCH_PW", "listen"), {
+    transport: "tcp",
+    port: 5007,
+    observe: true,
+    passwordEnv: "WATCH_PW",
+  });
+  assert.deepEqual(parseConnStr("npipe:pipe=w,observe=yes", "listen"), {
+    transport: "npipe",
+    pipe: "w",
+    observe: true,
+  });
+  assert.equal(
+    formatConnStr(parseConnStr("tcp:port=5007,password=s3cret,observe")),
+    "tcp:port=5007,password=*,observe",
+  );
+  assert.equal(parseConnStr("tcp:port=5005", "listen").observe, undefined);
 });
 
 Deno.test("isLoopback", () => {

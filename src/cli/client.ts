@@ -26,6 +26,7 @@ export async function clientCommand(ctx: CliContext, argv: string[]): Promise<nu
       wait: { type: "boolean", default: false },
       "wait-max": { type: "string" },
       reconnect: { type: "boolean", default: false },
+      observe: { type: "boolean", default: false },
     },
     allowPositionals: true,
   });
@@ -45,5 +46,6 @@ export async function clientCommand(ctx: CliContext, argv: string[]): Promise<nu
     user: values.user,
     waitMs,
     reconnect: values.reconnect,
+    observe: values.observe,
   });
 }

@@ -69,11 +69,20 @@ export function planCommand(ctx: CliContext, argv: string[]): number {
   return EXIT.ok;
 }
 
-/** A client whose server runs in this same process connects to its actual endpoint, a pipe if it has one. */
-function localEndpoint(running: RunningServer[], via: string | undefined): ConnSpec | undefined {
+/**
+ * A client whose server runs in this same process connects to its actual endpoint, a pipe if
+ * it has one; an observer through an `observe` endpoint, an operator through another.
+ */
+function localEndpoint(
+  running: RunningServer[],
+  via: string | undefined,
+  observer: boolean,
+): ConnSpec | undefined {
   const server = running.find((r) => r.session.name === via);
   if (!server) return undefined;
-  const best = server.endpoints.find((e) => e.spec.transport === "npipe") ?? server.endpoints[0];
+  const fit = server.endpoints.filter((e) => (e.spec.observe === true) === observer);
+  const best = fit.find((e) => e.spec.transport === "npipe") ?? fit[0];
+  if (!best) return undefined;
   const spec = parseConnStr(best.address, "connect");
   if (best.spec.password !== undefined) spec.password = best.spec.password;
   if (best.spec.passwordEnv !== undefined) spec.passwordEnv = best.spec.passwordEnv;
@@ -109,6 +118,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
           engine: s.engine,
           endpoints: s.listen.map((l) => l.spec),
           noio: s.noio || !serverConsole,
+          discover: s.discover,
         }),
       );
     }
@@ -118,7 +128,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   }
   if (clients.length === 1) {
     const c = clients[0];
-    const local = localEndpoint(running, c.connect.via);
+    const local = localEndpoint(running, c.connect.via, c.observer);
     const spec = local ?? c.connect.spec;
     const via = c.connect.via ? `node ${c.connect.via} at ` : "";
     ctx.platform.stdout(`*** client ${c.name}: connecting to ${via}${formatConnStr(spec)}\n`);
@@ -131,6 +141,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
       node: c.name,
       waitMs: local ? undefined : Infinity,
       reconnect: !local && c.reconnect === true,
+      observe: c.observer,
     });
     // Local servers started for this client end with it when it ends the session (q) or leaves.
     await Promise.all(running.map((r) => r.shutdown(`node ${c.name} finished`)));

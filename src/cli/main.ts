@@ -5,6 +5,7 @@ import { clientCommand } from "./client.ts";
 import { type CliContext, EXIT } from "./context.ts";
 import { USAGE } from "./help.ts";
 import { checkCommand, planCommand, runCommand } from "./lab.ts";
+import { searchCommand } from "./search.ts";
 import { serverCommand } from "./server.ts";
 import { shipCommand } from "./ship.ts";
 import { versionCommand } from "./version.ts";
@@ -25,6 +26,8 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
         return await clientCommand(ctx, rest);
       case "ship":
         return await shipCommand(ctx, rest);
+      case "search":
+        return await searchCommand(ctx, rest);
       case "cert":
         return await certCommand(ctx, rest);
       case "version":

@@ -17,6 +17,7 @@ import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../err
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
+import { discoveryScope } from "../server/announce.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
 /** The program name that stands for the demo program shipped inside dbgremote. */
@@ -28,6 +29,8 @@ export interface ServerRole {
   endpoints: ConnSpec[];
   /** No server console: the server's terminal does not take part. */
   noio: boolean;
+  /** Answer `dbgremote search` (default true; DBGREMOTE_DISCOVERY=off turns it off everywhere). */
+  discover?: boolean;
 }
 
 async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineSpec> {
@@ -47,6 +50,8 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
 export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
   const p = ctx.platform;
   const engine = await resolveEngine(ctx, role.engine);
+  const discover = role.discover !== false &&
+    !/^(off|0|no|false)$/i.test(p.env.DBGREMOTE_DISCOVERY ?? "");
   const server = await startServer({
     name: role.name,
     host: p.hostname,
@@ -59,25 +64,22 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     tid: p.tid,
     env: p.env,
     log: (line) => p.stderr(`[dbgremote ${role.name}] ${line}\n`),
+    discover,
   });
   p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
   for (const e of server.endpoints) {
-    let secret = e.spec.passwordEnv
-      ? `,password_env=${e.spec.passwordEnv}`
-      : e.spec.password !== undefined
-      ? " (with password=...)"
-      : "";
-    // A lab's self-signed certificate is its own CA: clients trust it with cafile=.
-    if ((e.spec.transport === "ssl" || e.spec.transport === "spipe") && e.spec.certfile) {
-      secret = `,cafile=${e.spec.certfile}${secret}`;
-    }
     const took = "portEnd" in e.spec && e.spec.portEnd !== undefined
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
-    const client = e.spec.transport === "com"
-      ? `dbgremote client com:port=DEVICE-AT-THE-OTHER-END,baud=${e.spec.baud}${secret}`
-      : `dbgremote client ${e.address}${secret}`;
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${client}\n`);
+    const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
+    p.stdout(
+      `*** listening on ${formatConnStr(e.spec)}${took}: dbgremote client ${e.client}${watch}\n`,
+    );
+  }
+  const scope = discover ? discoveryScope(server.endpoints, p.hostname) : undefined;
+  if (scope) {
+    const where = scope === "network" ? "on the network" : "on this machine only";
+    p.stdout(`*** dbgremote search lists this server ${where} (--nodiscover: it won't)\n`);
   }
   if (!role.noio) {
     p.stdout("*** this terminal takes part: type debugger commands; q ends the session\n");
@@ -115,6 +117,8 @@ export interface ClientRole {
   reconnect?: boolean;
   /** The client's node name in a lab (for hints), when it runs one. */
   node?: string;
+  /** Ask to join as an observer. */
+  observe?: boolean;
 }
 
 /**
@@ -177,6 +181,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
       who: who(p, "dbgremote-console", role.user),
       version: ctx.version,
       onEvent: (e) => print(e),
+      observe: role.observe,
     });
   };
   /** Connect, waiting for the server while it is not there when the role says so. */
@@ -212,6 +217,12 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
   }
   name ??= conn.welcome.server.name;
   if (conn.welcome.warning) p.stderr(`warning: ${conn.welcome.warning}\n`);
+  if (role.observe && conn.welcome.role !== "observer") {
+    p.stderr(
+      `warning: you asked to observe, but the server (protocol ${conn.welcome.protocol}) ` +
+        "does not know observers: you joined as an operator\n",
+    );
+  }
   p.stdout(renderWelcome(conn.welcome));
   const terminal = p.terminal("dbg> ");
   term = terminal;

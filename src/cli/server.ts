@@ -51,7 +51,11 @@ export async function serverCommand(ctx: CliContext, argv: string[]): Promise<nu
   const engineWords = dash < 0 ? [] : argv.slice(dash + 1);
   const { values, positionals } = parseArgs({
     args: own,
-    options: { name: { type: "string" }, noio: { type: "boolean", default: false } },
+    options: {
+      name: { type: "string" },
+      noio: { type: "boolean", default: false },
+      nodiscover: { type: "boolean", default: false },
+    },
     allowPositionals: true,
   });
   if (positionals.length === 0) {
@@ -67,6 +71,7 @@ export async function serverCommand(ctx: CliContext, argv: string[]): Promise<nu
     engine,
     endpoints,
     noio: values.noio!,
+    discover: !values.nodiscover,
   });
   return await awaitServer(ctx, server, values.noio!);
 }

@@ -10,6 +10,7 @@ import type {
   Challenge,
   EndCause,
   ErrorMsg,
+  Hello,
   SessionEvent,
   Welcome,
   Who,
@@ -29,6 +30,8 @@ export interface ClientOptions {
   maxFrame?: number;
   /** The session password, when the server needs one. The server must prove it knows it too. */
   password?: string;
+  /** Ask to join as an observer (see everything, run nothing). */
+  observe?: boolean;
 }
 
 /** How a connection ended: what a client needs to decide whether to wait for the server again. */
@@ -269,11 +272,13 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         resolveClosed();
       },
     });
-    send({
+    const hello: Hello = {
       t: "hello",
       protocol: options.version.protocol,
       release: options.version.release,
       who: options.who,
-    });
+    };
+    if (options.observe) hello.observe = true;
+    send(hello);
   });
 }

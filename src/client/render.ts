@@ -49,11 +49,18 @@ export function renderEvent(event: SessionEvent): string {
 
 export function renderWelcome(w: Welcome): string {
   const others =
-    w.clients.filter((c) => c.id !== w.you).map((c) => `${c.who.user}@${c.who.host}`).join(", ") ||
-    "nobody else";
+    w.clients.filter((c) => c.id !== w.you).map((c) =>
+      `${c.who.user}@${c.who.host}${c.role === "observer" ? " (observer)" : ""}`
+    ).join(", ") || "nobody else";
   let text = `*** connected to ${w.server.name} on ${w.server.host}: ${w.server.engine}\n` +
-    `*** dbgremote ${w.release}, protocol ${w.protocol}; also here: ${others}\n` +
-    `*** type debugger commands; .help lists dbgremote's own; Ctrl+C interrupts, Ctrl+B leaves, q ends the session for everyone\n`;
+    `*** dbgremote ${w.release}, protocol ${w.protocol}; also here: ${others}\n`;
+  if (w.role === "observer") {
+    text += `*** you are an observer: you see everything, commands are refused\n` +
+      `*** .clients, .servers, .echo TEXT and .help work; Ctrl+B leaves\n`;
+  } else {
+    text +=
+      `*** type debugger commands; .help lists dbgremote's own; Ctrl+C interrupts, Ctrl+B leaves, q ends the session for everyone\n`;
+  }
   if (w.warning) text += `*** warning: ${w.warning}\n`;
   if (w.scrollback.length) {
     text += `*** recent output (${w.scrollback.length} events):\n`;

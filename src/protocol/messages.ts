@@ -3,6 +3,10 @@
  *
  * Client → server: hello, auth, cmd, interrupt, bye.
  * Server → client: challenge, welcome, error, echo, out, state, notice, done, end.
+ *
+ * Protocol 1.1 added optional fields only (a 1.0 peer ignores them; a 1.1 peer
+ * must cope with their absence): roles and activity in ClientInfo, `observe`
+ * in hello, `role` in welcome, `refused` in done.
  */
 import type { StopInfo, TargetState } from "../engine/engine.ts";
 import type { Message } from "./frame.ts";
@@ -14,11 +18,26 @@ export interface Who {
   tool: string;
 }
 
+/**
+ * What a participant may do. An operator runs commands and interrupts; an
+ * observer sees everything but may only read (.clients, .servers, .help),
+ * speak (.echo) and leave.
+ */
+export type Role = "operator" | "observer";
+
 export interface ClientInfo {
   id: number;
   who: Who;
   /** Transport the client came in on, e.g. "tcp:127.0.0.1:40312". */
   via: string;
+  /** (1.1) Absent from a 1.0 server: an operator. */
+  role?: Role;
+  /** (1.1) When it joined: ms since the epoch, by the server's clock. */
+  since?: number;
+  /** (1.1) Its last command or interrupt: ms since the epoch, by the server's clock; absent: none yet. */
+  lastActive?: number;
+  /** (1.1) Id of the server endpoint it came in through (as `.servers` lists them); absent: the server's own terminal. */
+  endpoint?: number;
 }
 
 export interface Hello extends Message {
@@ -26,6 +45,8 @@ export interface Hello extends Message {
   protocol: string;
   release: string;
   who: Who;
+  /** (1.1) Join as an observer. A client can ask to be one, never to be promoted. */
+  observe?: boolean;
 }
 
 export interface Welcome extends Message {
@@ -39,6 +60,11 @@ export interface Welcome extends Message {
   /** Recent session events, oldest first, for a late joiner. */
   scrollback: SessionEvent[];
   state: TargetState;
+  /**
+   * (1.1) Your role, decided by the server: "observer" if the endpoint says `observe`
+   * or the hello asked for it, else "operator". Absent from a 1.0 server: operator.
+   */
+  role?: Role;
   /** Set when the releases differ. */
   warning?: string;
   /** With a password: the server's proof that it knows it too (see protocol/auth.ts). */
@@ -119,9 +145,15 @@ export interface Done extends Message {
   t: "done";
   client: number;
   id: number;
+  /** The command's session number; 0 for a refused command (it never ran). */
   seq: number;
   ok: boolean;
   error?: string;
+  /**
+   * (1.1) The command was refused and never ran (an observer's command): this
+   * done goes to the issuer only, with the reason in `error`.
+   */
+  refused?: boolean;
 }
 
 /**
@@ -160,6 +192,9 @@ export function checkClientMessage(m: Message): string | undefined {
       if (!isString(m.protocol) || !isString(m.release)) return "hello needs protocol and release";
       if (!who || !isString(who.user) || !isString(who.host) || !isString(who.tool)) {
         return "hello needs who {user, host, tool}";
+      }
+      if (m.observe !== undefined && typeof m.observe !== "boolean") {
+        return "hello's observe must be true or false";
       }
       return undefined;
     }

@@ -2,7 +2,7 @@
  * A running dbgremote server: one session (one engine) exposed on one or
  * more endpoints at once, over any mix of transports.
  */
-import { type ConnSpec, formatConnStr, isLoopback } from "../connstr.ts";
+import { type ConnSpec, formatConnStr, isLoopback, parseConnStr } from "../connstr.ts";
 import { DbgRemoteError } from "../errors.ts";
 import { deriveKey, KDF_ITERATIONS, newSalt } from "../protocol/auth.ts";
 import { AuthLimiter } from "../session/auth_limiter.ts";
@@ -10,10 +10,12 @@ import type { EndpointAuth } from "../session/peer.ts";
 import { resolvePassword } from "../secrets.ts";
 import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
 import { servePeer } from "../session/peer.ts";
+import type { EndpointInfo, SessionControls } from "../session/controls.ts";
 import { Session } from "../session/session.ts";
 import type { Transports } from "../transport/transports.ts";
 import type { Channel, Listener } from "../transport/transport.ts";
 import { dialOut } from "./reverse.ts";
+import { announceServer } from "./announce.ts";
 import type { VersionInfo } from "../version.ts";
 
 export interface ServerConfig {
@@ -39,22 +41,76 @@ export interface ServerConfig {
   maxFrame?: number;
   helloTimeoutMs?: number;
   scrollbackEvents?: number;
+  /** Answer `dbgremote search` and announce the server on multicast DNS (default: off). */
+  discover?: boolean;
 }
 
 export interface Endpoint {
+  /** Stable for the server's lifetime, from 0, never reused (as `.servers` shows it). */
+  id: number;
   spec: ConnSpec;
   /** What a client passes to connect, e.g. "tcp:server=127.0.0.1,port=5005". */
   address: string;
+  /**
+   * The connection string to give `dbgremote client` to come in here: the address plus how to
+   * give the password (password_env=NAME, or password=* for an inline one: never its value) and,
+   * for TLS, the certificate to trust.
+   */
+  client: string;
   listener: Listener;
+  /** "closed": `.endsrv` stopped it accepting; its clients stayed. */
+  state: "accepting" | "closed";
+  closedBy?: string;
 }
 
 export interface RunningServer {
   readonly session: Session;
+  /** Every endpoint, in id order, including those opened live (`.server`) and closed (`.endsrv`). */
   readonly endpoints: Endpoint[];
+  /** What `.servers`, `.server` and `.endsrv` do, for callers other than the session. */
+  readonly controls: SessionControls;
   /** Resolves with the reason once the session has ended and every endpoint is closed. */
   readonly finished: Promise<string>;
   /** End the session for everyone and close every endpoint. */
   shutdown(reason: string): Promise<void>;
+  /** Tell searchers what changed (call after adding or closing an endpoint); a no-op without discovery. */
+  readonly announce: { update(): void };
+}
+
+/** The connection string a client uses for an endpoint listening at `address`; secrets masked. */
+export function clientAddress(spec: ConnSpec, address: string): string {
+  let secret = spec.passwordEnv
+    ? `,password_env=${spec.passwordEnv}`
+    : spec.password !== undefined
+    ? ",password=*"
+    : "";
+  // A lab's self-signed certificate is its own CA: clients trust it with cafile=.
+  if ((spec.transport === "ssl" || spec.transport === "spipe") && spec.certfile) {
+    secret = `,cafile=${spec.certfile}${secret}`;
+  }
+  return spec.transport === "com"
+    ? `com:port=DEVICE-AT-THE-OTHER-END,baud=${spec.baud}${secret}`
+    : `${address}${secret}`;
+}
+
+/**
+ * What the session shows of an endpoint. Participants may be anywhere: an endpoint that listens
+ * on every interface is shown with the server's host name, not the loopback address the
+ * startup banner gives for this machine.
+ */
+export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
+  const s = e.spec;
+  const everywhere = (s.transport === "tcp" || s.transport === "ssl") && s.clicon === undefined &&
+    (s.server === undefined || s.server === "0.0.0.0" || s.server === "::");
+  const info: EndpointInfo = {
+    id: e.id,
+    spec: formatConnStr(e.spec),
+    address: everywhere ? e.client.replace(/server=[^,]*/, `server=${host}`) : e.client,
+    state: e.state,
+    observe: e.spec.observe === true,
+  };
+  if (e.closedBy !== undefined) info.closedBy = e.closedBy;
+  return info;
 }
 
 /**
@@ -94,9 +150,9 @@ export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): voi
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  // Passwords and security first: nothing starts if an endpoint is not fit to open.
   const limiter = new AuthLimiter();
-  const auths = config.endpoints.map((spec): EndpointAuth | undefined => {
+  /** Passwords and security: an endpoint not fit to open throws before anything opens. */
+  const authFor = (spec: ConnSpec): EndpointAuth | undefined => {
     const password = resolvePassword(spec, config.env);
     checkEndpointSecurity(spec, password !== undefined);
     if (password === undefined) return undefined;
@@ -108,12 +164,91 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       limiter,
       failureDelayMs: config.authFailureDelayMs,
     };
-  });
+  };
+  const auths = config.endpoints.map(authFor);
   let resolveFinished!: (reason: string) => void;
   const finished = new Promise<string>((r) => (resolveFinished = r));
   const endpoints: Endpoint[] = [];
+  let nextId = 0;
+  let announcer: { update(): void; close(): Promise<void> } | undefined;
   const closeEndpoints = async () => {
-    await Promise.all(endpoints.map((e) => e.listener.close()));
+    await announcer?.close(); // goodbye first: searchers drop the server before its doors shut
+    const open = endpoints.filter((e) => e.state === "accepting");
+    for (const e of open) e.state = "closed";
+    await Promise.all(open.map((e) => e.listener.close()));
+  };
+
+  /** Open one endpoint. Opens run one at a time; an id is used up only by an endpoint that opened. */
+  const listen = async (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
+    const id = nextId;
+    const serve = (channel: Channel) =>
+      servePeer(session, channel, {
+        version: config.version,
+        maxPending: config.maxPending,
+        maxFrame: config.maxFrame,
+        helloTimeoutMs: config.helloTimeoutMs,
+        log: config.log,
+        auth,
+        observe: spec.observe === true,
+        endpoint: id,
+      });
+    const listener = spec.transport === "tcp" && spec.clicon !== undefined
+      ? dialOut(config.transports.tcp, spec, serve, {
+        log: config.log,
+        retryMs: config.reverseRetryMs,
+      })
+      : await config.transports[spec.transport].listen(spec, serve, {
+        pid: config.pid,
+        tid: config.tid,
+        log: config.log,
+      });
+    nextId++;
+    const endpoint: Endpoint = {
+      id,
+      spec,
+      address: listener.address,
+      client: clientAddress(spec, listener.address),
+      listener,
+      state: "accepting",
+    };
+    endpoints.push(endpoint);
+    return endpoint;
+  };
+
+  const controls: SessionControls = {
+    servers: () => endpoints.map((e) => endpointInfo(e, config.host)),
+    async open(text, by) {
+      // The same checks as at startup; any failure leaves everything as it was.
+      const spec = parseConnStr(text, "listen");
+      const endpoint = await listen(spec, authFor(spec));
+      if (session.ended) {
+        endpoint.state = "closed";
+        await endpoint.listener.close();
+        throw new DbgRemoteError("E_SESSION_ENDED", "the session ended while the endpoint opened");
+      }
+      config.log(
+        `endpoint ${endpoint.id} opened by ${by}: ${formatConnStr(spec)} (${endpoint.client})`,
+      );
+      announcer?.update();
+      return endpointInfo(endpoint, config.host);
+    },
+    async close(id, by) {
+      const endpoint = endpoints.find((e) => e.id === id);
+      if (!endpoint || endpoint.state !== "accepting") {
+        const open = endpoints.filter((e) => e.state === "accepting").map((e) => e.id);
+        throw new DbgRemoteError(
+          "E_USAGE",
+          endpoint ? `endpoint ${id} is already closed` : `there is no endpoint ${id}`,
+          { hint: open.length ? `endpoints accepting now: ${open.join(", ")}` : undefined },
+        );
+      }
+      endpoint.state = "closed";
+      endpoint.closedBy = by;
+      await endpoint.listener.close();
+      config.log(`endpoint ${id} closed by ${by}: ${formatConnStr(endpoint.spec)}`);
+      announcer?.update();
+      return endpointInfo(endpoint, config.host);
+    },
   };
 
   const session = new Session({
@@ -121,6 +256,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     host: config.host,
     makeEngine: (listener) => config.makeEngine(config.engine, listener),
     scrollbackEvents: config.scrollbackEvents,
+    controls,
     onEnd: (reason) => {
       config.log(`session ended: ${reason}`);
       void closeEndpoints().then(() => resolveFinished(reason));
@@ -129,38 +265,26 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   await session.engine.start();
   try {
-    for (const [i, spec] of config.endpoints.entries()) {
-      const serve = (channel: Channel) =>
-        servePeer(session, channel, {
-          version: config.version,
-          maxPending: config.maxPending,
-          maxFrame: config.maxFrame,
-          helloTimeoutMs: config.helloTimeoutMs,
-          log: config.log,
-          auth: auths[i],
-        });
-      const listener = spec.transport === "tcp" && spec.clicon !== undefined
-        ? dialOut(config.transports.tcp, spec, serve, {
-          log: config.log,
-          retryMs: config.reverseRetryMs,
-        })
-        : await config.transports[spec.transport].listen(spec, serve, {
-          pid: config.pid,
-          tid: config.tid,
-          log: config.log,
-        });
-      endpoints.push({ spec, address: listener.address, listener });
-    }
+    for (const [i, spec] of config.endpoints.entries()) await listen(spec, auths[i]);
   } catch (err) {
     await closeEndpoints();
     await session.engine.stop();
     throw err;
   }
 
+  if (config.discover) {
+    const accepting = () => endpoints.filter((e) => e.state === "accepting");
+    const a = await announceServer({ ...config, session, endpoints: accepting }, config.log);
+    if (session.ended) await a.close();
+    else announcer = a;
+  }
+
   return {
     session,
     endpoints,
+    controls,
     finished,
+    announce: { update: () => announcer?.update() },
     async shutdown(reason) {
       await session.end(reason);
       await finished;

@@ -14,6 +14,7 @@ import {
   checkClientMessage,
   type ErrorMsg,
   type Hello,
+  type Role,
   type SessionEvent,
   type Welcome,
   type Who,
@@ -47,6 +48,10 @@ export interface PeerOptions {
   log?: (line: string) => void;
   /** Set when this endpoint needs a password. */
   auth?: EndpointAuth;
+  /** The endpoint says `observe`: whoever comes in is an observer, whatever the hello asks. */
+  observe?: boolean;
+  /** Id of the endpoint (as `.servers` lists it), shown in `.clients`. */
+  endpoint?: number;
 }
 
 export const DEFAULT_MAX_PENDING = 8 * 1024 * 1024;
@@ -84,9 +89,11 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     });
   }, options.helloTimeoutMs ?? 10_000);
 
-  const participant = (who: Who): Participant => ({
+  const participant = (who: Who, role: Role): Participant => ({
     who,
     via: channel.peer,
+    role,
+    endpoint: options.endpoint,
     deliver(event: SessionEvent) {
       if (closed) return;
       channel.write(encodeFrame(event));
@@ -186,7 +193,10 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   };
 
   const admit = (warning?: string, serverProof?: string) => {
-    const p = participant(hello!.who);
+    // The server decides: an observe endpoint makes observers; a client may ask to be one,
+    // never to be more.
+    const role: Role = options.observe || hello!.observe === true ? "observer" : "operator";
+    const p = participant(hello!.who, role);
     // Send welcome before any event so the peer's first session frame is always welcome.
     const joined = session.join(p);
     id = joined.id;
@@ -200,6 +210,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       clients: session.clients(),
       scrollback: joined.scrollback,
       state: session.state,
+      role,
     };
     if (warning) welcome.warning = warning;
     if (serverProof) welcome.proof = serverProof;

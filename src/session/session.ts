@@ -7,16 +7,37 @@
  * participant that cannot keep up is dropped without stalling the others.
  *
  * The session knows nothing about sockets: participants are anything with a
- * `deliver` method (a network peer, the server's own terminal, a test).
+ * `deliver` method (a network peer, the server's own terminal, a test), and
+ * the server's endpoints are reached through {@link SessionControls}.
+ *
+ * Observers see everything but may only read, speak and leave (see meta.ts);
+ * anything else they send is refused to them alone: not echoed, not queued.
  */
+import { maskSecrets } from "../connstr.ts";
 import type { Engine, EngineEvent, EngineListener, TargetState } from "../engine/engine.ts";
-import type { ClientInfo, Done, EndCause, SessionEvent, Who } from "../protocol/messages.ts";
+import { DbgRemoteError, describeError } from "../errors.ts";
+import type { ClientInfo, Done, EndCause, Role, SessionEvent, Who } from "../protocol/messages.ts";
+import type { EndpointInfo, SessionControls } from "./controls.ts";
+import {
+  clientsLines,
+  commandWord,
+  helpLines,
+  INTERRUPT_REFUSAL,
+  knownMetaCommands,
+  observerMay,
+  refusalText,
+  serversLines,
+} from "./meta.ts";
 import { Scrollback } from "./scrollback.ts";
 
 export interface Participant {
   readonly who: Who;
   /** Transport it came in on, e.g. "tcp:127.0.0.1:40312" or "console". */
   readonly via: string;
+  /** Default "operator". Decided by the server (the endpoint, or the client's own request). */
+  readonly role?: Role;
+  /** Id of the endpoint it came in through; undefined for the server's own terminal. */
+  readonly endpoint?: number;
   /** Hand over one event. Must not throw; must not block. */
   deliver(event: SessionEvent): void;
   /** The session drops or ends this participant: close its connection. */
@@ -33,6 +54,16 @@ export interface SessionOptions {
   scrollbackEvents?: number;
   /** Called once when the session ends (q, engine death, shutdown). */
   onEnd?: (reason: string) => void;
+  /** The server's endpoints, for .servers, .server and .endsrv. */
+  controls?: SessionControls;
+  /** The clock, ms since the epoch (tests pass their own). */
+  now?: () => number;
+}
+
+interface Member {
+  p: Participant;
+  since: number;
+  lastActive?: number;
 }
 
 interface Pending {
@@ -40,15 +71,6 @@ interface Pending {
   id: number;
   text: string;
 }
-
-const META_HELP = [
-  "dbgremote session commands (everything else goes to the debugger):",
-  "  .clients        who is connected, and how",
-  "  .echo TEXT      say TEXT to everyone",
-  "  .remote_exit    leave the session (Ctrl+B does the same); it goes on for the others",
-  "  q               end the session for everyone: stops the debugger and the target",
-  "  Ctrl+C          interrupt the running target",
-];
 
 export function whoText(who: Who): string {
   return `${who.user}@${who.host}`;
@@ -59,10 +81,13 @@ export class Session {
   readonly name: string;
   readonly host: string;
   readonly engine: Engine;
-  readonly #participants = new Map<number, Participant>();
+  readonly #members = new Map<number, Member>();
   readonly #scrollback: Scrollback;
   readonly #queue: Pending[] = [];
   readonly #onEnd?: (reason: string) => void;
+  readonly #controls?: SessionControls;
+  readonly #now: () => number;
+  readonly #clientWatchers = new Set<() => void>();
   #nextId = 1;
   #seq = 0;
   #current: number | null = null;
@@ -75,6 +100,8 @@ export class Session {
     this.host = options.host;
     this.#scrollback = new Scrollback(options.scrollbackEvents ?? 1000);
     this.#onEnd = options.onEnd;
+    this.#controls = options.controls;
+    this.#now = options.now ?? Date.now;
     this.engine = options.makeEngine((event) => this.#onEngine(event));
   }
 
@@ -86,56 +113,97 @@ export class Session {
     return this.engine.state;
   }
 
+  /** Call `watcher` after every join and leave (or drop). Returns a function that stops it. */
+  onClientsChange(watcher: () => void): () => void {
+    this.#clientWatchers.add(watcher);
+    return () => void this.#clientWatchers.delete(watcher);
+  }
+
+  #clientsChanged(): void {
+    for (const w of this.#clientWatchers) w();
+  }
+
   /** Add a participant. Returns its id and the scrollback it should replay first. */
   join(p: Participant, id?: number): { id: number; scrollback: SessionEvent[] } {
     if (this.#ended) throw new Error(`session ended: ${this.#endReason}`);
     const pid = id ?? this.#nextId++;
     const scrollback = this.#scrollback.events();
+    const as = p.role === "observer" ? " as an observer" : "";
     this.#broadcast({
       t: "notice",
       kind: "join",
-      text: `${whoText(p.who)} joined (${p.via})`,
+      text: `${whoText(p.who)} joined (${p.via})${as}`,
     });
-    this.#participants.set(pid, p);
+    this.#members.set(pid, { p, since: this.#now() });
+    this.#clientsChanged();
     return { id: pid, scrollback };
   }
 
   /** Remove a participant and tell everyone else why. */
   leave(id: number, reason = "left"): void {
-    const p = this.#participants.get(id);
-    if (!p) return;
-    this.#participants.delete(id);
-    this.#broadcast({ t: "notice", kind: "leave", text: `${whoText(p.who)} ${reason}` });
+    const m = this.#members.get(id);
+    if (!m) return;
+    this.#members.delete(id);
+    this.#clientsChanged();
+    this.#broadcast({ t: "notice", kind: "leave", text: `${whoText(m.p.who)} ${reason}` });
   }
 
   /** Drop a participant that misbehaves or cannot keep up. */
   drop(id: number, reason: string): void {
-    const p = this.#participants.get(id);
-    if (!p) return;
-    this.#participants.delete(id);
-    p.close(reason);
+    const m = this.#members.get(id);
+    if (!m) return;
+    this.#members.delete(id);
+    this.#clientsChanged();
+    m.p.close(reason);
     this.#broadcast({
       t: "notice",
       kind: "drop",
-      text: `${whoText(p.who)} was disconnected: ${reason}`,
+      text: `${whoText(m.p.who)} was disconnected: ${reason}`,
     });
   }
 
   clients(): ClientInfo[] {
-    return [...this.#participants].map(([id, p]) => ({ id, who: p.who, via: p.via }));
+    return [...this.#members].map(([id, { p, since, lastActive }]) => {
+      const info: ClientInfo = { id, who: p.who, via: p.via, role: p.role ?? "operator", since };
+      if (lastActive !== undefined) info.lastActive = lastActive;
+      if (p.endpoint !== undefined) info.endpoint = p.endpoint;
+      return info;
+    });
   }
 
-  /** Queue a command from a participant. It runs after every command queued before it. */
+  /**
+   * Queue a command from a participant. It runs after every command queued before it.
+   * An observer's command that only an operator may give is refused to it alone.
+   */
   submit(client: number, id: number, text: string): void {
-    if (this.#ended || !this.#participants.has(client)) return;
+    const m = this.#members.get(client);
+    if (this.#ended || !m) return;
+    m.lastActive = this.#now();
+    if (m.p.role === "observer" && !observerMay(text)) {
+      m.p.deliver({
+        t: "done",
+        client,
+        id,
+        seq: 0,
+        ok: false,
+        refused: true,
+        error: refusalText(text),
+      });
+      return;
+    }
     this.#queue.push({ client, id, text });
     if (!this.#draining) void this.#drain();
   }
 
   /** Ctrl+C from a participant: interrupt the target now, ahead of the queue. */
   async interrupt(client: number): Promise<void> {
-    const p = this.#participants.get(client);
-    if (!p || this.#ended) return;
+    const m = this.#members.get(client);
+    if (!m || this.#ended) return;
+    m.lastActive = this.#now();
+    if (m.p.role === "observer") {
+      m.p.deliver({ t: "notice", kind: "warning", text: INTERRUPT_REFUSAL });
+      return;
+    }
     if (this.engine.state !== "running") {
       this.#deliverTo(client, { t: "notice", kind: "info", text: "the target is not running" });
       return;
@@ -143,7 +211,7 @@ export class Session {
     this.#broadcast({
       t: "notice",
       kind: "info",
-      text: `${whoText(p.who)} interrupted the target`,
+      text: `${whoText(m.p.who)} interrupted the target`,
     });
     await this.engine.interrupt();
   }
@@ -159,8 +227,8 @@ export class Session {
     this.#queue.length = 0;
     await this.engine.stop();
     this.#broadcast({ t: "end", reason, cause });
-    for (const [, p] of this.#participants) p.close(reason);
-    this.#participants.clear();
+    for (const [, m] of this.#members) m.p.close(reason);
+    this.#members.clear();
     this.#onEnd?.(reason);
   }
 
@@ -177,10 +245,12 @@ export class Session {
   }
 
   async #run(cmd: Pending): Promise<void> {
-    const issuer = this.#participants.get(cmd.client);
-    const from = issuer ? whoText(issuer.who) : `client ${cmd.client}`;
+    const issuer = this.#members.get(cmd.client);
+    const from = issuer ? whoText(issuer.p.who) : `client ${cmd.client}`;
     const seq = ++this.#seq;
-    this.#broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: cmd.text });
+    // A connection string may hold a password: everyone sees the command, nobody the secret.
+    const shown = commandWord(cmd.text) === ".server" ? maskSecrets(cmd.text) : cmd.text;
+    this.#broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
     this.#current = seq;
     const done: Done = { t: "done", client: cmd.client, id: cmd.id, seq, ok: true };
     try {
@@ -204,9 +274,20 @@ export class Session {
   /** Session meta-commands. Returns ok, or undefined if the text is for the engine. */
   async #meta(cmd: Pending, from: string, seq: number): Promise<boolean | undefined> {
     const text = cmd.text.trim();
-    const word = text.split(/\s+/, 1)[0];
+    const word = commandWord(text);
+    const arg = text.slice(word.length).trim();
     const say = (line: string) =>
       this.#broadcast({ t: "out", seq, stream: "console", text: line + "\n" });
+    // Mistakes in session controls go to the one who made them; the others see only the command.
+    const fail = (err: unknown): false => {
+      this.#deliverTo(cmd.client, {
+        t: "out",
+        seq,
+        stream: "error",
+        text: describeError(err) + "\n",
+      });
+      return false;
+    };
     switch (word) {
       case "q":
       case "quit":
@@ -214,24 +295,26 @@ export class Session {
         await this.end(`${from} ended the session (q)`, "quit");
         return true;
       case ".clients":
-        for (const c of this.clients()) {
-          say(
-            `  ${c.id === cmd.client ? "*" : " "} ${c.id}  ${
-              whoText(c.who)
-            }  ${c.via}  (${c.who.tool})`,
-          );
-        }
+        for (const line of clientsLines(this.clients(), cmd.client, this.#now())) say(line);
         return true;
       case ".help":
-        for (const line of META_HELP) say(line);
+        for (const line of helpLines()) say(line);
         return true;
       case ".echo":
-        say(text.slice(word.length).trim());
+        say(`${from}: ${arg}`);
         return true;
+      case ".servers":
+        if (!this.#controls) return fail(noControls(word));
+        for (const line of serversLines(this.#controls.servers(), this.clients())) say(line);
+        return true;
+      case ".server":
+        return await this.#openEndpoint(arg, from, fail);
+      case ".endsrv":
+        return await this.#closeEndpoint(arg, from, fail);
       case ".remote_exit": {
-        const p = this.#participants.get(cmd.client);
+        const m = this.#members.get(cmd.client);
         this.leave(cmd.client, "left (.remote_exit)");
-        p?.close(""); // leaving is no drop: no "disconnected by the server" notice
+        m?.p.close(""); // leaving is no drop: no "disconnected by the server" notice
         return true;
       }
       default:
@@ -240,13 +323,96 @@ export class Session {
             t: "out",
             seq,
             stream: "error",
-            text:
-              `unknown meta-command ${word}: dbgremote knows .clients, .echo, .help, .remote_exit\n`,
+            text: `unknown meta-command ${word}: dbgremote knows ${knownMetaCommands()}\n`,
           });
           return false;
         }
         return undefined;
     }
+  }
+
+  /** `.server CONNSTR`: one more endpoint, announced to everyone. */
+  async #openEndpoint(
+    arg: string,
+    from: string,
+    fail: (err: unknown) => false,
+  ): Promise<boolean> {
+    if (!this.#controls) return fail(noControls(".server"));
+    if (arg === "") {
+      return fail(
+        new DbgRemoteError("E_USAGE", ".server needs a connection string", {
+          hint:
+            "for example: .server tcp:port=5007,password_env=LAB_PW (.servers lists the open ones)",
+        }),
+      );
+    }
+    let info: EndpointInfo;
+    try {
+      info = await this.#controls.open(arg, from);
+    } catch (err) {
+      return fail(err);
+    }
+    const watch = info.observe ? " (everyone who joins there is an observer)" : "";
+    this.#broadcast({
+      t: "notice",
+      kind: "info",
+      text: `${from} opened endpoint ${info.id}: ${info.spec}${watch}; ` +
+        `join with: dbgremote client ${info.address}`,
+    });
+    return true;
+  }
+
+  /** `.endsrv ID`: stop accepting there; who came in through it stays. */
+  async #closeEndpoint(
+    arg: string,
+    from: string,
+    fail: (err: unknown) => false,
+  ): Promise<boolean> {
+    if (!this.#controls) return fail(noControls(".endsrv"));
+    const all = this.#controls.servers();
+    const open = all.filter((e) => e.state === "accepting");
+    const valid = open.length
+      ? `endpoints accepting now: ${open.map((e) => `${e.id} (${e.spec})`).join(", ")}`
+      : "no endpoint accepts clients now";
+    const target = /^\d+$/.test(arg) ? all.find((e) => e.id === Number(arg)) : undefined;
+    if (!target) {
+      return fail(
+        new DbgRemoteError(
+          "E_USAGE",
+          arg === ""
+            ? ".endsrv needs the id of an endpoint"
+            : `.endsrv ${arg}: there is no endpoint ${arg}`,
+          { hint: `${valid} (.servers lists them all)` },
+        ),
+      );
+    }
+    if (target.state === "closed") {
+      return fail(
+        new DbgRemoteError("E_USAGE", `endpoint ${target.id} (${target.spec}) is already closed`, {
+          hint: valid,
+        }),
+      );
+    }
+    let info: EndpointInfo;
+    try {
+      info = await this.#controls.close(target.id, from);
+    } catch (err) {
+      return fail(err);
+    }
+    const kept = this.clients().filter((c) => c.endpoint === info.id).length;
+    const still = this.#controls.servers().some((e) => e.state === "accepting")
+      ? ""
+      : "; no endpoint accepts new clients now (.server CONNSTR opens one)";
+    this.#broadcast({
+      t: "notice",
+      kind: "info",
+      text: `${from} closed endpoint ${info.id} (${info.spec}): nobody new can join there; ` +
+        `${kept} client${kept === 1 ? "" : "s"} who came in through it stay${
+          kept === 1 ? "s" : ""
+        }` +
+        still,
+    });
+    return true;
   }
 
   #onEngine(event: EngineEvent): void {
@@ -272,11 +438,17 @@ export class Session {
   }
 
   #deliverTo(id: number, event: SessionEvent): void {
-    this.#participants.get(id)?.deliver(event);
+    this.#members.get(id)?.p.deliver(event);
   }
 
   #broadcast(event: SessionEvent): void {
     this.#scrollback.add(event);
-    for (const [, p] of this.#participants) p.deliver(event);
+    for (const [, m] of this.#members) m.p.deliver(event);
   }
+}
+
+function noControls(word: string): DbgRemoteError {
+  return new DbgRemoteError("E_USAGE", `${word} is not available: this session has no endpoints`, {
+    hint: "it runs inside a test or tool without a server",
+  });
 }

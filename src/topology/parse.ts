@@ -14,9 +14,19 @@ import type { ClientNode, Endpoint, ServerNode, Topology, TopologyNode } from ".
 
 const TOP_KEYS = ["lab", "nodes"];
 const LAB_KEYS = ["name", "description"];
-const NODE_KEYS = ["host", "engine", "listen", "noio", "connect", "user", "description"];
-const SERVER_ONLY = ["engine", "listen", "noio"];
-const CLIENT_ONLY = ["connect", "user"];
+const NODE_KEYS = [
+  "host",
+  "engine",
+  "listen",
+  "noio",
+  "discover",
+  "connect",
+  "user",
+  "observer",
+  "description",
+];
+const SERVER_ONLY = ["engine", "listen", "noio", "discover"];
+const CLIENT_ONLY = ["connect", "user", "observer"];
 /** Keys for running a lab across hosts: `ship`'s login, and clients that wait or talk TLS by name. */
 const SHIP_KEYS = ["ssh_user"];
 const CLIENT_LAB_KEYS = ["reconnect", "cafile"];
@@ -453,6 +463,9 @@ export function parseTopology(text: string, file: string): Topology {
     if (raw.noio !== undefined && typeof raw.noio !== "boolean") {
       problems.add(`${path}.noio`, "`noio` must be true or false");
     }
+    if (raw.discover !== undefined && typeof raw.discover !== "boolean") {
+      problems.add(`${path}.discover`, "`discover` must be true or false");
+    }
     if (engine && listen.length === (raw.listen as unknown[]).length) {
       const node: ServerNode = {
         role: "server",
@@ -461,6 +474,7 @@ export function parseTopology(text: string, file: string): Topology {
         engine,
         listen,
         noio: raw.noio === true,
+        discover: raw.discover !== false,
         line,
       };
       if (typeof raw.ssh_user === "string") node.sshUser = raw.ssh_user;
@@ -519,6 +533,14 @@ export function parseTopology(text: string, file: string): Topology {
       problems.add(`${path}.user`, "`user` must be a string", 'user = "alice"');
     }
     const lab = clientLabKeys(problems, raw, path, name);
+    if (raw.observer !== undefined && typeof raw.observer !== "boolean") {
+      problems.add(
+        `${path}.observer`,
+        "`observer` must be true or false",
+        "observer = true (watch only)",
+      );
+    }
+    const observer = raw.observer === true;
     const target = raw.connect;
     if (typeof target !== "string" || target === "") {
       problems.add(
@@ -535,10 +557,8 @@ export function parseTopology(text: string, file: string): Topology {
     } else {
       connect = resolveNode(
         problems,
-        name,
-        host,
+        { name, host, observer, path },
         target,
-        `${path}.connect`,
         rawNodes,
         servers,
         clientNames,
@@ -553,7 +573,7 @@ export function parseTopology(text: string, file: string): Topology {
       );
     }
     if (connect) {
-      const node: ClientNode = { role: "client", name, host, connect, line };
+      const node: ClientNode = { role: "client", name, host, connect, observer, line };
       if (typeof raw.user === "string") node.user = raw.user;
       if (lab.reconnect) node.reconnect = true;
       if (lab.cafile !== undefined) node.cafile = lab.cafile;
@@ -614,17 +634,25 @@ function clientLabKeys(
   return { reconnect: raw.reconnect === true, cafile };
 }
 
+/** The client node being resolved; `path` is its table's. */
+interface Resolving {
+  name: string;
+  host: string | undefined;
+  observer: boolean;
+  path: string;
+}
+
 function resolveNode(
   problems: Problems,
-  client: string,
-  host: string | undefined,
+  from: Resolving,
   target: string,
-  path: string,
   rawNodes: Table,
   servers: Map<string, ServerNode>,
   clients: Set<string>,
   cafile?: string,
 ): ClientNode["connect"] | undefined {
+  const { name: client, host } = from;
+  const path = `${from.path}.connect`;
   if (clients.has(target)) {
     problems.add(
       path,
@@ -644,8 +672,29 @@ function resolveNode(
     );
     return undefined;
   }
-  const server = servers.get(target);
-  if (!server) return undefined; // the server itself has problems, reported above
+  const found = servers.get(target);
+  if (!found) return undefined; // the server itself has problems, reported above
+  // An observer comes in through an `observe` endpoint, everyone else through the others.
+  const watching = found.listen.filter((e) => e.spec.observe);
+  const operating = found.listen.filter((e) => !e.spec.observe);
+  if (from.observer && watching.length === 0) {
+    problems.add(
+      from.path,
+      `client \`${client}\` is an observer, but \`${target}\` has no \`observe\` endpoint to take it`,
+      `add an endpoint with \`observe\` to \`${target}\`'s listen, e.g. "tcp:port=5007,observe,password_env=WATCH_PW"`,
+    );
+    return undefined;
+  }
+  if (!from.observer && operating.length === 0) {
+    problems.add(
+      from.path,
+      `client \`${client}\` connects to \`${target}\`, whose endpoints all say \`observe\`: ` +
+        `\`${client}\` could only watch`,
+      `say so with observer = true in \`${client}\`, or give \`${target}\` an endpoint without \`observe\``,
+    );
+    return undefined;
+  }
+  const server: ServerNode = { ...found, listen: from.observer ? watching : operating };
   const local = sameHost(host, server.host);
   const where = host ?? "any host";
   if (!local && hostKey(server.host) === "") {
@@ -671,6 +720,7 @@ function resolveNode(
     const spec: ConnSpec = { ...pipe.spec };
     delete spec.hidden;
     delete spec.insecure;
+    delete spec.observe;
     return { text: pipe.text, spec, via: target };
   }
   if (tcp && tcp.spec.transport === "tcp") {

@@ -84,8 +84,9 @@ export function formatPlan(topo: Topology): string {
       } else {
         const via = n.connect.via ? ` (node ${n.connect.via})` : "";
         const user = n.user ? ` as ${n.user}` : "";
+        const observer = n.observer ? " (observer)" : "";
         const again = n.reconnect ? " (reconnects)" : "";
-        out += `  client ${n.name}${user}: connect ${
+        out += `  client ${n.name}${user}${observer}: connect ${
           formatConnStr(n.connect.spec)
         }${via}${again}\n`;
       }

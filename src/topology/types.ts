@@ -19,6 +19,8 @@ export interface ServerNode {
   noio: boolean;
   /** The account `ship` logs in as on `host` (else [lab] ssh_user, else ssh's default). */
   sshUser?: string;
+  /** `dbgremote search` lists it (default true). */
+  discover: boolean;
   line: number;
 }
 
@@ -36,6 +38,11 @@ export interface ClientNode {
   cafile?: string;
   /** The account `ship` logs in as on `host`. */
   sshUser?: string;
+  /**
+   * Joins as an observer (sees everything, runs nothing): asks for it in its hello, and a
+   * `connect` by node name resolves to one of the server's `observe` endpoints.
+   */
+  observer: boolean;
   line: number;
 }
 

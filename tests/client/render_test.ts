@@ -56,3 +56,30 @@ Deno.test("renderWelcome: names the others (not you), warns, replays scrollback"
   assert.match(text, /warning: release mismatch/);
   assert.match(text, /recent output \(1 events\):\nalice@a> bt\n\*\*\* live:/);
 });
+
+Deno.test("renderWelcome: an observer is told so on join; observers among the others are marked", () => {
+  const base: Welcome = {
+    t: "welcome",
+    protocol: "1.1",
+    release: "0.1.0",
+    server: { name: "lab", engine: "gdb", host: "lab1" },
+    session: "s",
+    you: 2,
+    clients: [
+      { id: 1, who: { user: "alice", host: "a", tool: "t" }, via: "tcp:x", role: "operator" },
+      { id: 2, who: { user: "bob", host: "b", tool: "t" }, via: "tcp:y", role: "observer" },
+      { id: 3, who: { user: "carol", host: "c", tool: "t" }, via: "tcp:z", role: "observer" },
+    ],
+    scrollback: [],
+    state: "stopped",
+  };
+  const watching = renderWelcome({ ...base, role: "observer" });
+  assert.match(watching, /\*\*\* you are an observer: you see everything, commands are refused\n/);
+  assert.match(watching, /also here: alice@a, carol@c \(observer\)\n/);
+  assert.doesNotMatch(watching, /type debugger commands/);
+  const operating = renderWelcome({ ...base, role: "operator" });
+  assert.doesNotMatch(operating, /you are an observer/);
+  assert.match(operating, /type debugger commands/);
+  // A 1.0 server sends no role: an operator, as before.
+  assert.doesNotMatch(renderWelcome(base), /observer:/);
+});

@@ -45,7 +45,9 @@ export class Proc {
     this.name = name;
     const [command, ...prefix] = [...wrap, program];
     this.child = spawn(command, [...prefix, ...args], {
-      env: { ...process.env, ...env },
+      // Servers stay off multicast DNS unless a test turns it on (in its own namespaces), so
+      // test traffic never leaves loopback for the machine's network.
+      env: { ...process.env, DBGREMOTE_DISCOVERY: "off", ...env },
       cwd,
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -131,11 +133,25 @@ export class Proc {
   }
 
   async [Symbol.asyncDispose]() {
+    const gone = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once("exit", () => resolve());
+    });
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill("SIGKILL");
     }
     this.child.stdin!.destroy();
-    await this.exited;
+    await gone;
+    // A daemon's children (sshd's sessions, say) may hold its output pipes open after it is gone:
+    // stop reading them, so disposal never waits on a process this one did not own.
+    const closed = await Promise.race([
+      this.exited,
+      new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000)),
+    ]);
+    if (closed === "open") {
+      this.child.stdout!.destroy();
+      this.child.stderr!.destroy();
+    }
   }
 }
 

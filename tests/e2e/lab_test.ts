@@ -92,8 +92,8 @@ Deno.test({
     // Each client came in on the endpoint its node resolved to: alice over TLS, bob over tcp.
     const a1 = alice.stdout.length;
     alice.send(".clients");
-    await alice.waitFor(/\* \d+ {2}alice@dev1 {2}ssl:198\.18\.0\.3:\d+/, { from: a1 });
-    await alice.waitFor(/ {3}\d+ {2}bob@dev2 {2}tcp:198\.18\.0\.4:\d+/, { from: a1 });
+    await alice.waitFor(/\* \d+ +alice@dev1 +operator +ssl:198\.18\.0\.3:\d+/, { from: a1 });
+    await alice.waitFor(/ {3}\d+ +bob@dev2 +operator +tcp:198\.18\.0\.4:\d+/, { from: a1 });
     assert.doesNotMatch(since(alice, a1), /carol/);
     const c1 = carol.stdout.length;
     carol.send("info breakpoints");

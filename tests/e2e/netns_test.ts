@@ -52,7 +52,7 @@ Deno.test({
     await client.waitFor(/-- stopped at .*demo\.c:\d+ in add/);
     // The server sees the client come from alice's address on the bridge.
     client.send(".clients");
-    await client.waitFor(/@alice\s+tcp:198\.18\.0\.2:\d+/);
+    await client.waitFor(/\S+@alice\s+operator\s+tcp:198\.18\.0\.2:\d+/);
     client.send("q");
     assert.equal((await client.wait()).code, 0);
     assert.equal((await server.wait()).code, 0);

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { PROTOCOL, RELEASE } from "../../src/version.ts";
 import { BINARY, requireBinary, scratch } from "./harness.ts";
 import { NetLab, netnsUnavailable, reportSkip } from "./netns.ts";
 import { sshdUnavailable, SshHosts } from "./sshd.ts";
@@ -36,6 +37,9 @@ connect = "target"
 cafile = "certs/lab.crt"
 user = "alice"
 `;
+
+/** A literal for a RegExp source. */
+const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function sha256(file: string): string {
   return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
@@ -128,7 +132,7 @@ Deno.test({
     alice.send("print 6*7");
     await alice.waitFor(/alice@lab2> print 6\*7\n\$1 = 42/);
     alice.send(".clients");
-    await alice.waitFor(/alice@lab2 {2}ssl:198\.18\.0\.3:\d+/); // over TLS, by node name + cafile
+    await alice.waitFor(/alice@lab2 +operator +ssl:198\.18\.0\.3:\d+/); // over TLS, by node name + cafile
 
     // Shipping again: the same binary is not copied again; the running server is restarted.
     const again = ship("--node", "target");
@@ -175,7 +179,11 @@ Deno.test({
     assert.equal((await refused.wait(60_000)).code, 3, refused.stdout + refused.stderr);
     assert.match(
       refused.stderr,
-      /error\[E_SHIP\]: lab2:~\/\.dbgremote\/dbgremote is dbgremote 0\.0\.9 \(protocol 0\.9\); this is dbgremote 0\.1\.0 \(protocol 1\.0\): a different protocol major/,
+      new RegExp(
+        `error\\[E_SHIP\\]: lab2:~/\\.dbgremote/dbgremote is dbgremote 0\\.0\\.9 \\(protocol 0\\.9\\); this is dbgremote ${
+          esc(RELEASE)
+        } \\(protocol ${esc(PROTOCOL)}\\): a different protocol major`,
+      ),
     );
     assert.match(
       refused.stderr,
@@ -192,7 +200,11 @@ Deno.test({
     assert.equal((await shipped.wait(120_000)).code, 0, shipped.stdout + shipped.stderr);
     assert.match(
       shipped.stderr,
-      /warning: lab1:~\/\.dbgremote\/dbgremote is dbgremote 0\.0\.1 \(protocol 1\.0\); replacing it with dbgremote 0\.1\.0 \(protocol 1\.0\)/,
+      new RegExp(
+        `warning: lab1:~/\\.dbgremote/dbgremote is dbgremote 0\\.0\\.1 \\(protocol 1\\.0\\); replacing it with dbgremote ${
+          esc(RELEASE)
+        } \\(protocol ${esc(PROTOCOL)}\\)`,
+      ),
     );
     assert.equal(sha256(old1), sha256(BINARY));
     assert.match(shipped.stdout, /lab1: started target/);

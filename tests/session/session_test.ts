@@ -1,93 +1,8 @@
 import assert from "node:assert/strict";
-import { type ClientConnection, openClient } from "../../src/client/connection.ts";
-import type { SessionEvent } from "../../src/protocol/messages.ts";
 import { servePeer } from "../../src/session/peer.ts";
-import { Session } from "../../src/session/session.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
 import { ProtocolError } from "../../src/errors.ts";
-import { createFakeEngine, type FakeEngine } from "./fake_engine.ts";
-
-const V = { protocol: "1.0", release: "0.1.0" };
-
-interface Lab {
-  session: Session;
-  engine: FakeEngine;
-  logs: string[];
-  join(user: string, opts?: { version?: typeof V; maxPending?: number }): Promise<Client>;
-}
-
-interface Client {
-  conn: ClientConnection;
-  /** Stop reading, as a client whose process hangs. */
-  stall(): void;
-  events: SessionEvent[];
-  /** Resolve when an event matching `pred` has arrived. */
-  until(pred: (e: SessionEvent) => boolean): Promise<SessionEvent>;
-  transcript(): string[];
-}
-
-function lab(opts: { maxPending?: number; scrollback?: number } = {}): Lab {
-  let engine!: FakeEngine;
-  const logs: string[] = [];
-  const session = new Session({
-    name: "srv",
-    host: "lab1",
-    makeEngine: (l) => (engine = createFakeEngine(l)),
-    scrollbackEvents: opts.scrollback,
-  });
-  return {
-    session,
-    engine,
-    logs,
-    async join(user, o = {}) {
-      const [server, client] = memoryPair(`mem:${user}`, "mem:server");
-      servePeer(session, server, {
-        version: V,
-        maxPending: o.maxPending ?? opts.maxPending,
-        helloTimeoutMs: 1000,
-        log: (l) => logs.push(l),
-      });
-      const events: SessionEvent[] = [];
-      const waiters: { pred: (e: SessionEvent) => boolean; resolve: (e: SessionEvent) => void }[] =
-        [];
-      const conn = await openClient(client, {
-        who: { user, host: "h", tool: "test" },
-        version: o.version ?? V,
-        onEvent(e) {
-          events.push(e);
-          for (const w of [...waiters]) {
-            if (w.pred(e)) {
-              waiters.splice(waiters.indexOf(w), 1);
-              w.resolve(e);
-            }
-          }
-        },
-      });
-      return {
-        conn,
-        stall: () => client.stall(),
-        events,
-        until(pred) {
-          const found = events.find(pred);
-          if (found) return Promise.resolve(found);
-          return new Promise((resolve) => waiters.push({ pred, resolve }));
-        },
-        transcript: () =>
-          events.filter((e) => e.t !== "notice").map((e) =>
-            e.t === "echo"
-              ? `${e.from}> ${e.text}`
-              : e.t === "out"
-              ? e.text.trim()
-              : e.t === "state"
-              ? `[${e.state}]`
-              : e.t
-          ),
-      };
-    },
-  };
-}
-
-const doneOf = (seq: number) => (e: SessionEvent) => e.t === "done" && e.seq === seq;
+import { doneOf, lab, V } from "./lab.ts";
 
 Deno.test("every client sees every command with its issuer, and all output, in order", async () => {
   const l = lab();
@@ -226,7 +141,7 @@ Deno.test("a protocol mismatch is refused with both versions named", async () =>
     (err: unknown) => {
       assert.ok(err instanceof ProtocolError);
       assert.equal(err.code, "E_PROTOCOL_MISMATCH");
-      assert.match(err.message, /1\.0/);
+      assert.match(err.message, /1\.1/);
       assert.match(err.message, /2\.0/);
       return true;
     },

@@ -18,6 +18,11 @@ export interface TransportTarget {
   connectSpec?(address: string): ConnSpec;
   /** Clean up after a test. */
   cleanup?(): void;
+  /**
+   * Why `pending` cannot be observed under this test runtime, if it cannot: that one test is
+   * skipped here and the transport's own tests check it in the runtime that ships.
+   */
+  pendingUnobservable?: string;
 }
 
 interface Collected {
@@ -81,6 +86,8 @@ export function transportContract(name: string, target: TransportTarget): void {
         target.cleanup?.();
       }
     });
+  const skipped = (why: string) => (title: string, _fn: () => Promise<void>) =>
+    Deno.test({ name: `${name} transport: ${title} (skipped: ${why})`, ignore: true, fn() {} });
 
   const connectTo = (t: Transport, l: Listener) =>
     t.connect(target.connectSpec?.(l.address) ?? parseConnStr(l.address, "connect"), {
@@ -159,7 +166,8 @@ export function transportContract(name: string, target: TransportTarget): void {
     await srv.listener.close();
   });
 
-  test("pending grows while the peer does not read", async () => {
+  const pendingTest = target.pendingUnobservable ? skipped(target.pendingUnobservable) : test;
+  pendingTest("pending grows while the peer does not read", async () => {
     const t = target.make();
     const srv = await serve(t, target.listenSpec());
     const client = await connectTo(t, srv.listener);

@@ -1,0 +1,331 @@
+/**
+ * End-to-end on the compiled binary: the session controls (.clients, .echo, .servers,
+ * .server, .endsrv, .remote_exit) and observers, each typed into a real console client.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+
+type Tmp = ReturnType<typeof scratch>;
+
+/** A --noio server debugging the sample program on the given endpoints. */
+function server(tmp: Tmp, program: string, endpoints: string[], env = {}): Proc {
+  return new Proc(
+    "server",
+    ["server", "--noio", "--name", "lab", ...endpoints, "--", "gdb", "--args", program, "loop"],
+    { ...tmp.env, ...env },
+  );
+}
+
+async function client(
+  tmp: Tmp,
+  user: string,
+  address: string,
+  options: { env?: Record<string, string>; observe?: boolean } = {},
+): Promise<Proc> {
+  const args = ["client", "--user", user, ...(options.observe ? ["--observe"] : []), address];
+  const p = new Proc(user, args, { ...tmp.env, ...options.env });
+  await p.waitFor("*** connected to lab");
+  return p;
+}
+
+/** The n-th `listening on TRANSPORT:...` address the server printed. */
+async function nthAddress(s: Proc, transport: string, n: number): Promise<string> {
+  const re = new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`, "g");
+  await s.waitFor(new RegExp(`(listening on ${transport}:[^\\n]*\\n[^]*){${n + 1}}`));
+  return [...s.stdout.matchAll(re)][n][1];
+}
+
+async function busyPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const blocker = net.createServer();
+  await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+  return {
+    port: (blocker.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((r) => blocker.close(() => r())),
+  };
+}
+
+Deno.test("e2e: .clients shows roles, transports, endpoints and activity; .echo names the speaker", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using s = server(tmp, program, ["tcp:port=0,server=127.0.0.1", "npipe:pipe=watch,observe"]);
+  const tcp = await endpointAddress(s, "tcp");
+  const watch = await endpointAddress(s, "npipe");
+  assert.match(
+    s.stdout,
+    /listening on npipe:pipe=watch,observe: dbgremote client npipe:pipe=watch \(everyone who joins here is an observer\)/,
+  );
+  await using alice = await client(tmp, "alice", tcp);
+  await using walt = await client(tmp, "walt", watch);
+  await alice.waitFor(/\*\*\* walt@\S+ joined \(npipe:\S+\) as an observer/);
+
+  alice.send(".clients");
+  await walt.waitFor(/alice@\S+> \.clients\n2 participants \(\* asked\):\n/);
+  for (const p of [alice, walt]) {
+    await p.waitFor(
+      /\n {2}\* 1 +alice@\S+ +operator +tcp:127\.0\.0\.1:\d+ \(endpoint 0\) +dbgremote-console +since \d\d:\d\d:\d\d +idle 0s\n/,
+    );
+    await p.waitFor(
+      /\n {4}2 +walt@\S+ +observer +npipe:\S+ \(endpoint 1\) +dbgremote-console +since \d\d:\d\d:\d\d +no commands yet\n/,
+    );
+  }
+
+  walt.send(".echo coffee is ready");
+  await alice.waitFor(/walt@\S+> \.echo coffee is ready\nwalt@\S+: coffee is ready\n/);
+  alice.send("q");
+  assert.equal((await s.wait()).code, 0);
+});
+
+Deno.test("e2e: .servers lists endpoints with ids, state and client addresses, secrets masked", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using s = server(tmp, program, [
+    "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
+    "npipe:pipe=ops-%d",
+    "npipe:pipe=sec,password=hunter2",
+  ], { LAB_PW: "correct horse" });
+  const tcp = await nthAddress(s, "tcp", 0);
+  const ops = await nthAddress(s, "npipe", 0);
+  await using alice = await client(tmp, "alice", ops);
+  alice.send(".servers");
+  const port = /port=(\d+)/.exec(tcp)![1];
+  await alice.waitFor(
+    new RegExp(
+      `\\n {2}0 - tcp:server=127\\.0\\.0\\.1,port=0,password_env=LAB_PW +accepting +0 clients +join: dbgremote client tcp:server=127\\.0\\.0\\.1,port=${port},password_env=LAB_PW\\n`,
+    ),
+  );
+  await alice.waitFor(
+    /\n {2}1 - npipe:pipe=ops-%d +accepting +1 client +join: dbgremote client npipe:pipe=ops-\d+\n/,
+  );
+  await alice.waitFor(
+    /\n {2}2 - npipe:pipe=sec,password=\* +accepting +0 clients +join: dbgremote client npipe:pipe=sec,password=\*\n/,
+  );
+  assert.doesNotMatch(alice.stdout + s.stdout + s.stderr, /hunter2|correct horse/);
+  alice.send("q");
+  assert.equal((await s.wait()).code, 0);
+});
+
+Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the issuer only", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  const busy = await busyPort();
+  try {
+    await using s = server(tmp, program, ["npipe:pipe=ops"]);
+    const ops = await endpointAddress(s, "npipe");
+    await using alice = await client(tmp, "alice", ops);
+    await using bob = await client(tmp, "bob", ops);
+
+    alice.send(".server npipe:pipe=extra");
+    await bob.waitFor(
+      /\*\*\* alice@\S+ opened endpoint 1: npipe:pipe=extra; join with: dbgremote client npipe:pipe=extra\n/,
+    );
+    await s.waitFor(/endpoint 1 opened by alice@\S+: npipe:pipe=extra/, { stream: "stderr" });
+    await using carol = await client(tmp, "carol", "npipe:pipe=extra");
+    await bob.waitFor(/carol@\S+ joined/);
+
+    // Each mistake: a clear error to alice; bob sees only the command; nothing opens.
+    const mistakes: [string, RegExp][] = [
+      [
+        ".server tcp:port=0",
+        /error\[E_INSECURE\]: tcp:port=0 would let anyone who reaches every interface control the debugger: it has no password\n {2}hint: add password_env=VAR/,
+      ],
+      [
+        `.server tcp:port=${busy.port},server=127.0.0.1`,
+        new RegExp(
+          `error\\[E_ADDR_IN_USE\\]: tcp port ${busy.port} on 127\\.0\\.0\\.1 is already in use\\n {2}hint: pick another port`,
+        ),
+      ],
+      [
+        ".server tcp:prot=5009",
+        /error\[E_CONNSTR\]: bad connection string "tcp:prot=5009": unknown option "prot" for tcp\n {2}hint: did you mean "port"\?/,
+      ],
+      [
+        ".server npipe:pipe=w,password_env=UNSET_PW",
+        /error\[E_SECRET_MISSING\]: npipe:pipe=w,password_env=UNSET_PW takes its password from \$UNSET_PW, which is not set/,
+      ],
+    ];
+    for (const [command, error] of mistakes) {
+      alice.send(command);
+      await alice.waitFor(error);
+    }
+    alice.send(".server tcp:port=0,server=127.0.0.1,password=hunter2");
+    await bob.waitFor(
+      /opened endpoint 2: tcp:server=127\.0\.0\.1,port=0,password=\*; join with: dbgremote client tcp:server=127\.0\.0\.1,port=\d+,password=\*\n/,
+    );
+    bob.send("print 20+22");
+    await alice.waitFor(/bob@\S+> print 20\+22\n\$1 = 42\n/);
+    assert.doesNotMatch(bob.stdout + carol.stdout, /error\[E_/, "mistakes reach the issuer only");
+    assert.match(bob.stdout, /alice@\S+> \.server tcp:port=0\n/, "the others see the command");
+    assert.doesNotMatch(
+      alice.stdout + bob.stdout + carol.stdout + s.stdout + s.stderr,
+      /hunter2/,
+      "an inline password never shows",
+    );
+    alice.send(".servers");
+    await alice.waitFor(/\n {2}2 - tcp:server=127\.0\.0\.1,port=0,password=\* +accepting/);
+    assert.doesNotMatch(alice.stdout, /\n {2}3 - /, "failed opens added nothing");
+    alice.send("q");
+    assert.equal((await s.wait()).code, 0);
+  } finally {
+    await busy.close();
+  }
+});
+
+Deno.test("e2e: .endsrv stops accepting on an endpoint; its clients stay; a bad id lists the valid ones", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using s = server(tmp, program, ["tcp:port=0,server=127.0.0.1", "npipe:pipe=ops"]);
+  const tcp = await endpointAddress(s, "tcp");
+  const ops = await endpointAddress(s, "npipe");
+  await using alice = await client(tmp, "alice", tcp);
+  await using bob = await client(tmp, "bob", ops);
+
+  alice.send(".endsrv 0");
+  await bob.waitFor(
+    /\*\*\* alice@\S+ closed endpoint 0 \(tcp:server=127\.0\.0\.1,port=0\): nobody new can join there; 1 client who came in through it stays\n/,
+  );
+  await using late = new Proc("late", ["client", tcp], tmp.env);
+  assert.equal((await late.wait()).code, 1);
+  assert.match(late.stderr, /E_CONNECT/);
+  alice.send("print 6*7");
+  await bob.waitFor(/alice@\S+> print 6\*7\n\$1 = 42\n/);
+
+  alice.send(".endsrv 5");
+  await alice.waitFor(
+    /error\[E_USAGE\]: \.endsrv 5: there is no endpoint 5\n {2}hint: endpoints accepting now: 1 \(npipe:pipe=ops\) \(\.servers lists them all\)\n/,
+  );
+  alice.send(".servers");
+  await alice.waitFor(/\n {2}0 - tcp:server=127\.0\.0\.1,port=0 +closed by alice@\S+ +1 client\n/);
+  assert.doesNotMatch(bob.stdout, /E_USAGE/);
+
+  bob.send(".endsrv 1");
+  await alice.waitFor(/no endpoint accepts new clients now \(\.server CONNSTR opens one\)\n/);
+  await using later = new Proc("later", ["client", ops], tmp.env);
+  assert.equal((await later.wait()).code, 1);
+  bob.send("q");
+  assert.equal((await s.wait()).code, 0);
+});
+
+Deno.test("e2e: .remote_exit leaves; the others are told and go on", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using s = server(tmp, program, ["npipe:pipe=ops"]);
+  const ops = await endpointAddress(s, "npipe");
+  await using alice = await client(tmp, "alice", ops);
+  await using bob = await client(tmp, "bob", ops);
+  bob.send(".remote_exit");
+  assert.equal((await bob.wait()).code, 0);
+  assert.match(bob.stdout, /\*\*\* leaving the session \(it goes on for the others\)/);
+  await alice.waitFor(/\*\*\* bob@\S+ left\n/);
+  alice.send("print 1+2");
+  await alice.waitFor(/\$1 = 3/);
+  alice.send("q");
+  assert.equal((await s.wait()).code, 0);
+});
+
+Deno.test("e2e: observers see everything; their commands and Ctrl+C are refused to them alone", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using s = server(tmp, program, [
+    "npipe:pipe=ops",
+    "npipe:pipe=watch,observe,password_env=WATCH_PW",
+  ], { WATCH_PW: "watchers only" });
+  const ops = await nthAddress(s, "npipe", 0);
+  const watch = await nthAddress(s, "npipe", 1);
+  assert.equal(watch, "npipe:pipe=watch,password_env=WATCH_PW");
+  await using alice = await client(tmp, "alice", ops);
+  await using walt = await client(tmp, "walt", watch, { env: { WATCH_PW: "watchers only" } });
+  await using vera = await client(tmp, "vera", ops, { observe: true });
+  for (const o of [walt, vera]) {
+    assert.match(
+      o.stdout,
+      /\*\*\* you are an observer: you see everything, commands are refused\n/,
+    );
+  }
+  assert.doesNotMatch(alice.stdout, /you are an observer/);
+
+  walt.send("print 1");
+  await walt.waitFor(/refused: you are an observer: you see everything, but "print 1" did not run/);
+  vera.send("q");
+  await vera.waitFor(/refused: you are an observer: you see everything, but "q" did not run/);
+  alice.send("run");
+  await walt.waitFor(/alice@\S+> run\n/);
+  await vera.waitFor("demo: x is 50");
+  // Ctrl+C (SIGINT without a terminal) from an observer: refused; the target runs on.
+  process.kill(walt.child.pid!, "SIGINT");
+  await walt.waitFor(/\*\*\* refused: you are an observer: Ctrl\+C \(interrupt\) is for operators/);
+  process.kill(alice.child.pid!, "SIGINT");
+  await vera.waitFor(/\*\*\* alice@\S+ interrupted the target\n/);
+  await vera.waitFor(/-- stopped .*\(SIGINT\)/);
+  assert.doesNotMatch(alice.stdout, /print 1|> q\n|refused/, "refusals stay private");
+  assert.doesNotMatch(vera.stdout, /print 1|Ctrl\+C/, "walt's refusals are his alone");
+  assert.doesNotMatch(walt.stdout, /"q" did not run/, "vera's refusal is hers alone");
+  assert.equal(
+    (alice.stdout.match(/interrupted the target/g) ?? []).length,
+    1,
+    "only alice's Ctrl+C interrupted",
+  );
+  // Reading and speaking are allowed.
+  walt.send(".echo nice catch");
+  await alice.waitFor(/walt@\S+: nice catch\n/);
+  alice.send("q");
+  assert.equal((await s.wait()).code, 0);
+});
+
+Deno.test("e2e: a lab's observer node joins through the server's observe endpoint", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  const lab = path.join(tmp.dir, "lab.toml");
+  fs.writeFileSync(
+    lab,
+    `[lab]
+name = "watch-lab"
+
+[nodes.lab]
+engine = { kind = "gdb", program = "${program}" }
+listen = ["npipe:pipe=ops", "npipe:pipe=watch,observe"]
+noio = true
+
+[nodes.boss]
+connect = "lab"
+observer = true
+
+[nodes.dev]
+connect = "lab"
+`,
+  );
+  await using target = new Proc("target", ["run", lab, "--node", "lab"], tmp.env);
+  await target.waitFor(/listening on npipe:pipe=watch,observe/);
+  await using boss = new Proc("boss", ["run", lab, "--node", "boss"], tmp.env);
+  await boss.waitFor("*** client boss: connecting to node lab at npipe:pipe=watch");
+  await boss.waitFor("*** you are an observer: you see everything, commands are refused");
+  await using dev = new Proc("dev", ["run", lab, "--node", "dev"], tmp.env);
+  await dev.waitFor("*** client dev: connecting to node lab at npipe:pipe=ops");
+  await dev.waitFor(/\*\*\* connected to lab[^]*also here: \S+ \(observer\)/);
+  dev.send("q");
+  assert.equal((await target.wait()).code, 0);
+
+  // One process runs the server and the observer (`run` joins the in-process server's own
+  // observe endpoint).
+  const solo = path.join(tmp.dir, "solo.toml");
+  fs.writeFileSync(
+    solo,
+    fs.readFileSync(lab, "utf8").replace(/\[nodes\.dev\][^]*$/, ""),
+  );
+  await using both = new Proc("both", ["run", solo], tmp.env);
+  await both.waitFor("*** client boss: connecting to node lab at npipe:pipe=watch");
+  await both.waitFor("*** you are an observer: you see everything, commands are refused");
+  both.send("print 1");
+  await both.waitFor(/refused: you are an observer: you see everything, but "print 1" did not run/);
+  both.send("\x02");
+  assert.equal((await both.wait()).code, 0);
+});

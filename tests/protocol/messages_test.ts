@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { checkClientMessage } from "../../src/protocol/messages.ts";
+
+const who = { user: "u", host: "h", tool: "t" };
+
+Deno.test("checkClientMessage: hello may ask to observe (1.1), with a boolean only", () => {
+  const hello = { t: "hello", protocol: "1.1", release: "0.1.0", who };
+  assert.equal(checkClientMessage(hello), undefined, "observe is optional (a 1.0 client)");
+  assert.equal(checkClientMessage({ ...hello, observe: true }), undefined);
+  assert.equal(checkClientMessage({ ...hello, observe: false }), undefined);
+  assert.equal(
+    checkClientMessage({ ...hello, observe: "yes" }),
+    "hello's observe must be true or false",
+  );
+  assert.equal(
+    checkClientMessage({ ...hello, who: { user: "u" } }),
+    "hello needs who {user, host, tool}",
+  );
+});
+
+Deno.test("checkClientMessage: commands, interrupts, goodbyes; nothing else", () => {
+  assert.equal(checkClientMessage({ t: "cmd", id: 1, text: "bt" }), undefined);
+  assert.equal(
+    checkClientMessage({ t: "cmd", id: 1.5, text: "bt" }),
+    "cmd needs an integer id and text",
+  );
+  assert.equal(checkClientMessage({ t: "interrupt" }), undefined);
+  assert.equal(checkClientMessage({ t: "bye" }), undefined);
+  // A client cannot promote itself or anyone: there is no such message.
+  assert.equal(checkClientMessage({ t: "role", role: "operator" }), 'unknown message type "role"');
+});

@@ -1,0 +1,131 @@
+/** A session with the fake engine and clients over in-memory channels: the real peer and client code, no sockets. */
+import { type ClientConnection, openClient } from "../../src/client/connection.ts";
+import type { SessionEvent } from "../../src/protocol/messages.ts";
+import { servePeer } from "../../src/session/peer.ts";
+import { Session } from "../../src/session/session.ts";
+import { memoryPair } from "../../src/transport/memory.ts";
+import type { SessionControls } from "../../src/session/controls.ts";
+import { createFakeEngine, type FakeEngine } from "./fake_engine.ts";
+
+export const V = { protocol: "1.1", release: "0.1.0" };
+
+export interface JoinOptions {
+  version?: typeof V;
+  maxPending?: number;
+  /** The client asks to observe (hello.observe). */
+  observe?: boolean;
+  /** The endpoint it comes in through says `observe`. */
+  observeEndpoint?: boolean;
+  endpoint?: number;
+}
+
+export interface Lab {
+  session: Session;
+  engine: FakeEngine;
+  logs: string[];
+  join(user: string, opts?: JoinOptions): Promise<Client>;
+}
+
+export interface Client {
+  conn: ClientConnection;
+  /** Stop reading, as a client whose process hangs. */
+  stall(): void;
+  events: SessionEvent[];
+  /** Resolve when an event matching `pred` has arrived; reject after `timeoutMs` (default 5 s). */
+  until(pred: (e: SessionEvent) => boolean, timeoutMs?: number): Promise<SessionEvent>;
+  transcript(): string[];
+}
+
+export function lab(
+  opts: {
+    maxPending?: number;
+    scrollback?: number;
+    controls?: SessionControls;
+    now?: () => number;
+  } = {},
+): Lab {
+  let engine!: FakeEngine;
+  const logs: string[] = [];
+  const session = new Session({
+    name: "srv",
+    host: "lab1",
+    makeEngine: (l) => (engine = createFakeEngine(l)),
+    scrollbackEvents: opts.scrollback,
+    controls: opts.controls,
+    now: opts.now,
+  });
+  return {
+    session,
+    engine,
+    logs,
+    async join(user, o = {}) {
+      // The first end is the server's: its peer (the participant's `via`) is the second name.
+      const [server, client] = memoryPair("mem:server", `mem:${user}`);
+      servePeer(session, server, {
+        version: V,
+        maxPending: o.maxPending ?? opts.maxPending,
+        helloTimeoutMs: 1000,
+        log: (l) => logs.push(l),
+        observe: o.observeEndpoint,
+        endpoint: o.endpoint,
+      });
+      const events: SessionEvent[] = [];
+      const waiters: { pred: (e: SessionEvent) => boolean; resolve: (e: SessionEvent) => void }[] =
+        [];
+      const conn = await openClient(client, {
+        who: { user, host: "h", tool: "test" },
+        version: o.version ?? V,
+        observe: o.observe,
+        onEvent(e) {
+          events.push(e);
+          for (const w of [...waiters]) {
+            if (w.pred(e)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(e);
+            }
+          }
+        },
+      });
+      return {
+        conn,
+        stall: () => client.stall(),
+        events,
+        until(pred, timeoutMs = 5000) {
+          const found = events.find(pred);
+          if (found) return Promise.resolve(found);
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+              waiters.splice(waiters.indexOf(waiter), 1);
+              reject(
+                new Error(
+                  `${user}: no matching event within ${timeoutMs} ms; got:\n` +
+                    events.map((e) => JSON.stringify(e)).join("\n"),
+                ),
+              );
+            }, timeoutMs);
+            const waiter = {
+              pred,
+              resolve: (e: SessionEvent) => {
+                clearTimeout(timer);
+                resolve(e);
+              },
+            };
+            waiters.push(waiter);
+          });
+        },
+        transcript: () =>
+          events.filter((e) => e.t !== "notice").map((e) =>
+            e.t === "echo"
+              ? `${e.from}> ${e.text}`
+              : e.t === "out"
+              ? e.text.trim()
+              : e.t === "state"
+              ? `[${e.state}]`
+              : e.t
+          ),
+      };
+    },
+  };
+}
+
+export const doneOf = (seq: number) => (e: SessionEvent) => e.t === "done" && e.seq === seq;
