@@ -29,6 +29,8 @@ export type ErrorCode =
   | "E_SLOW_CLIENT"
   | "E_SESSION_ENDED"
   | "E_NODE"
+  | "E_GAVE_UP"
+  | "E_SHIP"
   | "E_DISCOVERY";
 
 export class DbgRemoteError extends Error {

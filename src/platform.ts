@@ -18,6 +18,10 @@ export interface Platform {
   env: Record<string, string | undefined>;
   /** The runtime this build runs on, e.g. "bun 1.4.5" or "deno 2.9.6". */
   runtime: string;
+  /** Operating system and CPU this build runs on, as `process.platform-process.arch` ("linux-x64"). */
+  os: string;
+  /** This program as one executable file (the compiled binary), or undefined when run from source. */
+  selfExecutable?: string;
   stdout(text: string): void;
   stderr(text: string): void;
   /** A terminal over stdin/stdout. `prompt` is shown when stdin is a tty. */
@@ -36,6 +40,18 @@ function runtimeName(): string {
   if (versions.bun) return `bun ${versions.bun}`;
   if (versions.deno) return `deno ${versions.deno}`;
   return `node ${process.version}`;
+}
+
+/**
+ * The compiled binary's own path. Bun's compiled binaries run their code from an
+ * embedded file system (`/$bunfs/`); `deno compile` says so in Deno.build.standalone.
+ * From source, process.execPath is the runtime (deno, bun), not dbgremote.
+ */
+function selfExecutable(): string | undefined {
+  if (import.meta.url.startsWith("file:///$bunfs/")) return process.execPath;
+  const deno = (globalThis as { Deno?: { build?: { standalone?: boolean } } }).Deno;
+  if (deno?.build?.standalone) return process.execPath;
+  return undefined;
 }
 
 function currentUser(env: Record<string, string | undefined>): string {
@@ -192,6 +208,8 @@ export function processPlatform(): Platform {
     user: currentUser(env),
     env,
     runtime: runtimeName(),
+    os: `${process.platform}-${process.arch}`,
+    selfExecutable: selfExecutable(),
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
     terminal: processTerminal,

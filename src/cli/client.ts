@@ -5,10 +5,29 @@ import { UsageError } from "../errors.ts";
 import type { CliContext } from "./context.ts";
 import { runClientRole } from "./roles.ts";
 
+/** `--wait-max SECONDS` as ms: a positive number of seconds. */
+export function parseWaitMax(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(seconds > 0)) {
+    throw new UsageError(
+      `--wait-max ${text} is not a number of seconds`,
+      "for example --wait-max 60 (give up after a minute); --wait alone waits until Ctrl+C",
+    );
+  }
+  return seconds * 1000;
+}
+
 export async function clientCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { user: { type: "string" }, observe: { type: "boolean", default: false } },
+    options: {
+      user: { type: "string" },
+      wait: { type: "boolean", default: false },
+      "wait-max": { type: "string" },
+      reconnect: { type: "boolean", default: false },
+      observe: { type: "boolean", default: false },
+    },
     allowPositionals: true,
   });
   if (positionals.length !== 1) {
@@ -19,9 +38,14 @@ export async function clientCommand(ctx: CliContext, argv: string[]): Promise<nu
       "for example: dbgremote client tcp:server=lab1,port=5005",
     );
   }
+  const waitMax = parseWaitMax(values["wait-max"]);
+  // Fail fast by default, so scripts get an error; --wait (or a bound) waits for the server.
+  const waitMs = waitMax ?? (values.wait ? Infinity : undefined);
   return await runClientRole(ctx, {
     spec: parseConnStr(positionals[0], "connect"),
     user: values.user,
+    waitMs,
+    reconnect: values.reconnect,
     observe: values.observe,
   });
 }

@@ -8,6 +8,12 @@ usage:
   dbgremote plan LAB.toml                   show which roles start on which host
   dbgremote server [--name N] [--noio] [--nodiscover] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
                                            debug PROGRAM and serve it on each CONNSTR
+  dbgremote client [--user U] [--wait | --wait-max S] [--reconnect] CONNSTR
+                                           join a server's session (--wait: until it is up;
+                                           --reconnect: rejoin when it comes back)
+  dbgremote ship LAB.toml [--node NAME]... [--ssh-option OPT]... [--dir DIR] [--dry-run]
+                                           copy this binary and the lab to its hosts over ssh;
+                                           start the servers there, print the clients' commands
   dbgremote client [--user U] [--observe] CONNSTR
                                            join a server's session (--observe: watch only)
   dbgremote search [HOST] [--timeout S] [--json]
@@ -15,7 +21,7 @@ usage:
                                            or on HOST (WinDbg's -QR \\\\HOST)
   dbgremote cert [--name N] [--host H]... [--out DIR] [--days D]
                                            a self-signed certificate + key for ssl:/spipe:
-  dbgremote version                         release and protocol of this build
+  dbgremote version [--json]                release and protocol of this build
 
 connection strings (WinDbg syntax):
   tcp:port=5005                 listen on port 5005 (all interfaces)

@@ -14,7 +14,7 @@ import { awaitServer, runClientRole, startServerRole } from "./roles.ts";
 /** The embedded default lab's file name, as shown in messages. */
 export const EMBEDDED_LAB = "<built-in>/topologies/local.toml";
 
-function readLab(file: string | undefined): Topology {
+export function readLab(file: string | undefined): Topology {
   if (file === undefined) return parseTopology(localLab, EMBEDDED_LAB);
   let text: string;
   try {
@@ -128,10 +128,21 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   }
   if (clients.length === 1) {
     const c = clients[0];
-    const spec = localEndpoint(running, c.connect.via, c.observer) ?? c.connect.spec;
+    const local = localEndpoint(running, c.connect.via, c.observer);
+    const spec = local ?? c.connect.spec;
     const via = c.connect.via ? `node ${c.connect.via} at ` : "";
     ctx.platform.stdout(`*** client ${c.name}: connecting to ${via}${formatConnStr(spec)}\n`);
-    const code = await runClientRole(ctx, { spec, user: c.user, observe: c.observer });
+    // A lab's hosts start in any order: a client waits for its server (not for one in this
+    // same process, which is up already and ends with it).
+    const code = await runClientRole(ctx, {
+      spec,
+      user: c.user,
+      server: c.connect.via,
+      node: c.name,
+      waitMs: local ? undefined : Infinity,
+      reconnect: !local && c.reconnect === true,
+      observe: c.observer,
+    });
     // Local servers started for this client end with it when it ends the session (q) or leaves.
     await Promise.all(running.map((r) => r.shutdown(`node ${c.name} finished`)));
     return code;

@@ -7,6 +7,7 @@ import { USAGE } from "./help.ts";
 import { checkCommand, planCommand, runCommand } from "./lab.ts";
 import { searchCommand } from "./search.ts";
 import { serverCommand } from "./server.ts";
+import { shipCommand } from "./ship.ts";
 import { versionCommand } from "./version.ts";
 
 export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
@@ -23,13 +24,15 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
         return await serverCommand(ctx, rest);
       case "client":
         return await clientCommand(ctx, rest);
+      case "ship":
+        return await shipCommand(ctx, rest);
       case "search":
         return await searchCommand(ctx, rest);
       case "cert":
         return await certCommand(ctx, rest);
       case "version":
       case "--version":
-        return versionCommand(ctx);
+        return versionCommand(ctx, rest);
       case undefined:
       case "help":
       case "--help":

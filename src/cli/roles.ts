@@ -6,7 +6,9 @@
 import dns from "node:dns/promises";
 import { type ConnSpec, formatConnStr, type TcpSpec } from "../connstr.ts";
 import type { Channel, Listener } from "../transport/transport.ts";
-import { openClient } from "../client/connection.ts";
+import { type ClientConnection, openClient } from "../client/connection.ts";
+import { goneWhy, reconnectedText, serverLabel, worthReconnecting } from "../client/reconnect.ts";
+import { retryUntil } from "../client/retry.ts";
 import { attachServerConsole, eventPrinter, runConsoleClient } from "../client/console.ts";
 import { renderWelcome } from "../client/render.ts";
 import type { EngineSpec } from "../engine/engine.ts";
@@ -105,6 +107,17 @@ export async function awaitServer(
 export interface ClientRole {
   spec: ConnSpec;
   user?: string;
+  /** The server's node name, for messages ("server `target`"); default: what its welcome says. */
+  server?: string;
+  /**
+   * When the server is not there (yet): undefined fails at once (ad hoc clients, so
+   * scripts get errors); otherwise wait and retry, at most this many ms (Infinity: until Ctrl+C).
+   */
+  waitMs?: number;
+  /** After the server goes away (not after q), wait for it to come back and rejoin. */
+  reconnect?: boolean;
+  /** The client's node name in a lab (for hints), when it runs one. */
+  node?: string;
   /** Ask to join as an observer. */
   observe?: boolean;
 }
@@ -113,7 +126,11 @@ export interface ClientRole {
  * Reverse connection: wait on the port for the server to dial in (its endpoint
  * says clicon=THIS-HOST). With clicon= here too, only that server is accepted.
  */
-async function waitForServer(ctx: CliContext, spec: TcpSpec): Promise<Channel> {
+async function waitForServer(
+  ctx: CliContext,
+  spec: TcpSpec,
+  signal?: AbortSignal,
+): Promise<Channel> {
   const expected = spec.clicon
     ? new Set((await dns.lookup(spec.clicon, { all: true })).map((a) => a.address))
     : undefined;
@@ -127,11 +144,18 @@ async function waitForServer(ctx: CliContext, spec: TcpSpec): Promise<Channel> {
         return;
       }
       void listener?.close();
+      signal?.removeEventListener("abort", abort);
       resolve(channel);
     };
+    const abort = () => {
+      void listener?.close();
+      reject(new DbgRemoteError("E_GAVE_UP", `gave up waiting for ${spec.clicon ?? "a server"}`));
+    };
+    signal?.addEventListener("abort", abort, { once: true });
     const at = { transport: "tcp" as const, port: spec.port, ipversion: spec.ipversion };
     ctx.transports.tcp.listen(at, accept, { pid: ctx.platform.pid }).then((l) => {
       listener = l;
+      if (signal?.aborted) void l.close();
       ctx.platform.stdout(
         `*** waiting for ${spec.clicon ?? "a server"} to connect on tcp port ${spec.port} ` +
           `(its endpoint: tcp:clicon=${ctx.platform.hostname},port=${spec.port})\n`,
@@ -145,25 +169,54 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
   const p = ctx.platform;
   let term: { write(t: string): void } = { write: (t) => p.stdout(t) };
   const print = eventPrinter((t) => term.write(t));
-  let lost: DbgRemoteError | undefined;
-  let conn;
-  try {
-    const password = resolvePassword(role.spec, p.env);
-    const channel = role.spec.transport === "tcp" && role.spec.server === undefined
-      ? await waitForServer(ctx, role.spec)
+  const reverse = role.spec.transport === "tcp" && role.spec.server === undefined;
+  let name = role.server;
+  let password: string | undefined;
+
+  const connectOnce = async (signal?: AbortSignal) => {
+    const channel = reverse
+      ? await waitForServer(ctx, role.spec as TcpSpec, signal)
       : await ctx.transports[role.spec.transport].connect(role.spec, { timeoutMs: 10_000 });
-    conn = await openClient(channel, {
+    return await openClient(channel, {
       password,
       who: who(p, "dbgremote-console", role.user),
       version: ctx.version,
       onEvent: (e) => print(e),
-      onClose: (err) => (lost = err),
       observe: role.observe,
     });
-  } catch (err) {
+  };
+  /** Connect, waiting for the server while it is not there when the role says so. */
+  const connect = async (signal: AbortSignal, limitMs: number | undefined, again = false) => {
+    if (limitMs === undefined || reverse) return await connectOnce(signal);
+    return await retryUntil({
+      attempt: () => connectOnce(),
+      what: `${serverLabel(name)} at ${formatConnStr(role.spec)}`, // secrets masked
+      say: (line) => term.write(`*** ${line}\n`),
+      limitMs: Number.isFinite(limitMs) ? limitMs : undefined,
+      signal,
+      delayFirst: again,
+    });
+  };
+  const failed = (err: unknown) => {
     p.stderr(describeError(err) + "\n");
     return err instanceof ProtocolError ? EXIT.refused : EXIT.failure;
+  };
+
+  let conn: ClientConnection;
+  const gaveUp = new AbortController();
+  // Ctrl+C while waiting gives up (the console takes Ctrl+C over once connected).
+  const undoSigint = role.waitMs !== undefined
+    ? p.onSignal("SIGINT", () => gaveUp.abort())
+    : () => {};
+  try {
+    password = resolvePassword(role.spec, p.env);
+    conn = await connect(gaveUp.signal, role.waitMs);
+  } catch (err) {
+    return failed(err);
+  } finally {
+    undoSigint();
   }
+  name ??= conn.welcome.server.name;
   if (conn.welcome.warning) p.stderr(`warning: ${conn.welcome.warning}\n`);
   if (role.observe && conn.welcome.role !== "observer") {
     p.stderr(
@@ -174,9 +227,50 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
   p.stdout(renderWelcome(conn.welcome));
   const terminal = p.terminal("dbg> ");
   term = terminal;
-  const end = await runConsoleClient(conn, terminal);
-  if (end === "lost" && lost) {
-    p.stderr(describeError(lost) + "\n");
+  let last = conn;
+  let failure: unknown;
+  const end = await runConsoleClient(conn, terminal, {
+    next: async (ended, giveUp) => {
+      const label = serverLabel(name);
+      if (!role.reconnect || !worthReconnecting(ended)) {
+        if (ended.kind === "lost") {
+          terminal.write(`*** ${label} went away (${goneWhy(ended)})\n`);
+          if (!role.reconnect) {
+            terminal.write(
+              `*** to wait for it to come back next time: ${
+                role.node
+                  ? `add reconnect = true to node \`${role.node}\` in the lab`
+                  : "dbgremote client --reconnect"
+              }\n`,
+            );
+          }
+        }
+        return undefined;
+      }
+      terminal.write(
+        `*** ${label} went away (${goneWhy(ended)}); waiting for it to come back ` +
+          "(Ctrl+C to give up)\n",
+      );
+      try {
+        const next = await connect(giveUp, role.waitMs ?? Infinity, true);
+        terminal.write(reconnectedText(label, last.welcome, next.welcome));
+        if (next.welcome.warning) terminal.write(`*** warning: ${next.welcome.warning}\n`);
+        terminal.write(renderWelcome(next.welcome));
+        last = next;
+        return next;
+      } catch (err) {
+        if (!giveUp.aborted) failure = err;
+        return undefined;
+      }
+    },
+  });
+  if (failure !== undefined) return failed(failure);
+  if (end === "gave-up") return EXIT.failure;
+  if (end === "lost") {
+    const ended = last.ending();
+    if ((ended.kind === "lost" || ended.kind === "dropped") && ended.error) {
+      p.stderr(describeError(ended.error) + "\n");
+    }
     return EXIT.failure;
   }
   return EXIT.ok;

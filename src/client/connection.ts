@@ -8,6 +8,7 @@ import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
 import { checkProof, deriveKey, newNonce, proof } from "../protocol/auth.ts";
 import type {
   Challenge,
+  EndCause,
   ErrorMsg,
   Hello,
   SessionEvent,
@@ -33,6 +34,17 @@ export interface ClientOptions {
   observe?: boolean;
 }
 
+/** How a connection ended: what a client needs to decide whether to wait for the server again. */
+export type ConnectionEnd =
+  /** This side left (Ctrl+B, .remote_exit, end of input). */
+  | { kind: "left" }
+  /** The server ended the session and said why (`end`). */
+  | { kind: "ended"; reason: string; cause?: EndCause }
+  /** The server disconnected this client on purpose (too slow, a protocol error). */
+  | { kind: "dropped"; reason: string; error?: DbgRemoteError }
+  /** The connection broke or closed without a word: the server died, or the network. */
+  | { kind: "lost"; error?: DbgRemoteError };
+
 export interface ClientConnection {
   readonly welcome: Welcome;
   /** Send a command; returns its id. */
@@ -46,6 +58,8 @@ export interface ClientConnection {
   destroy(): void;
   /** Resolves when the connection has closed. */
   readonly closed: Promise<void>;
+  /** How it ended; meaningful once `closed` has resolved. */
+  ending(): ConnectionEnd;
 }
 
 /** Run the handshake on a connected channel. Rejects with a ProtocolError on refusal. */
@@ -62,6 +76,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
   let welcome: Welcome | undefined;
   let finished = false;
   let closeError: DbgRemoteError | undefined;
+  let ending: ConnectionEnd | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   const send = (m: Message) => channel.write(encodeFrame(m));
@@ -105,6 +120,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       leave() {
         if (finished) return;
         finished = true;
+        ending ??= { kind: "left" };
         send({ t: "bye" });
         channel.end();
       },
@@ -112,6 +128,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         channel.destroy();
       },
       closed,
+      ending: () => ending ?? { kind: "lost", error: closeError },
     });
 
     let key: Uint8Array | undefined;
@@ -208,9 +225,16 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
             hint: e.hint,
           },
         );
+        ending ??= { kind: "dropped", reason: e.message, error: closeError };
         return;
       }
       const event = m as SessionEvent;
+      if (event.t === "end") ending ??= { kind: "ended", reason: event.reason, cause: event.cause };
+      if (
+        event.t === "notice" && event.kind === "drop" && event.text.startsWith("disconnected by")
+      ) {
+        ending ??= { kind: "dropped", reason: event.text };
+      }
       options.onEvent(event);
       if (event.t === "done" && event.client === welcome.you && outstanding.delete(event.id)) {
         if (outstanding.size === 0) wakeIdle();

@@ -6,7 +6,7 @@
 import type { SessionEvent } from "../protocol/messages.ts";
 import type { Session } from "../session/session.ts";
 import type { Who } from "../protocol/messages.ts";
-import type { ClientConnection } from "./connection.ts";
+import type { ClientConnection, ConnectionEnd } from "./connection.ts";
 import { renderEvent } from "./render.ts";
 
 export interface Terminal {
@@ -42,27 +42,52 @@ export function eventPrinter(write: (text: string) => void): (event: SessionEven
   };
 }
 
-export type ConsoleEnd = "left" | "ended" | "lost" | "input-closed";
+export type ConsoleEnd = "left" | "ended" | "lost" | "input-closed" | "gave-up";
 
-/** Drive a network client from a terminal until the user leaves or the session ends. */
+export interface ConsoleOptions {
+  /**
+   * Called when the connection closes without this user leaving: return the
+   * next connection (after waiting for the server to come back), or undefined
+   * to stop. `giveUp` aborts when the user gives up waiting (Ctrl+C, Ctrl+B,
+   * end of input). Without it, the console ends with the connection.
+   */
+  next?: (
+    ended: ConnectionEnd,
+    giveUp: AbortSignal,
+  ) => Promise<ClientConnection | undefined>;
+}
+
+/**
+ * Drive a network client from a terminal until the user leaves or the session
+ * ends (or, with `next`, until no next connection comes). Lines typed while
+ * there is no connection are refused, never queued for a session that may not
+ * be the one they were meant for.
+ */
 export async function runConsoleClient(
-  conn: ClientConnection,
+  first: ClientConnection,
   term: Terminal,
+  options: ConsoleOptions = {},
 ): Promise<ConsoleEnd> {
+  let conn: ClientConnection | undefined = first;
   let end: ConsoleEnd | undefined;
+  let waiting: AbortController | undefined;
+  const giveUp = (why: ConsoleEnd) => {
+    if (end) return;
+    end = why;
+    term.close();
+    term.write("*** stopped waiting for the server\n");
+    waiting?.abort();
+  };
   const leave = () => {
     if (end) return;
+    if (!conn) return giveUp("gave-up");
     end = "left";
     term.close();
     term.write("*** leaving the session (it goes on for the others)\n");
     conn.leave();
   };
-  term.onInterrupt(() => conn.interrupt());
+  term.onInterrupt(() => (conn ? conn.interrupt() : giveUp("gave-up")));
   term.onLeave(leave);
-  void conn.closed.then(() => {
-    end ??= "lost";
-    term.close();
-  });
   (async () => {
     for await (const raw of term.lines()) {
       if (end) break;
@@ -72,17 +97,46 @@ export async function runConsoleClient(
         leave();
         break;
       }
+      if (!conn) {
+        term.write(
+          `*** not connected: \`${line}\` was not sent (waiting for the server; Ctrl+C gives up)\n`,
+        );
+        continue;
+      }
       conn.command(line);
     }
     // End of input (stdin closed, a script ran out): let the commands sent finish, then leave.
-    if (!end) await conn.idle();
-    if (!end) {
+    if (conn && !end) await conn.idle();
+    if (conn && !end) {
       end = "input-closed";
       conn.leave();
+    } else if (!end) {
+      giveUp("input-closed");
     }
   })();
-  await conn.closed;
-  return end ?? "lost";
+  while (true) {
+    const current: ClientConnection = conn!;
+    await current.closed;
+    if (end) return end;
+    conn = undefined;
+    const ended = current.ending();
+    let next: ClientConnection | undefined;
+    if (options.next) {
+      waiting = new AbortController();
+      next = await options.next(ended, waiting.signal);
+      waiting = undefined;
+    }
+    if (end) {
+      next?.leave();
+      return end;
+    }
+    if (!next) {
+      end = ended.kind === "ended" ? "ended" : "lost";
+      term.close();
+      return end;
+    }
+    conn = next;
+  }
 }
 
 /**

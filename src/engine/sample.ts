@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import process from "node:process";
 import source from "../../samples/demo.c" with { type: "text" };
 import { EngineError } from "../errors.ts";
 
@@ -22,9 +23,13 @@ export async function buildSample(outDir: string, compiler = "cc"): Promise<stri
   if (fs.existsSync(program) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash) {
     return program;
   }
-  fs.writeFileSync(src, SAMPLE_SOURCE);
+  // Several servers on one machine (a lab's nodes, parallel tests) may build at once:
+  // each builds under its own names, then renames into place (atomic on one file system).
+  const tmp = `.${process.pid}-${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(src + tmp, SAMPLE_SOURCE);
+  fs.renameSync(src + tmp, src);
   await new Promise<void>((resolve, reject) => {
-    execFile(compiler, ["-g", "-O0", "-o", program, src], (err, _stdout, stderr) => {
+    execFile(compiler, ["-g", "-O0", "-o", program + tmp, src], (err, _stdout, stderr) => {
       if (!err) return resolve();
       const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
       reject(
@@ -41,6 +46,8 @@ export async function buildSample(outDir: string, compiler = "cc"): Promise<stri
       );
     });
   });
-  fs.writeFileSync(stamp, hash);
+  fs.renameSync(program + tmp, program);
+  fs.writeFileSync(stamp + tmp, hash);
+  fs.renameSync(stamp + tmp, stamp);
   return program;
 }

@@ -160,10 +160,19 @@ export interface Done extends Message {
   refused?: boolean;
 }
 
+/**
+ * Why a session ended, for clients deciding whether to wait for the server to
+ * come back: `quit` a user ended it (q); `shutdown` the server was stopped
+ * (a signal, its lab finished); `engine` the debugger exited or died.
+ */
+export type EndCause = "quit" | "shutdown" | "engine";
+
 /** The session is over; the server closes the connection after this. */
 export interface End extends Message {
   t: "end";
   reason: string;
+  /** Added in protocol 1.0 releases after 0.1.0: absent from older servers. */
+  cause?: EndCause;
 }
 
 /** What every client sees, and what scrollback replays. */

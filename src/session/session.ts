@@ -22,7 +22,7 @@ import type {
   TargetState,
 } from "../engine/engine.ts";
 import { DbgRemoteError, describeError } from "../errors.ts";
-import type { ClientInfo, Done, Role, SessionEvent, Who } from "../protocol/messages.ts";
+import type { ClientInfo, Done, EndCause, Role, SessionEvent, Who } from "../protocol/messages.ts";
 import type { EndpointInfo, SessionControls } from "./controls.ts";
 import {
   clientsLines,
@@ -238,14 +238,17 @@ export class Session {
     await this.engine.interrupt();
   }
 
-  /** End the session for everyone: stop the engine, tell every participant, close them. */
-  async end(reason: string): Promise<void> {
+  /**
+   * End the session for everyone: stop the engine, tell every participant, close them.
+   * `cause` tells clients whether waiting for the server to come back makes sense.
+   */
+  async end(reason: string, cause: EndCause = "shutdown"): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
     this.#endReason = reason;
     this.#queue.length = 0;
     await this.engine.stop();
-    this.#broadcast({ t: "end", reason });
+    this.#broadcast({ t: "end", reason, cause });
     for (const [, m] of this.#members) m.p.close(reason);
     this.#members.clear();
     this.#onEnd?.(reason);
@@ -311,7 +314,7 @@ export class Session {
       case "q":
       case "quit":
         if (text !== word) return undefined;
-        await this.end(`${from} ended the session (q)`);
+        await this.end(`${from} ended the session (q)`, "quit");
         return true;
       case ".clients":
         for (const line of clientsLines(this.clients(), cmd.client, this.#now())) say(line);
@@ -450,6 +453,7 @@ export class Session {
             event.expected
               ? `the debugger (${this.engine.kind}) exited (${how})`
               : `the debugger (${this.engine.kind}) exited unexpectedly (${how})`,
+            "engine",
           );
         }
         break;

@@ -34,6 +34,9 @@ const NODE_KEYS = [
 ];
 const SERVER_ONLY = ["engine", "listen", "noio", "discover"];
 const CLIENT_ONLY = ["connect", "user", "observer"];
+/** Keys for running a lab across hosts: `ship`'s login, and clients that wait or talk TLS by name. */
+const SHIP_KEYS = ["ssh_user"];
+const CLIENT_LAB_KEYS = ["reconnect", "cafile"];
 const ENGINE_KEYS = ["kind", "program", "args", "debugger", "cwd"];
 const ENGINE_KINDS = ["gdb"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -340,11 +343,12 @@ export function parseTopology(text: string, file: string): Topology {
   if (doc.lab !== undefined) {
     if (!isTable(doc.lab)) problems.add("lab", "[lab] must be a table", '[lab]\nname = "my-lab"');
     else {
-      checkKeys(problems, doc.lab, LAB_KEYS, "lab", "[lab]");
+      checkKeys(problems, doc.lab, [...LAB_KEYS, ...SHIP_KEYS], "lab", "[lab]");
       if (doc.lab.name !== undefined) {
         if (typeof doc.lab.name !== "string") problems.add("lab.name", "lab name must be a string");
         else labName = doc.lab.name;
       }
+      checkSshUser(problems, doc.lab.ssh_user, "lab.ssh_user");
     }
   }
   const rawNodes = doc.nodes ?? {};
@@ -382,7 +386,13 @@ export function parseTopology(text: string, file: string): Topology {
       );
       continue;
     }
-    checkKeys(problems, raw, NODE_KEYS, path, `node \`${name}\``);
+    checkKeys(
+      problems,
+      raw,
+      [...NODE_KEYS, ...SHIP_KEYS, ...CLIENT_LAB_KEYS],
+      path,
+      `node \`${name}\``,
+    );
     if (raw.host !== undefined && (typeof raw.host !== "string" || raw.host.trim() === "")) {
       problems.add(
         `${path}.host`,
@@ -391,6 +401,7 @@ export function parseTopology(text: string, file: string): Topology {
       );
     }
     const host = typeof raw.host === "string" ? raw.host : undefined;
+    checkSshUser(problems, raw.ssh_user, `${path}.ssh_user`);
     const isServer = "listen" in raw;
     const isClient = "connect" in raw;
     if (isServer && isClient) {
@@ -410,7 +421,7 @@ export function parseTopology(text: string, file: string): Topology {
       continue;
     }
     const misplaced = Object.keys(raw).filter((k) =>
-      (isServer ? CLIENT_ONLY : SERVER_ONLY).includes(k)
+      (isServer ? [...CLIENT_ONLY, ...CLIENT_LAB_KEYS] : SERVER_ONLY).includes(k)
     );
     for (const k of misplaced) {
       problems.add(
@@ -462,7 +473,7 @@ export function parseTopology(text: string, file: string): Topology {
       problems.add(`${path}.discover`, "`discover` must be true or false");
     }
     if (engine && listen.length === (raw.listen as unknown[]).length) {
-      servers.set(name, {
+      const node: ServerNode = {
         role: "server",
         name,
         host,
@@ -471,7 +482,9 @@ export function parseTopology(text: string, file: string): Topology {
         noio: raw.noio === true,
         discover: raw.discover !== false,
         line,
-      });
+      };
+      if (typeof raw.ssh_user === "string") node.sshUser = raw.ssh_user;
+      servers.set(name, node);
     }
   }
 
@@ -525,6 +538,7 @@ export function parseTopology(text: string, file: string): Topology {
     if (raw.user !== undefined && typeof raw.user !== "string") {
       problems.add(`${path}.user`, "`user` must be a string", 'user = "alice"');
     }
+    const lab = clientLabKeys(problems, raw, path, name);
     if (raw.observer !== undefined && typeof raw.observer !== "boolean") {
       problems.add(
         `${path}.observer`,
@@ -554,11 +568,22 @@ export function parseTopology(text: string, file: string): Topology {
         rawNodes,
         servers,
         clientNames,
+        lab.cafile,
+      );
+    }
+    if (connect && lab.cafile !== undefined && target.includes(":")) {
+      problems.add(
+        `${path}.cafile`,
+        `\`cafile\` of client \`${name}\` is for connecting by node name; its \`connect\` is a connection string`,
+        `put it in the connection string instead: ${target},cafile=${lab.cafile}`,
       );
     }
     if (connect) {
       const node: ClientNode = { role: "client", name, host, connect, observer, line };
       if (typeof raw.user === "string") node.user = raw.user;
+      if (lab.reconnect) node.reconnect = true;
+      if (lab.cafile !== undefined) node.cafile = lab.cafile;
+      if (typeof raw.ssh_user === "string") node.sshUser = raw.ssh_user;
       nodes.push(node);
     }
   }
@@ -567,7 +592,52 @@ export function parseTopology(text: string, file: string): Topology {
     throw problems.error();
   }
   nodes.sort((a, b) => a.line - b.line);
-  return { file, lab: { name: labName }, nodes };
+  const lab: Topology["lab"] = { name: labName };
+  if (isTable(doc.lab) && typeof doc.lab.ssh_user === "string") lab.sshUser = doc.lab.ssh_user;
+  return { file, lab, nodes };
+}
+
+/** `ssh_user` ([lab] or a node): the account `dbgremote ship` logs in as. */
+function checkSshUser(problems: Problems, value: unknown, path: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "string" || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value)) {
+    problems.add(
+      path,
+      `\`ssh_user\` must be a login name, not ${
+        typeof value === "string" ? JSON.stringify(value) : typeName(value)
+      }`,
+      'for example ssh_user = "debug"; without it, ssh uses your ssh config or your own login name',
+    );
+  }
+}
+
+/** A client's `reconnect` and `cafile`, checked. */
+function clientLabKeys(
+  problems: Problems,
+  raw: Table,
+  path: string,
+  name: string,
+): { reconnect: boolean; cafile?: string } {
+  if (raw.reconnect !== undefined && typeof raw.reconnect !== "boolean") {
+    problems.add(
+      `${path}.reconnect`,
+      `\`reconnect\` of client \`${name}\` must be true or false, not ${
+        JSON.stringify(raw.reconnect)
+      }`,
+      "reconnect = true: when the server goes away, wait for it and rejoin (not after q)",
+    );
+  }
+  let cafile: string | undefined;
+  if (raw.cafile !== undefined) {
+    if (typeof raw.cafile !== "string" || raw.cafile === "") {
+      problems.add(
+        `${path}.cafile`,
+        `\`cafile\` of client \`${name}\` must be a file name`,
+        'cafile = "lab.crt": the certificate (or CA) that signed the server\'s ssl certificate',
+      );
+    } else cafile = raw.cafile;
+  }
+  return { reconnect: raw.reconnect === true, cafile };
 }
 
 /** The client node being resolved; `path` is its table's. */
@@ -585,6 +655,7 @@ function resolveNode(
   rawNodes: Table,
   servers: Map<string, ServerNode>,
   clients: Set<string>,
+  cafile?: string,
 ): ClientNode["connect"] | undefined {
   const { name: client, host } = from;
   const path = `${from.path}.connect`;
@@ -641,6 +712,9 @@ function resolveNode(
     );
     return undefined;
   }
+  if (cafile !== undefined) {
+    return resolveTls(problems, client, local, target, server, path, cafile);
+  }
   // On the same host: a pipe. A pipe name with %d (or %x) holds the server's pid,
   // which another process cannot know: prefer tcp then. (`run` connects a client
   // to a server in the same process through its actual endpoint, pipe first.)
@@ -696,9 +770,11 @@ function resolveNode(
   if (tls) {
     message = `client \`${client}\` connects to \`${target}\` by name, but \`${target}\` ` +
       `listens on ${kinds.join(", ")}: a TLS client needs its own cafile`;
-    hint = `give the connection string, e.g. connect = "ssl:server=${
-      server.host ?? "HOST"
-    },port=PORT,cafile=lab.crt"`;
+    hint =
+      `add cafile = "lab.crt" (the certificate that signed \`${target}\`'s) to \`${client}\`, ` +
+      `or give the connection string, e.g. connect = "ssl:server=${
+        server.host ?? "HOST"
+      },port=PORT,cafile=lab.crt"`;
   } else if (reverse) {
     message = `client \`${client}\` connects to \`${target}\` by name, but \`${target}\` ` +
       "dials its clients (clicon) instead of listening";
@@ -710,4 +786,66 @@ function resolveNode(
   }
   problems.add(path, message, hint);
   return undefined;
+}
+
+/**
+ * A client with `cafile` talks TLS to the node it names: on the server's host its
+ * spipe endpoint if it has one, else its ssl endpoint (by the server's host name,
+ * which its certificate must list).
+ */
+function resolveTls(
+  problems: Problems,
+  client: string,
+  local: boolean,
+  target: string,
+  server: ServerNode,
+  path: string,
+  cafile: string,
+): ClientNode["connect"] | undefined {
+  const spipe = local ? server.listen.find((e) => e.spec.transport === "spipe") : undefined;
+  const ssl = server.listen.find((e) => e.spec.transport === "ssl");
+  const chosen = spipe ?? ssl;
+  if (!chosen) {
+    problems.add(
+      path,
+      `client \`${client}\` has \`cafile\`, so it connects to \`${target}\` over TLS, but \`${target}\` ` +
+        "has no ssl endpoint" + (local ? " nor spipe endpoint" : ""),
+      `add one to \`${target}\`, e.g. "ssl:port=5006,certfile=lab.crt,keyfile=lab.key,password_env=LAB_PW", ` +
+        `or remove \`cafile\` from \`${client}\` to connect over plain tcp`,
+    );
+    return undefined;
+  }
+  if (chosen.spec.transport !== "ssl" && chosen.spec.transport !== "spipe") return undefined;
+  if (chosen.spec.clientca) {
+    problems.add(
+      path,
+      `\`${target}\` admits only clients with a certificate (clientca), which \`${client}\` has not`,
+      `give \`${client}\` a connection string with certfile=...,keyfile=...,cafile=${cafile}`,
+    );
+    return undefined;
+  }
+  const base = { cafile, passwordEnv: chosen.spec.passwordEnv };
+  if (!base.passwordEnv) delete base.passwordEnv;
+  if (chosen.spec.transport === "spipe") {
+    return {
+      text: chosen.text,
+      spec: { transport: "spipe", pipe: chosen.spec.pipe, ...base },
+      via: target,
+    };
+  }
+  const bind = chosen.spec.server;
+  const wildcard = bind === undefined || bind === "0.0.0.0" || bind === "::";
+  if (!local && isLoopback(bind)) {
+    problems.add(
+      path,
+      `client \`${client}\` connects to \`${target}\`, which listens on ssl only on ${bind}`,
+      `let \`${target}\` listen on an address the client can reach`,
+    );
+    return undefined;
+  }
+  // The certificate names the host, so dial by name (localhost on the same machine).
+  const address = !wildcard ? bind : local ? "localhost" : server.host!;
+  const spec: ConnSpec = { transport: "ssl", server: address, port: chosen.spec.port, ...base };
+  if (chosen.spec.ipversion) spec.ipversion = chosen.spec.ipversion;
+  return { text: chosen.text, spec, via: target };
 }

@@ -85,9 +85,10 @@ export function formatPlan(topo: Topology): string {
         const via = n.connect.via ? ` (node ${n.connect.via})` : "";
         const user = n.user ? ` as ${n.user}` : "";
         const observer = n.observer ? " (observer)" : "";
+        const again = n.reconnect ? " (reconnects)" : "";
         out += `  client ${n.name}${user}${observer}: connect ${
           formatConnStr(n.connect.spec)
-        }${via}\n`;
+        }${via}${again}\n`;
       }
     }
   }

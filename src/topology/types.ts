@@ -17,6 +17,8 @@ export interface ServerNode {
   listen: Endpoint[];
   /** The server's terminal does not take part in the session. */
   noio: boolean;
+  /** The account `ship` logs in as on `host` (else [lab] ssh_user, else ssh's default). */
+  sshUser?: string;
   /** `dbgremote search` lists it (default true). */
   discover: boolean;
   line: number;
@@ -30,6 +32,12 @@ export interface ClientNode {
   connect: Endpoint & { via?: string };
   /** Name shown to the others (default: the login name). */
   user?: string;
+  /** When the server goes away (not after q), wait for it to come back and rejoin. */
+  reconnect?: boolean;
+  /** Trust this certificate (or CA) and connect to the named server over TLS. */
+  cafile?: string;
+  /** The account `ship` logs in as on `host`. */
+  sshUser?: string;
   /**
    * Joins as an observer (sees everything, runs nothing): asks for it in its hello, and a
    * `connect` by node name resolves to one of the server's `observe` endpoints.
@@ -42,6 +50,10 @@ export type TopologyNode = ServerNode | ClientNode;
 
 export interface Topology {
   file: string;
-  lab: { name: string };
+  lab: {
+    name: string;
+    /** `ship` logs in as this user unless a node says otherwise. */
+    sshUser?: string;
+  };
   nodes: TopologyNode[];
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CTRL_B, eventPrinter, runConsoleClient, type Terminal } from "../../src/client/console.ts";
-import type { ClientConnection } from "../../src/client/connection.ts";
+import type { ClientConnection, ConnectionEnd } from "../../src/client/connection.ts";
 
 function fakeTerminal(lines: string[]): Terminal & { written: string[]; interrupt(): void } {
   const written: string[] = [];
@@ -21,9 +21,14 @@ function fakeTerminal(lines: string[]): Terminal & { written: string[]; interrup
   };
 }
 
-function fakeConnection(): ClientConnection & { sent: string[] } {
+function fakeConnection(): ClientConnection & {
+  sent: string[];
+  /** The server side closes the connection this way. */
+  close(how: ConnectionEnd): void;
+} {
   const sent: string[] = [];
   let closeIt = () => {};
+  let how: ConnectionEnd = { kind: "lost" };
   const closed = new Promise<void>((r) => (closeIt = r));
   return {
     sent,
@@ -33,10 +38,59 @@ function fakeConnection(): ClientConnection & { sent: string[] } {
     idle: () => Promise.resolve(),
     leave: () => {
       sent.push("bye");
+      how = { kind: "left" };
       closeIt();
     },
     destroy: () => closeIt(),
     closed,
+    ending: () => how,
+    close(end) {
+      how = end;
+      closeIt();
+    },
+  };
+}
+
+/** A terminal fed line by line by the test. */
+function liveTerminal() {
+  const written: string[] = [];
+  const queue: string[] = [];
+  let wake = () => {};
+  let done = false;
+  let onInt = () => {};
+  let onLeave = () => {};
+  const term: Terminal = {
+    write: (t) => void written.push(t),
+    async *lines() {
+      while (true) {
+        if (queue.length) yield queue.shift()!;
+        else if (done) return;
+        else await new Promise<void>((r) => (wake = r));
+      }
+    },
+    onInterrupt: (h) => (onInt = h),
+    onLeave: (h) => (onLeave = h),
+    close: () => {
+      done = true;
+      wake();
+    },
+  };
+  return {
+    term,
+    written,
+    type(line: string) {
+      queue.push(line);
+      wake();
+    },
+    ctrlC: () => onInt(),
+    ctrlB: () => onLeave(),
+    /** Until something was written that matches. */
+    async until(re: RegExp) {
+      for (let i = 0; i < 200 && !re.test(written.join("")); i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.match(written.join(""), re);
+    },
   };
 }
 
@@ -64,4 +118,69 @@ Deno.test("eventPrinter: a failed command's error shows once", () => {
   print({ t: "done", client: 1, id: 1, seq: 1, ok: false, error: 'No symbol "y".' });
   print({ t: "done", client: 1, id: 2, seq: 2, ok: false, error: "gdb died" });
   assert.deepEqual(out, ['No symbol "y".\n', "gdb died\n"]);
+});
+
+Deno.test("console: after the server goes away, `next` gives the connection to carry on with", async () => {
+  const first = fakeConnection();
+  const second = fakeConnection();
+  const t = liveTerminal();
+  let resume = (_c: ClientConnection | undefined) => {};
+  const ends: ConnectionEnd[] = [];
+  const done = runConsoleClient(first, t.term, {
+    next: (ended) => {
+      ends.push(ended);
+      return new Promise((r) => (resume = r));
+    },
+  });
+  t.type("break main");
+  await new Promise((r) => setTimeout(r, 10));
+  first.close({ kind: "lost" });
+  await new Promise((r) => setTimeout(r, 10));
+  // While waiting, typed lines are refused (never queued for whatever session comes next).
+  t.type("continue");
+  await t.until(/not connected: `continue` was not sent/);
+  resume(second);
+  await new Promise((r) => setTimeout(r, 10));
+  t.type("bt");
+  await new Promise((r) => setTimeout(r, 10));
+  t.ctrlC();
+  t.ctrlB();
+  assert.equal(await done, "left");
+  assert.deepEqual(ends, [{ kind: "lost" }]);
+  assert.deepEqual(first.sent, ["cmd break main"]);
+  assert.deepEqual(second.sent, ["cmd bt", "interrupt", "bye"]);
+});
+
+Deno.test("console: Ctrl+C while waiting for the server gives up", async () => {
+  const first = fakeConnection();
+  const t = liveTerminal();
+  let aborted = false;
+  const done = runConsoleClient(first, t.term, {
+    next: (_ended, giveUp) =>
+      new Promise((r) =>
+        giveUp.addEventListener("abort", () => {
+          aborted = true;
+          r(undefined);
+        })
+      ),
+  });
+  first.close({ kind: "ended", reason: "the server was stopped (SIGTERM)", cause: "shutdown" });
+  await new Promise((r) => setTimeout(r, 10));
+  t.ctrlC();
+  assert.equal(await done, "gave-up");
+  assert.equal(aborted, true);
+  await t.until(/stopped waiting for the server/);
+});
+
+Deno.test("console: no next connection: the console ends with the session", async () => {
+  const first = fakeConnection();
+  const t = liveTerminal();
+  const done = runConsoleClient(first, t.term, { next: () => Promise.resolve(undefined) });
+  first.close({ kind: "ended", reason: "alice@h ended the session (q)", cause: "quit" });
+  assert.equal(await done, "ended");
+  const lost = fakeConnection();
+  const t2 = liveTerminal();
+  const done2 = runConsoleClient(lost, t2.term);
+  lost.close({ kind: "lost" });
+  assert.equal(await done2, "lost");
 });

@@ -32,6 +32,7 @@ export class Proc {
   /**
    * Start the binary with `args`. `wrap` is a command that runs it elsewhere, e.g. in a test host's
    * network namespace (see netns.ts): the binary's path and `args` are appended to it.
+   * `program` runs another program instead of the binary (an ssh client, a daemon).
    */
   constructor(
     name: string,
@@ -39,9 +40,10 @@ export class Proc {
     env: Record<string, string> = {},
     cwd?: string,
     wrap: string[] = [],
+    program: string = BINARY,
   ) {
     this.name = name;
-    const [command, ...prefix] = [...wrap, BINARY];
+    const [command, ...prefix] = [...wrap, program];
     this.child = spawn(command, [...prefix, ...args], {
       // Servers stay off multicast DNS unless a test turns it on (in its own namespaces), so
       // test traffic never leaves loopback for the machine's network.
@@ -131,11 +133,25 @@ export class Proc {
   }
 
   async [Symbol.asyncDispose]() {
+    const gone = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once("exit", () => resolve());
+    });
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill("SIGKILL");
     }
     this.child.stdin!.destroy();
-    await this.exited;
+    await gone;
+    // A daemon's children (sshd's sessions, say) may hold its output pipes open after it is gone:
+    // stop reading them, so disposal never waits on a process this one did not own.
+    const closed = await Promise.race([
+      this.exited,
+      new Promise<"open">((resolve) => setTimeout(() => resolve("open"), 2000)),
+    ]);
+    if (closed === "open") {
+      this.child.stdout!.destroy();
+      this.child.stderr!.destroy();
+    }
   }
 }
 

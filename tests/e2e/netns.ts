@@ -171,6 +171,25 @@ export class NetLab implements AsyncDisposable {
     return p;
   }
 
+  /** Start any program on `host` (a daemon, an ssh client); it is killed when the lab is disposed. */
+  spawnProgram(
+    host: string,
+    command: string[],
+    options: { env?: Record<string, string>; cwd?: string; name?: string } = {},
+  ): Proc {
+    const [program, ...args] = command;
+    const p = new Proc(
+      options.name ?? `${host}: ${program}`,
+      args,
+      options.env,
+      options.cwd,
+      this.wrap(host),
+      program,
+    );
+    this.#procs.push(p);
+    return p;
+  }
+
   /** Run a command on `host` to completion; returns its stdout (throws on failure). */
   exec(host: string, command: string[], options: { timeoutMs?: number; input?: string } = {}) {
     const [first, ...rest] = [...this.wrap(host), ...command];

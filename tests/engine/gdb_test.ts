@@ -47,3 +47,17 @@ Deno.test("sourceExcerpt: lines around the stop, re-read when the file changes",
 });
 
 globalThis.addEventListener("unload", () => fs.rmSync(dir, { recursive: true, force: true }));
+
+Deno.test("buildSample: several builds at once (a lab's servers on one machine) all get a whole program", async () => {
+  const shared = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-test-sample-race-"));
+  try {
+    const programs = await Promise.all(Array.from({ length: 4 }, () => buildSample(shared)));
+    assert.ok(programs.every((p) => p === programs[0]));
+    // Whole and runnable; no half-written leftovers beside it.
+    const { execFileSync } = await import("node:child_process");
+    assert.match(execFileSync(programs[0], { encoding: "utf8" }), /\S/);
+    assert.deepEqual(fs.readdirSync(shared).sort(), ["demo", "demo.c", "demo.sha256"]);
+  } finally {
+    fs.rmSync(shared, { recursive: true, force: true });
+  }
+});

@@ -99,6 +99,8 @@ Deno.test("q ends the session for everyone", async () => {
   a.conn.command("q");
   const end = await b.until((e) => e.t === "end");
   assert.equal(end.t === "end" && end.reason, "alice@h ended the session (q)");
+  // Clients must not wait for a server a user ended on purpose.
+  assert.equal(end.t === "end" && end.cause, "quit");
   await Promise.all([a.conn.closed, b.conn.closed]);
   assert.equal(l.session.ended, true);
 });
@@ -109,6 +111,7 @@ Deno.test("the engine dying ends the session with a reason", async () => {
   l.engine.die();
   const end = await a.until((e) => e.t === "end");
   assert.match(end.t === "end" ? end.reason : "", /exited unexpectedly \(signal SIGKILL\)/);
+  assert.equal(end.t === "end" && end.cause, "engine");
   await a.conn.closed;
 });
 
