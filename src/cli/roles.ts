@@ -16,7 +16,7 @@ import { buildSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { endpointInfo, type RunningServer, startServer } from "../server/server.ts";
 import { discoveryScope } from "../server/announce.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
@@ -72,10 +72,17 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
     const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
+    // An endpoint on every interface is also reachable by this machine's name from elsewhere.
+    const remote = endpointInfo(e, p.hostname).address;
+    const elsewhere = remote === e.client
+      ? ""
+      : e.listener.url
+      ? `; from other machines: ${e.listener.url.replace(/\/\/[^/]+:/, `//${p.hostname}:`)}`
+      : `; from other machines: dbgremote client ${remote}`;
     const how = e.listener.url
       ? `open ${e.listener.url} in a browser`
       : `dbgremote client ${e.client}`;
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${how}${watch}\n`);
+    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}\n`);
   }
   const scope = discover ? discoveryScope(server.endpoints, p.hostname) : undefined;
   if (scope) {

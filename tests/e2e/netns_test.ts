@@ -41,11 +41,12 @@ Deno.test({
       "gdb",
       program,
     ], { env });
-    await server.waitFor("listening on tcp:port=5005");
-    const client = lab.spawn("alice", [
-      "client",
-      "tcp:server=lab1,port=5005,password_env=LAB_PW",
-    ], { env });
+    // The banner says how to come in from other machines: by this host's name.
+    const [, address] = await server.waitFor(
+      /listening on tcp:port=5005\S*: dbgremote client \S+; from other machines: dbgremote client (\S+)/,
+    );
+    assert.equal(address, "tcp:server=lab1,port=5005,password_env=LAB_PW");
+    const client = lab.spawn("alice", ["client", address], { env });
     await client.waitFor("*** connected to lab1");
     client.send("break add");
     client.send("run");
