@@ -143,6 +143,11 @@ Deno.test("e2e: the built-in lab runs with no file (server and console in one te
   await using tmp = scratch();
   await using demo = new Proc("demo", ["run"], tmp.env);
   await demo.waitFor("*** connected to demo", { timeoutMs: 30_000 });
+  // The demo also serves loopback-only tcp and the browser client, each on the first free port.
+  await demo.waitFor(/listening on tcp:server=127\.0\.0\.1,port=5005:5015 \(took port \d+\)/);
+  await demo.waitFor(
+    /listening on http:\S+ \(took port \d+\): open http:\/\/127\.0\.0\.1:\d+\/ in a browser/,
+  );
   demo.send("break main");
   demo.send("run");
   await demo.waitFor(/-- stopped at .*demo\.c:\d+ in main/);

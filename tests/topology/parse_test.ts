@@ -637,6 +637,7 @@ Deno.test("the labs in topologies/ resolve as their comments say", () => {
   assert.deepEqual(demo.engine, { kind: "gdb", program: "{sample}", args: [] });
   assert.deepEqual(demo.listen.map((e) => e.text), [
     "npipe:pipe=dbgremote-demo-%d",
-    "tcp:port=5005,server=127.0.0.1",
+    "tcp:port=5005:5015,server=127.0.0.1",
+    "http:port=8080:8090,server=127.0.0.1",
   ]);
 });
