@@ -14,6 +14,7 @@ import tls from "node:tls";
 import { TransportError } from "../errors.ts";
 import { describeTlsError } from "./tls_options.ts";
 import type { Channel, ChannelHandlers } from "./transport.ts";
+import { concatBytes, writeBatch } from "./write_batch.ts";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 /** Largest message accepted from the server. */
@@ -97,12 +98,7 @@ class FrameReader {
         if (fin) {
           const total = this.#fragments.reduce((n, p) => n + p.length, 0);
           if (total > MAX_MESSAGE) throw new Error(`a ${total}-byte WebSocket message`);
-          const whole = new Uint8Array(total);
-          let o = 0;
-          for (const p of this.#fragments) {
-            whole.set(p, o);
-            o += p.length;
-          }
+          const whole = concatBytes(this.#fragments);
           this.#fragments = [];
           out.push({ opcode: this.#fragmentOpcode, payload: whole });
         }
@@ -221,26 +217,10 @@ function clientChannel(socket: net.Socket, peer: string, leftover: Uint8Array): 
   let closed = false;
   let failure: Error | undefined;
   let closeSent = false;
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
   const writable = () => !socket.destroyed && !socket.writableEnded;
-  const flush = () => {
-    if (batch.length === 0) return;
-    const parts = batch;
-    batch = [];
-    batchBytes = 0;
-    if (!writable()) return;
-    let payload = parts[0];
-    if (parts.length > 1) {
-      payload = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let o = 0;
-      for (const p of parts) {
-        payload.set(p, o);
-        o += p.length;
-      }
-    }
-    socket.write(encodeClientFrame(2, payload));
-  };
+  const batch = writeBatch((payload) => {
+    if (writable()) socket.write(encodeClientFrame(2, payload));
+  });
   const sendClose = (code: number) => {
     if (closeSent || !writable()) return;
     closeSent = true;
@@ -294,21 +274,18 @@ function clientChannel(socket: net.Socket, peer: string, leftover: Uint8Array): 
     },
     write(chunk) {
       if (!writable() || closeSent) return;
-      if (batch.length === 0) queueMicrotask(flush);
       batch.push(chunk);
-      batchBytes += chunk.length;
     },
     get pending() {
-      return socket.writableLength + batchBytes;
+      return socket.writableLength + batch.bytes;
     },
     end() {
-      flush();
+      batch.flush();
       sendClose(1000);
       if (!socket.destroyed) socket.end();
     },
     destroy() {
-      batch = [];
-      batchBytes = 0;
+      batch.clear();
       socket.destroy();
     },
   };

@@ -7,6 +7,7 @@
  * Runtime-free: the runtime's socket comes in as a {@link WsEnd}.
  */
 import type { Channel, ChannelHandlers } from "../transport/transport.ts";
+import { writeBatch } from "../transport/write_batch.ts";
 
 /** What the channel needs of a server-side WebSocket. */
 export interface WsEnd {
@@ -45,24 +46,8 @@ export function wsChannel(
   let failure: Error | undefined;
   let finishing = false;
   // Writes made in one turn of the event loop leave as one message.
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
-
-  const flush = () => {
-    if (batch.length === 0) return;
-    const parts = batch;
-    batch = [];
-    batchBytes = 0;
+  const batch = writeBatch((message) => {
     if (closed) return;
-    let message = parts[0];
-    if (parts.length > 1) {
-      message = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let offset = 0;
-      for (const p of parts) {
-        message.set(p, offset);
-        offset += p.length;
-      }
-    }
     try {
       end.send(message);
     } catch (err) {
@@ -70,7 +55,7 @@ export function wsChannel(
       failure ??= err as Error;
       end.terminate();
     }
-  };
+  });
 
   const channel: WsChannel = {
     peer,
@@ -86,22 +71,19 @@ export function wsChannel(
     },
     write(chunk) {
       if (closed || finishing) return;
-      if (batch.length === 0) queueMicrotask(flush);
       batch.push(chunk);
-      batchBytes += chunk.length;
     },
     get pending() {
-      return batchBytes + (closed ? 0 : end.bufferedAmount());
+      return batch.bytes + (closed ? 0 : end.bufferedAmount());
     },
     end() {
       if (closed || finishing) return;
-      flush();
+      batch.flush();
       finishing = true;
       end.close(1000, "");
     },
     destroy() {
-      batch = [];
-      batchBytes = 0;
+      batch.clear();
       if (closed) return;
       finishing = true;
       end.terminate();
@@ -123,8 +105,7 @@ export function wsChannel(
     closed(code, reason) {
       if (closed) return;
       closed = true;
-      batch = [];
-      batchBytes = 0;
+      batch.clear();
       if (!failure && !CLEAN.has(code) && !finishing && code !== CLOSE_LOGIN_ENDED) {
         failure = new Error(`WebSocket closed (${code}${reason ? `: ${reason}` : ""})`);
       }
@@ -132,7 +113,7 @@ export function wsChannel(
     },
     control(message) {
       if (closed || finishing) return;
-      flush();
+      batch.flush();
       end.send(JSON.stringify(message));
     },
     kick(reason) {
