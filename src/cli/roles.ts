@@ -77,8 +77,8 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     const elsewhere = remote === e.client
       ? ""
       : e.listener.url
-      ? `; from other machines: ${e.listener.url.replace(/\/\/[^/]+:/, `//${p.hostname}:`)}`
-      : `; from other machines: dbgremote client ${remote}`;
+      ? ` (from other machines: ${e.listener.url.replace(/\/\/[^/]+:/, `//${p.hostname}:`)})`
+      : ` (from other machines: dbgremote client ${remote})`;
     const how = e.listener.url
       ? `open ${e.listener.url} in a browser`
       : `dbgremote client ${e.client}`;

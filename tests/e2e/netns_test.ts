@@ -43,7 +43,7 @@ Deno.test({
     ], { env });
     // The banner says how to come in from other machines: by this host's name.
     const [, address] = await server.waitFor(
-      /listening on tcp:port=5005\S*: dbgremote client \S+; from other machines: dbgremote client (\S+)/,
+      /listening on tcp:port=5005\S*: dbgremote client \S+ \(from other machines: dbgremote client (\S+)\)/,
     );
     assert.equal(address, "tcp:server=lab1,port=5005,password_env=LAB_PW");
     const client = lab.spawn("alice", ["client", address], { env });

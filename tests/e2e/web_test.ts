@@ -326,7 +326,9 @@ Deno.test({
       "http:port=0,server=127.0.0.1,password_env=LAB_PW,observe",
     ]);
     await using _server = s;
-    const watch = [...s.stdout.matchAll(/open (http:\/\/\S+) in a browser/g)].map((m) => m[1])[1];
+    const [, watch] = await s.waitFor(
+      /open (http:\/\/\S+) in a browser \(everyone who joins here is an observer\)/,
+    );
     const browser = await launch();
     try {
       const op = await newPage(browser);
