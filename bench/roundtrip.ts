@@ -2,7 +2,8 @@
  * Round-trip benchmark: the same gdb command (`print x` at a breakpoint,
  * many times) driven directly over gdb/MI, and through dbgremote (the
  * compiled binary as server, this process as client) with 1 and with 10
- * clients connected. Prints p50/p99 and the ratio to direct, in one run.
+ * clients connected over tcp, and with 1 client over the browser client's
+ * WebSocket (http endpoint). Prints p50/p99 and the ratio to direct, in one run.
  *
  *   deno task bench            (builds dist/dbgremote first)
  *   ROUNDS=2000 deno task bench
@@ -15,6 +16,7 @@ import process from "node:process";
 import { type ClientConnection, openClient } from "../src/client/connection.ts";
 import { parseConnStr } from "../src/connstr.ts";
 import type { SessionEvent } from "../src/protocol/messages.ts";
+import { createHttpTransport } from "../src/transport/http.ts";
 import { createTcpTransport } from "../src/transport/tcp.ts";
 import { CURRENT } from "../src/version.ts";
 
@@ -95,11 +97,17 @@ function until(events: SessionEvent[], pred: (e: SessionEvent) => boolean): Prom
 }
 
 /** Through dbgremote: the compiled server, `clients` connections, one of them issuing the commands. */
-async function throughServer(program: string, line: number, clients: number): Promise<number[]> {
+async function throughServer(
+  program: string,
+  line: number,
+  clients: number,
+  via: "tcp" | "http" = "tcp",
+): Promise<number[]> {
   const server = spawn(binary, [
     "server",
     "--noio",
-    "tcp:port=0,server=127.0.0.1",
+    "--nodiscover",
+    `${via}:port=0,server=127.0.0.1`,
     "--",
     "gdb",
     program,
@@ -111,18 +119,19 @@ async function throughServer(program: string, line: number, clients: number): Pr
   const address = await new Promise<string>((resolve, reject) => {
     server.stdout!.setEncoding("utf8").on("data", (s: string) => {
       out += s;
-      const m = out.match(/dbgremote client (tcp:\S+)/);
-      if (m) resolve(m[1]);
+      const m = out.match(/dbgremote client (tcp:\S+)/) ??
+        out.match(/open http:\/\/(127\.0\.0\.1):(\d+)\/ in a browser/);
+      if (m) resolve(m.length === 2 ? m[1] : `http:server=${m[1]},port=${m[2]}`);
     });
     server.on("exit", () => reject(new Error(`server exited:\n${out}`)));
   });
-  const tcp = createTcpTransport();
+  const transport = via === "tcp" ? createTcpTransport() : createHttpTransport();
   const conns: ClientConnection[] = [];
   let resolveDone: (() => void) | undefined;
   let lastEvents: SessionEvent[] = [];
   for (let i = 0; i < clients; i++) {
     const events: SessionEvent[] = [];
-    const conn = await openClient(await tcp.connect(parseConnStr(address, "connect")), {
+    const conn = await openClient(await transport.connect(parseConnStr(address, "connect")), {
       who: { user: `bench${i}`, host: os.hostname(), tool: "bench" },
       version: CURRENT,
       onEvent: (e) => {
@@ -206,6 +215,7 @@ try {
     summarize("tcp hop alone (floor)", await tcpFloor()),
     summarize("dbgremote, 1 client", await throughServer(program, line, 1)),
     summarize("dbgremote, 10 clients", await throughServer(program, line, 10)),
+    summarize("dbgremote, WebSocket", await throughServer(program, line, 1, "http")),
   ];
   const base = rows[0];
   const floor = rows[1];
