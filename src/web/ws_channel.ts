@@ -57,6 +57,13 @@ export function wsChannel(
     }
   });
 
+  const finish = () => {
+    closed = true;
+    early = [];
+    batch.clear();
+    handlers?.close(failure);
+  };
+
   const channel: WsChannel = {
     peer,
     preauthenticated: extras.preauthenticated,
@@ -104,12 +111,10 @@ export function wsChannel(
     },
     closed(code, reason) {
       if (closed) return;
-      closed = true;
-      batch.clear();
-      if (!failure && !CLEAN.has(code) && !finishing && code !== CLOSE_LOGIN_ENDED) {
+      if (!failure && !CLEAN.has(code) && !finishing) {
         failure = new Error(`WebSocket closed (${code}${reason ? `: ${reason}` : ""})`);
       }
-      handlers?.close(failure);
+      finish();
     },
     control(message) {
       if (closed || finishing) return;
@@ -123,6 +128,9 @@ export function wsChannel(
       finishing = true;
       // A close reason is at most 123 bytes.
       end.close(CLOSE_LOGIN_ENDED, reason.slice(0, 120));
+      // The login is over now, not once the page agrees: a page that ignores the close frame
+      // and goes on sending gets nothing more into the session.
+      finish();
     },
   };
   return channel;
