@@ -67,10 +67,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 /** Is `origin` (scheme://host[:port]) this very server, as the Host header names it? */
 export function sameOrigin(origin: string | undefined, host: string, secure: boolean): boolean {
-  if (!origin || !host) return false;
+  if (!origin || !/^[\w.\-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host)) return false;
+  const scheme = secure ? "https:" : "http:";
   try {
+    // Both through the URL parser: "lab1:80" and "http://lab1" are the same origin.
     const url = new URL(origin);
-    return url.protocol === (secure ? "https:" : "http:") && url.host === host.toLowerCase();
+    return url.protocol === scheme && url.host === new URL(`${scheme}//${host}`).host;
   } catch {
     return false;
   }

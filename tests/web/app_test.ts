@@ -136,6 +136,13 @@ Deno.test("sameOrigin compares scheme, host and port exactly", () => {
   assert.ok(!sameOrigin("http://lab1:8443", "lab1:8443", true));
   assert.ok(!sameOrigin(undefined, "lab1:8443", false));
   assert.ok(!sameOrigin("not a url", "lab1:8443", false));
+  // A default port may be named or not (dbgremote's own client names it, browsers do not).
+  assert.ok(sameOrigin("http://lab1:80", "lab1:80", false));
+  assert.ok(sameOrigin("http://lab1", "lab1:80", false));
+  assert.ok(sameOrigin("https://lab1:443", "lab1:443", true));
+  assert.ok(!sameOrigin("http://lab1", "lab1:8080", false));
+  assert.ok(!sameOrigin("http://lab1", "lab1/x", false));
+  assert.ok(!sameOrigin("http://lab1", "lab1@evil.example", false));
 });
 
 Deno.test("a login ticket becomes an HttpOnly, SameSite=Strict cookie, once", async () => {
