@@ -55,59 +55,105 @@ export function encodeClientFrame(opcode: number, payload: Uint8Array): Uint8Arr
   return frame;
 }
 
-/** Parse server frames from a byte stream. */
-class FrameReader {
-  #buffer = new Uint8Array(0);
+/** A frame or message off the wire: a whole data message, or one control frame. */
+interface Received {
+  opcode: number;
+  payload: Uint8Array;
+}
+
+/**
+ * Parse server frames from a byte stream, strictly (RFC 6455 section 5): a
+ * server that breaks the framing is not to be trusted with the rest.
+ */
+export class FrameReader {
+  /** Bytes not yet parsed, and how many a next step needs before it is worth joining them. */
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #need = 2;
   #fragments: Uint8Array[] = [];
+  #fragmentBytes = 0;
+  /** The opcode of the message being reassembled, 0 when none is. */
   #fragmentOpcode = 0;
 
-  /** Complete messages and control frames so far. Throws on a protocol error. */
-  push(chunk: Uint8Array): { opcode: number; payload: Uint8Array }[] {
-    const joined = new Uint8Array(this.#buffer.length + chunk.length);
-    joined.set(this.#buffer);
-    joined.set(chunk, this.#buffer.length);
+  /**
+   * Complete messages and control frames so far, and the protocol error that
+   * ended the stream, if one did (after the frames before it).
+   */
+  push(chunk: Uint8Array): { frames: Received[]; error?: Error } {
+    const out: Received[] = [];
+    try {
+      this.#parse(chunk, out);
+      return { frames: out };
+    } catch (err) {
+      return { frames: out, error: err as Error };
+    }
+  }
+
+  #parse(chunk: Uint8Array, out: Received[]): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    // A large frame arrives in many chunks: join them once, when it is all here.
+    if (this.#size < this.#need) return;
+    const bytes = concatBytes(this.#chunks);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let at = 0;
-    const out: { opcode: number; payload: Uint8Array }[] = [];
-    while (joined.length - at >= 2) {
-      const fin = (joined[at] & 0x80) !== 0;
-      const opcode = joined[at] & 0x0f;
-      const masked = (joined[at + 1] & 0x80) !== 0;
-      let len = joined[at + 1] & 0x7f;
+    this.#need = 2;
+    while (bytes.length - at >= 2) {
+      const fin = (bytes[at] & 0x80) !== 0;
+      const opcode = bytes[at] & 0x0f;
+      if (bytes[at] & 0x70) throw new Error("a frame with reserved bits set (no extension agreed)");
+      if ((bytes[at + 1] & 0x80) !== 0) throw new Error("a masked frame from the server");
+      let len = bytes[at + 1] & 0x7f;
       let head = 2;
-      if (len === 126) {
-        if (joined.length - at < 4) break;
-        len = new DataView(joined.buffer, at + 2, 2).getUint16(0);
-        head = 4;
-      } else if (len === 127) {
-        if (joined.length - at < 10) break;
-        const big = new DataView(joined.buffer, at + 2, 8).getBigUint64(0);
+      if (len === 126) head = 4;
+      else if (len === 127) head = 10;
+      if (bytes.length - at < head) {
+        this.#need = head;
+        break;
+      }
+      if (len === 126) len = view.getUint16(at + 2);
+      else if (len === 127) {
+        const big = view.getBigUint64(at + 2);
         if (big > BigInt(MAX_MESSAGE)) throw new Error(`a ${big}-byte WebSocket frame`);
         len = Number(big);
-        head = 10;
       }
-      if (masked) throw new Error("a masked frame from the server");
-      if (len > MAX_MESSAGE) throw new Error(`a ${len}-byte WebSocket frame`);
-      if (joined.length - at < head + len) break;
-      const payload = joined.slice(at + head, at + head + len);
-      at += head + len;
       if (opcode >= 8) {
+        if (opcode > 10) throw new Error(`a frame with the unknown opcode ${opcode}`);
+        if (!fin || len > 125) throw new Error("a fragmented or oversized control frame");
+      } else if (opcode > 2) {
+        throw new Error(`a frame with the unknown opcode ${opcode}`);
+      } else if ((opcode === 0) !== (this.#fragmentOpcode !== 0)) {
+        throw new Error(
+          opcode === 0
+            ? "a continuation frame with no message to continue"
+            : "a new message before the last one ended",
+        );
+      } else if (this.#fragmentBytes + len > MAX_MESSAGE) {
+        throw new Error(`a WebSocket message over ${MAX_MESSAGE} bytes`);
+      }
+      if (bytes.length - at < head + len) {
+        this.#need = head + len;
+        break;
+      }
+      const payload = bytes.slice(at + head, at + head + len);
+      at += head + len;
+      if (opcode >= 8 || (fin && opcode !== 0)) {
         out.push({ opcode, payload });
-      } else if (!fin || opcode === 0) {
-        if (opcode !== 0) this.#fragmentOpcode = opcode;
-        this.#fragments.push(payload);
-        if (fin) {
-          const total = this.#fragments.reduce((n, p) => n + p.length, 0);
-          if (total > MAX_MESSAGE) throw new Error(`a ${total}-byte WebSocket message`);
-          const whole = concatBytes(this.#fragments);
-          this.#fragments = [];
-          out.push({ opcode: this.#fragmentOpcode, payload: whole });
-        }
-      } else {
-        out.push({ opcode, payload });
+        continue;
+      }
+      if (opcode !== 0) this.#fragmentOpcode = opcode;
+      this.#fragments.push(payload);
+      this.#fragmentBytes += len;
+      if (fin) {
+        out.push({ opcode: this.#fragmentOpcode, payload: concatBytes(this.#fragments) });
+        this.#fragments = [];
+        this.#fragmentBytes = 0;
+        this.#fragmentOpcode = 0;
       }
     }
-    this.#buffer = joined.slice(at);
-    return out;
+    const rest = bytes.slice(at);
+    this.#chunks = rest.length ? [rest] : [];
+    this.#size = rest.length;
   }
 }
 
@@ -161,6 +207,14 @@ export function wsConnect(options: WsConnectOptions): Promise<Channel> {
         }),
       );
     });
+    // A server that hangs up without answering (not a web server, or one that refused us).
+    const onEarlyClose = () =>
+      fail(
+        new TransportError("E_CONNECT", `${where} closed the connection before answering`, {
+          hint: `is this a dbgremote ${name} endpoint? check the port`,
+        }),
+      );
+    socket.once("close", onEarlyClose);
     socket.once(options.tls ? "secureConnect" : "connect", () => {
       socket.setNoDelay(true);
       socket.write(
@@ -204,6 +258,7 @@ export function wsConnect(options: WsConnectOptions): Promise<Channel> {
       settled = true;
       clearTimeout(timer);
       socket.removeAllListeners("error");
+      socket.off("close", onEarlyClose);
       socket.pause();
       resolve(clientChannel(socket, `${name}:${where}`, head.slice(endOfHead + 4)));
     };
@@ -229,14 +284,8 @@ function clientChannel(socket: net.Socket, peer: string, leftover: Uint8Array): 
     socket.write(encodeClientFrame(8, body));
   };
   const onBytes = (chunk: Uint8Array) => {
-    let frames;
-    try {
-      frames = reader.push(chunk);
-    } catch (err) {
-      failure ??= new Error(`bad WebSocket data from ${peer}: ${(err as Error).message}`);
-      socket.destroy();
-      return;
-    }
+    if (socket.destroyed) return;
+    const { frames, error } = reader.push(chunk);
     for (const f of frames) {
       if (f.opcode === 2) handlers!.data(f.payload);
       else if (f.opcode === 9 && writable()) socket.write(encodeClientFrame(10, f.payload));
@@ -248,8 +297,13 @@ function clientChannel(socket: net.Socket, peer: string, leftover: Uint8Array): 
         }
         sendClose(code === 1005 ? 1000 : code);
         socket.end();
+        return; // nothing counts after a close
       }
       // text (1): the server's word to browser pages; pong (10): nothing to do
+    }
+    if (error) {
+      failure ??= new Error(`bad WebSocket data from ${peer}: ${error.message}`);
+      socket.destroy();
     }
   };
   socket.on("error", (err) => {
