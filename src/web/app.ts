@@ -14,6 +14,7 @@
  * rebinding); the WebSocket and the POSTs need an Origin equal to the host.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { UpgradeWebSocket, WSEvents } from "hono/ws";
 import type { VersionInfo } from "../version.ts";
@@ -112,6 +113,11 @@ export function createWebApp(options: WebAppOptions): Hono {
     }
     await next();
   };
+  // A ticket is 43 characters: nobody needs to send more than this before logging in.
+  const smallBody = bodyLimit({
+    maxSize: 1024,
+    onError: (c) => c.json({ error: "request body too large" }, 413),
+  });
 
   const loginOf = (c: Context): string | undefined => {
     if (!options.password) return undefined;
@@ -127,7 +133,7 @@ export function createWebApp(options: WebAppOptions): Hono {
       signedIn: loginOf(c) !== undefined,
     }));
 
-  app.post("/api/login", sameOriginOnly, async (c) => {
+  app.post("/api/login", sameOriginOnly, smallBody, async (c) => {
     const body = await c.req.json().catch(() => undefined) as { ticket?: unknown } | undefined;
     const ticket = typeof body?.ticket === "string" ? body.ticket : "";
     const token = options.password && ticket ? options.logins.redeem(ticket) : undefined;
@@ -142,7 +148,7 @@ export function createWebApp(options: WebAppOptions): Hono {
     return c.body(null, 204);
   });
 
-  app.post("/api/logout", sameOriginOnly, (c) => {
+  app.post("/api/logout", sameOriginOnly, smallBody, (c) => {
     options.logins.revoke(getCookie(c, options.cookie()));
     deleteCookie(c, options.cookie(), { path: "/", secure: options.secure });
     return c.body(null, 204);

@@ -167,6 +167,10 @@ Deno.test("a login ticket becomes an HttpOnly, SameSite=Strict cookie, once", as
   assert.equal(cookieOf(again), "");
   assert.equal((await s.post("/api/login", { ticket: "made-up" })).status, 401);
   assert.equal((await s.post("/api/login", "garbage")).status, 401);
+  // Nobody logged in may make the server read a large body.
+  const big = await s.post("/api/login", { ticket, pad: "x".repeat(64 * 1024) });
+  assert.equal(big.status, 413);
+  await big.body?.cancel();
 
   // The cookie signs the page in, and its WebSocket comes vouched for.
   const withCookie = { cookie: `dbgremote-8081=${token}` };
