@@ -49,7 +49,10 @@ interface Page {
 }
 
 /** A browser page, as far as the server can tell: same Origin, maybe a cookie, protocol.js. */
-function page(port: number, o: { name: string; password?: string; cookie?: string }): Page {
+function page(
+  port: number,
+  o: { name: string; password?: string; cookie?: string; observe?: boolean },
+): Page {
   const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
     headers: {
       origin: `http://127.0.0.1:${port}`,
@@ -70,6 +73,7 @@ function page(port: number, o: { name: string; password?: string; cookie?: strin
     who: { user: o.name, host: "browser", tool: "dbgremote-web" },
     version: V,
     password: o.password,
+    observe: o.observe,
     prover: createProver(),
     send: (b: Uint8Array<ArrayBuffer>) => socket.send(b),
     on: {
@@ -252,6 +256,31 @@ Deno.test("logging out closes the pages of that login", async () => {
     await assert.rejects(again.welcome, /needs the password/);
     again.socket.close();
     await again.closed;
+  } finally {
+    await s.shutdown("test over");
+  }
+});
+
+Deno.test("an observer's page that sends commands anyway is refused by the server", async () => {
+  const s = await lab("http:port=0,server=127.0.0.1,password=hunter2");
+  try {
+    const ann = page(s.port, { name: "ann", password: "hunter2" });
+    await ann.welcome;
+    const obs = page(s.port, { name: "obs", password: "hunter2", observe: true });
+    assert.equal((await obs.welcome).role, "observer");
+    // The page hides its command line; a hostile one sends them all the same.
+    obs.client.command("print 666");
+    obs.client.interrupt();
+    obs.client.command(".echo hi");
+    await ann.until((e) => e.t === "echo" && e.text === ".echo hi");
+    const refused = await obs.until((e) => e.t === "done" && e.refused === true);
+    assert.match(String((refused as { error?: string }).error), /you are an observer/);
+    await obs.until((e) => e.t === "notice" && /interrupt/.test(e.text));
+    assert.ok(!ann.events.some((e) => e.t === "echo" && e.text === "print 666"));
+    assert.ok(!ann.events.some((e) => e.t === "notice" && /interrupted/.test(e.text)));
+    ann.socket.close();
+    obs.socket.close();
+    await Promise.all([ann.closed, obs.closed]);
   } finally {
     await s.shutdown("test over");
   }
