@@ -181,6 +181,10 @@ export type SessionEvent = Echo | Out | State | Notice | Done | End;
 export type ClientMessage = Hello | Auth | Cmd | Interrupt | Bye;
 export type ServerMessage = Challenge | Welcome | ErrorMsg | SessionEvent;
 
+/** C0 and C1 control characters and DEL: what a terminal takes for commands. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 function isString(v: unknown): v is string {
   return typeof v === "string";
 }
@@ -196,6 +200,11 @@ export function checkClientMessage(m: Message): string | undefined {
       if (!isString(m.protocol) || !isString(m.release)) return "hello needs protocol and release";
       if (!who || !isString(who.user) || !isString(who.host) || !isString(who.tool)) {
         return "hello needs who {user, host, tool}";
+      }
+      // Names reach every console and the server's log, even from a peer that has not logged
+      // in: no terminal control sequences, no screenfuls.
+      if ([who.user, who.host, who.tool].some((v) => v.length > 255 || CONTROL.test(v))) {
+        return "hello's who fields must be printable, up to 255 characters each";
       }
       if (m.observe !== undefined && typeof m.observe !== "boolean") {
         return "hello's observe must be true or false";

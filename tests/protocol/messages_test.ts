@@ -16,6 +16,22 @@ Deno.test("checkClientMessage: hello may ask to observe (1.1), with a boolean on
     checkClientMessage({ ...hello, who: { user: "u" } }),
     "hello needs who {user, host, tool}",
   );
+  // Names are printed on every console and in the server's log: nothing a terminal obeys.
+  for (
+    const bad of [
+      { ...who, user: "eve\x1b]0;pwned\x07" },
+      { ...who, host: "h\r\n*** fake notice" },
+      { ...who, tool: "t\u009b31m" },
+      { ...who, user: "x".repeat(256) },
+    ]
+  ) {
+    assert.equal(
+      checkClientMessage({ ...hello, who: bad }),
+      "hello's who fields must be printable, up to 255 characters each",
+      JSON.stringify(bad),
+    );
+  }
+  assert.equal(checkClientMessage({ ...hello, who: { ...who, user: "Zoë-ünïcode" } }), undefined);
 });
 
 Deno.test("checkClientMessage: commands, interrupts, goodbyes; nothing else", () => {
