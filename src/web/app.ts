@@ -85,7 +85,6 @@ function problem(c: Context, status: 400 | 401 | 403 | 404 | 421 | 426 | 503, me
 
 export function createWebApp(options: WebAppOptions): Hono {
   const app = new Hono();
-  const maxAge = () => Math.floor(options.logins.lifetimeMs / 1000);
 
   app.use("*", async (c, next) => {
     await next();
@@ -143,7 +142,8 @@ export function createWebApp(options: WebAppOptions): Hono {
       httpOnly: true,
       sameSite: "Strict",
       secure: options.secure,
-      maxAge: Math.ceil(options.logins.remaining(token) / 1000) || maxAge(),
+      // As long as the login has left: the cookie never outlives it.
+      maxAge: Math.ceil(options.logins.remaining(token) / 1000),
     });
     return c.body(null, 204);
   });

@@ -38,7 +38,7 @@ function randomToken(): string {
 }
 
 export class Logins {
-  readonly lifetimeMs: number;
+  readonly #lifetimeMs: number;
   readonly #idleMs: number;
   readonly #ticketMs: number;
   readonly #now: () => number;
@@ -47,8 +47,8 @@ export class Logins {
   #timer?: ReturnType<typeof setTimeout>;
 
   constructor(options: LoginOptions = {}) {
-    this.lifetimeMs = options.lifetimeMs ?? DEFAULT_LIFETIME_MS;
-    this.#idleMs = Math.min(options.idleMs ?? DEFAULT_IDLE_MS, this.lifetimeMs);
+    this.#lifetimeMs = options.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+    this.#idleMs = Math.min(options.idleMs ?? DEFAULT_IDLE_MS, this.#lifetimeMs);
     this.#ticketMs = options.ticketMs ?? 60_000;
     this.#now = options.now ?? Date.now;
   }
@@ -62,7 +62,7 @@ export class Logins {
     const token = randomToken();
     const ticket = randomToken();
     const now = this.#now();
-    this.#logins.set(token, { expires: now + this.lifetimeMs, idleSince: now, pages: new Set() });
+    this.#logins.set(token, { expires: now + this.#lifetimeMs, idleSince: now, pages: new Set() });
     this.#tickets.set(ticket, { token, expires: now + this.#ticketMs });
     return { token, ticket };
   }
