@@ -92,13 +92,41 @@ async function reachable(servers: Listed[], withinMs: number): Promise<Listed[]>
   });
 }
 
+/**
+ * Text from the network as a terminal may show it: control characters (an
+ * escape sequence could rewrite the screen or the window title) and
+ * bidirectional overrides written as `\xNN` / `\u{NNNN}`. Any host on the
+ * link can answer a search with any text.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => {
+      const n = c.codePointAt(0)!;
+      return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
+    },
+  );
+}
+
 function major(protocol: string): string {
   return protocol.split(".")[0];
 }
 
 /** The table people read. Endpoints are last, one per line. */
 export function formatTable(servers: Listed[], mine: VersionInfo): string {
-  const rows = servers.map((s) => {
+  const rows = servers.map((found) => {
+    const s: Listed = {
+      ...found,
+      name: printable(found.name),
+      host: printable(found.host),
+      engine: printable(found.engine),
+      program: printable(found.program),
+      release: printable(found.release),
+      protocol: printable(found.protocol),
+      endpoints: found.endpoints.map(printable),
+      addresses: found.addresses.map(printable),
+    };
     let release = s.release || "?";
     if (s.protocol && major(s.protocol) !== major(mine.protocol)) {
       release += ` (protocol ${s.protocol}: cannot connect, yours is ${mine.protocol})`;
@@ -167,7 +195,7 @@ export function nothingFound(
   let text = `no dbgremote server${where} answered within ${seconds(timeoutMs)}\n`;
   if (host !== undefined && others.length) {
     text += `  (${others.length} elsewhere did: ${
-      others.map((s) => `${s.name} on ${s.host}`).join(", ")
+      others.map((s) => printable(`${s.name} on ${s.host}`)).join(", ")
     })\n`;
   }
   return text +

@@ -13,6 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DbgRemoteError, describeError, UsageError } from "../errors.ts";
+import { inOrderBounded } from "../ship/bounded.ts";
 import { type HostPlan, planShipment } from "../ship/plan.ts";
 import {
   dirLabel,
@@ -210,112 +211,162 @@ export async function shipCommand(ctx: CliContext, argv: string[]): Promise<numb
     return refused ? EXIT.refused : EXIT.failure;
   }
 
-  // 2. Copy and start, host by host.
-  let failed = 0;
-  const started: string[] = [];
-  const byHand: string[] = [];
-  for (const h of plan.hosts) {
-    try {
-      const probe = probes.get(h)!;
-      const subdirs = [
-        ...new Set(h.assets.map((a) => path.dirname(a.name)).filter((d) => d !== ".")),
-      ];
-      const prep = await ssh.run(h.destination, prepareScript(dir, subdirs));
-      if (prep.code !== 0 || !parseProbe(prep.stdout).complete) {
-        throw sshFailure(h.host, `making ${where}`, prep);
-      }
-      const copied: string[] = [];
-      const newBinary = probe.sha256 !== ours;
-      const copy = async (local: string, name: string) => {
-        const r = await ssh.copy(local, h.destination, `${dir}/${name}`);
-        if (r.code !== 0) throw sshFailure(h.host, `copying ${local}`, r);
-      };
-      if (newBinary) {
-        const t0 = Date.now();
-        await copy(self, "dbgremote.new");
-        copied.push(`dbgremote (${megabytes(self)}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-      }
-      await copy(labFile, labName);
-      copied.push(labName);
-      for (const a of h.assets) {
-        await copy(a.local, a.name);
-        copied.push(a.name);
-      }
-      p.stdout(
-        `${h.host}: copied ${copied.join(", ")}${
-          newBinary ? "" : " (dbgremote itself is up to date)"
-        }\n`,
-      );
-      if (h.servers.length || newBinary) {
-        const nodes = h.servers.map((s) => ({
-          name: s.name,
-          endpoints: s.role === "server" ? s.listen.length : 0,
-        }));
-        const env = Object.fromEntries(
-          h.secrets.filter((v) => v in secrets).map((v) => [v, secrets[v]]),
-        );
-        const r = await ssh.run(
-          h.destination,
-          startScript({ dir, lab: labName, nodes, env, newBinary }),
-        );
-        const errors = scriptErrors(r.stdout);
-        if (r.code !== 0 || errors.length || !parseProbe(r.stdout).complete) {
-          throw new DbgRemoteError(
-            "E_SHIP",
-            `${h.host}: starting failed: ${
-              errors.join("; ") || r.stderr.trim() || `exit code ${r.code}`
-            }`,
-            { hint: `look on ${h.host} in ${where}` },
-          );
-        }
-        for (const s of parseStart(r.stdout, nodes.map((n) => n.name))) {
-          const log = `${where}/${s.node}.log`;
-          if (s.stopped) {
-            p.stdout(
-              `${h.host}: stopped the ${s.node} a previous ship started (pid ${s.stopped})\n`,
-            );
-          }
-          if (s.status === "started") {
-            started.push(`${s.node} on ${h.host}`);
-            p.stdout(`${h.host}: started ${s.node} (pid ${s.pid}), log ${log}\n`);
-            for (const l of s.log.filter((l) => l.startsWith("*** listening on"))) {
-              p.stdout(`    ${l}\n`);
-            }
-          } else {
-            failed++;
-            p.stderr(
-              `${h.host}: ${s.node} ${
-                s.status === "slow"
-                  ? `is not listening yet after 60 s (pid ${s.pid})`
-                  : "did not start"
-              }; the end of ${log}:\n${s.log.map((l) => `    ${l}\n`).join("")}`,
-            );
-          }
-        }
-      }
-      for (const c of h.clients) {
-        const cmd = clientCommand(dir, labName, c.name);
-        const pw = c.role === "client" && c.connect.spec.passwordEnv
-          ? ` (set ${c.connect.spec.passwordEnv} there first)`
-          : "";
-        byHand.push(`${c.name} on ${h.host}`);
-        p.stdout(
-          `${h.host}: ${c.name} is a client: it needs a person at a terminal there. On ${h.host}, type${pw}:\n` +
-            `    ${cmd}\n  or from here: ssh -t ${h.destination} '${cmd}'\n`,
-        );
-      }
-    } catch (err) {
-      failed++;
-      p.stderr(describeError(err) + "\n");
-    }
-  }
+  // 2. Copy and start, a few hosts at a time; each host's lines stay together, in the lab's order.
+  const deliver = (h: HostPlan) =>
+    deliverTo(h, { p, ssh, probe: probes.get(h)!, ours, self, labFile, labName, dir, secrets });
+  const results = await inOrderBounded(plan.hosts, PARALLEL_HOSTS, deliver, (r) => {
+    for (const line of r.lines) (line.error ? p.stderr : p.stdout)(line.text);
+  });
+  const started = results.flatMap((r) => r.started);
+  const byHand = results.flatMap((r) => r.byHand);
+  const failedHosts = results.filter((r) => r.failed);
+  const unfinished = results.flatMap((r) => (r.unfinished ? [r.unfinished] : []));
   p.stdout(
-    `${failed ? "finished with problems" : "done"}: ${
+    `${failedHosts.length ? "finished with problems" : "done"}: ${
       started.length ? `started ${started.join(", ")}` : "no servers started"
     }` +
       `${byHand.length ? `; start by hand: ${byHand.join(", ")}` : ""}\n`,
   );
-  return failed ? EXIT.failure : EXIT.ok;
+  if (unfinished.length) p.stderr(`not shipped: ${unfinished.join("; ")}\n`);
+  return failedHosts.length ? EXIT.failure : EXIT.ok;
+}
+
+/** How many hosts are copied to at once. */
+const PARALLEL_HOSTS = 4;
+
+interface Delivered {
+  /** What to print for this host, in order. */
+  lines: { error: boolean; text: string }[];
+  started: string[];
+  byHand: string[];
+  /** Something went wrong on this host (a node that did not start, or the shipment itself). */
+  failed: boolean;
+  /** The shipment to this host stopped before its servers were (re)started: where, and what is left. */
+  unfinished?: string;
+}
+
+/** Copy to one host and start its servers. Never throws: problems are lines of its report. */
+export async function deliverTo(
+  h: HostPlan,
+  o: {
+    p: CliContext["platform"];
+    ssh: Ssh;
+    probe: Probe;
+    ours: string;
+    self: string;
+    labFile: string;
+    labName: string;
+    dir: string;
+    secrets: Record<string, string>;
+  },
+): Promise<Delivered> {
+  const { ssh, dir, labName } = o;
+  const where = dirLabel(dir);
+  const out: Delivered = { lines: [], started: [], byHand: [], failed: false };
+  const say = (text: string) => out.lines.push({ error: false, text });
+  const warn = (text: string) => out.lines.push({ error: true, text });
+  /** Still true when a failure leaves what ran on the host before untouched. */
+  let untouched = true;
+  const copied: string[] = [];
+  try {
+    const subdirs = [
+      ...new Set(h.assets.map((a) => path.dirname(a.name)).filter((d) => d !== ".")),
+    ];
+    const prep = await ssh.run(h.destination, prepareScript(dir, subdirs));
+    if (prep.code !== 0 || !parseProbe(prep.stdout).complete) {
+      throw sshFailure(h.host, `making ${where}`, prep);
+    }
+    const newBinary = o.probe.sha256 !== o.ours;
+    const copy = async (local: string, name: string) => {
+      const r = await ssh.copy(local, h.destination, `${dir}/${name}`);
+      if (r.code !== 0) throw sshFailure(h.host, `copying ${local}`, r);
+    };
+    if (newBinary) {
+      const t0 = Date.now();
+      await copy(o.self, "dbgremote.new");
+      copied.push(`dbgremote (${megabytes(o.self)}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+    await copy(o.labFile, labName);
+    copied.push(labName);
+    for (const a of h.assets) {
+      await copy(a.local, a.name);
+      copied.push(a.name);
+    }
+    say(
+      `${h.host}: copied ${copied.join(", ")}${
+        newBinary ? "" : " (dbgremote itself is up to date)"
+      }\n`,
+    );
+    if (h.servers.length || newBinary) {
+      const nodes = h.servers.map((s) => ({
+        name: s.name,
+        endpoints: s.role === "server" ? s.listen.length : 0,
+      }));
+      const env = Object.fromEntries(
+        h.secrets.filter((v) => v in o.secrets).map((v) => [v, o.secrets[v]]),
+      );
+      untouched = false;
+      const r = await ssh.run(
+        h.destination,
+        startScript({ dir, lab: labName, nodes, env, newBinary }),
+      );
+      const errors = scriptErrors(r.stdout);
+      if (r.code !== 0 || errors.length || !parseProbe(r.stdout).complete) {
+        throw new DbgRemoteError(
+          "E_SHIP",
+          `${h.host}: starting failed: ${
+            errors.join("; ") || r.stderr.trim() || `exit code ${r.code}`
+          }`,
+          { hint: `look on ${h.host} in ${where} (NODE.log, NODE.pid)` },
+        );
+      }
+      for (const s of parseStart(r.stdout, nodes.map((n) => n.name))) {
+        const log = `${where}/${s.node}.log`;
+        if (s.stopped) {
+          say(`${h.host}: stopped the ${s.node} a previous ship started (pid ${s.stopped})\n`);
+        }
+        if (s.status === "started") {
+          out.started.push(`${s.node} on ${h.host}`);
+          say(`${h.host}: started ${s.node} (pid ${s.pid}), log ${log}\n`);
+          for (const l of s.log.filter((l) => l.startsWith("*** listening on"))) say(`    ${l}\n`);
+        } else {
+          out.failed = true;
+          warn(
+            `${h.host}: ${s.node} ${
+              s.status === "slow"
+                ? `is not listening yet after 60 s (pid ${s.pid})`
+                : "did not start"
+            }; the end of ${log}:\n${s.log.map((l) => `    ${l}\n`).join("")}`,
+          );
+        }
+      }
+    }
+    for (const c of h.clients) {
+      const cmd = clientCommand(dir, labName, c.name);
+      const pw = c.role === "client" && c.connect.spec.passwordEnv
+        ? ` (set ${c.connect.spec.passwordEnv} there first)`
+        : "";
+      out.byHand.push(`${c.name} on ${h.host}`);
+      say(
+        `${h.host}: ${c.name} is a client: it needs a person at a terminal there. On ${h.host}, type${pw}:\n` +
+          `    ${cmd}\n  or from here: ssh -t ${h.destination} '${cmd}'\n`,
+      );
+    }
+  } catch (err) {
+    out.failed = true;
+    warn(describeError(err) + "\n");
+    const sent = copied.length
+      ? `only ${copied.join(", ")} reached ${where}`
+      : "nothing was copied";
+    out.unfinished = untouched
+      ? `${h.host} (${sent}; nothing there was stopped or started${
+        copied.length && copied[0].startsWith("dbgremote ")
+          ? ", the new binary waits as dbgremote.new"
+          : ""
+      })`
+      : `${h.host} (its servers may be stopped or half started: look in ${where} there)`;
+  }
+  return out;
 }
 
 function dryRun(

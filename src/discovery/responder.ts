@@ -70,6 +70,13 @@ export function serverRecords(ad: Advert, addresses: string[]): ServerRecords {
   };
 }
 
+/** DNS-SD's answer to "which service types are here" (RFC 6763 §9): ours. */
+const SERVICE_TYPES_PTR: ResourceRecord = {
+  name: SERVICE_TYPES,
+  ttl: SERVICE_TTL,
+  data: { type: TYPE.PTR, target: SERVICE },
+};
+
 function asks(q: Question, name: Name, type: number): boolean {
   return (q.type === type || q.type === TYPE.ANY) && sameName(q.name, name);
 }
@@ -85,7 +92,7 @@ function sameRecord(a: ResourceRecord, b: ResourceRecord): boolean {
 /**
  * The response to a query, or undefined if it asks nothing of ours. `legacy`:
  * the query came from a port other than 5353 (a one-shot querier, RFC 6762
- * §6.7): the answer repeats its id and questions, caps TTLs, and sets no
+ * §6.7): the answer repeats its id and the questions it answers, caps TTLs, and sets no
  * cache-flush bits.
  */
 export function answerQuery(
@@ -101,14 +108,19 @@ export function answerQuery(
   };
   const instance = records.srv.name;
   const host = (records.srv.data as { target: Name }).target;
+  /** The questions that asked something of ours, each once: a legacy answer repeats them. */
+  const asked: Question[] = [];
   for (const q of query.questions) {
-    if (asks(q, SERVICE_TYPES, TYPE.PTR)) {
-      add(answers, {
-        name: SERVICE_TYPES,
-        ttl: SERVICE_TTL,
-        data: { type: TYPE.PTR, target: SERVICE },
-      });
-    }
+    const ours = [
+      asks(q, SERVICE_TYPES, TYPE.PTR),
+      asks(q, SERVICE, TYPE.PTR),
+      asks(q, instance, TYPE.SRV),
+      asks(q, instance, TYPE.TXT),
+      asks(q, host, TYPE.A),
+    ].some(Boolean);
+    if (!ours || asked.some((a) => a.type === q.type && sameName(a.name, q.name))) continue;
+    asked.push({ name: q.name, type: q.type });
+    if (asks(q, SERVICE_TYPES, TYPE.PTR)) add(answers, SERVICE_TYPES_PTR);
     if (asks(q, SERVICE, TYPE.PTR)) {
       // Known-answer suppression (§7.1): the querier holds our PTR with at least half its TTL.
       const known = query.answers.some((k) =>
@@ -147,7 +159,7 @@ export function answerQuery(
     id: query.id,
     response: true,
     authoritative: true,
-    questions: query.questions.map((q) => ({ name: q.name, type: q.type })),
+    questions: asked,
     answers: answers.map(legacyRecord),
     additionals: extra.map(legacyRecord),
   };

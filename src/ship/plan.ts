@@ -42,6 +42,14 @@ export interface ShipPlan {
   anywhere: string[];
 }
 
+/**
+ * A host ship may hand to ssh and scp: a host name (or ~/.ssh/config alias), an
+ * IPv4 address, or an IPv6 address. A lab file is input, not code: a "host" with
+ * spaces, quotes, `;`, `$` or a leading `-` would reach ssh's own parsing (and
+ * any ProxyCommand's %h), so it is refused.
+ */
+const SHIP_HOST = /^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?)$/;
+
 function specFiles(spec: ConnSpec): [string, string][] {
   if (spec.transport !== "ssl" && spec.transport !== "spipe") return [];
   const out: [string, string][] = [];
@@ -88,6 +96,14 @@ export function planShipment(topo: Topology, labFile: string, only: string[] = [
       continue;
     }
     const key = hostKey(node.host);
+    if (!SHIP_HOST.test(node.host!)) {
+      throw new UsageError(
+        `node ${node.name}'s host ${
+          JSON.stringify(node.host)
+        } is not a host name ship can log in to`,
+        "a host is a name (letters, digits, '-', '_', '.'), an IPv4 or an IPv6 address",
+      );
+    }
     const user = node.sshUser ?? topo.lab.sshUser;
     const destination = user ? `${user}@${node.host}` : node.host!;
     let plan = hosts.get(key);
@@ -117,7 +133,7 @@ export function planShipment(topo: Topology, labFile: string, only: string[] = [
         continue;
       }
       const name = path.normalize(file);
-      if (name.startsWith("..")) {
+      if (name === ".." || name.startsWith("../")) {
         throw new UsageError(
           `${node.name}'s ${key} "${file}" is outside the lab's directory`,
           "keep a lab's certificates beside its file (or below it), or name them by absolute path",

@@ -197,30 +197,32 @@ nap() { sleep 0.25 2>/dev/null || sleep 1; }
   for (const [k, v] of Object.entries(o.env)) s += `${k}=${shellQuote(v)}; export ${k}\n`;
   s += `if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=; fi
 `;
+  // Each node's files and labels go through shellQuote, whatever the lab's name rules allow.
+  const q = (n: StartNode, suffix = "") => shellQuote(n.name + suffix);
   for (const n of o.nodes) {
-    const pidFile = shellQuote(`${n.name}.pid`);
-    s += `if [ -f ${pidFile} ]; then
-  old=$(cat ${pidFile})
-  if kill -0 "$old" 2>/dev/null && tr '\\0' ' ' < "/proc/$old/cmdline" 2>/dev/null | grep -q -- ${
-      shellQuote(`--node ${n.name}`)
-    }; then
+    // The process a previous ship started for this node, recognised by its command line as a
+    // fixed string, up to the space after the name: `--node db` must not match `--node db2`,
+    // nor `a.b` match `axb` (/proc's cmdline ends each argument with a NUL, made a space).
+    const ownLine = shellQuote(` run ${o.lab} --node ${n.name} `);
+    s += `if [ -f ${q(n, ".pid")} ]; then
+  old=$(cat ${q(n, ".pid")})
+  if kill -0 "$old" 2>/dev/null && tr '\\0' ' ' < "/proc/$old/cmdline" 2>/dev/null | grep -qF -- ${ownLine}; then
     kill "$old"; i=0
     while kill -0 "$old" 2>/dev/null && [ $i -lt 40 ]; do nap; i=$((i+1)); done
     kill -0 "$old" 2>/dev/null && kill -9 "$old"
-    echo "@@stopped ${n.name} $old"
+    printf '@@stopped %s %s\\n' ${q(n)} "$old"
   fi
 fi
-$detach nohup ./dbgremote run ${shellQuote(o.lab)} --node ${shellQuote(n.name)} > ${
-      shellQuote(`${n.name}.log`)
+$detach nohup ./dbgremote run ${shellQuote(o.lab)} --node ${q(n)} > ${
+      q(n, ".log")
     } 2>&1 < /dev/null &
-echo $! > ${pidFile}
+echo $! > ${q(n, ".pid")}
 `;
   }
+  const listening = (n: StartNode) =>
+    `[ "$(grep -c '^\\*\\*\\* listening on' ${q(n, ".log")})" -ge ${n.endpoints} ]`;
   const check = (n: StartNode) =>
-    `if kill -0 "$(cat ${shellQuote(`${n.name}.pid`)})" 2>/dev/null; then ` +
-    `[ "$(grep -c '^\\*\\*\\* listening on' ${
-      shellQuote(`${n.name}.log`)
-    })" -ge ${n.endpoints} ] || pending=1; fi`;
+    `if kill -0 "$(cat ${q(n, ".pid")})" 2>/dev/null; then ${listening(n)} || pending=1; fi`;
   s += `i=0
 while [ $i -lt ${polls} ]; do
   pending=0
@@ -230,12 +232,14 @@ ${o.nodes.map((n) => "  " + check(n)).join("\n")}
 done
 `;
   for (const n of o.nodes) {
-    const pid = `"$(cat ${shellQuote(`${n.name}.pid`)})"`;
-    const log = shellQuote(`${n.name}.log`);
-    s += `if ! kill -0 ${pid} 2>/dev/null; then echo "@@failed ${n.name}"
-elif [ "$(grep -c '^\\*\\*\\* listening on' ${log})" -ge ${n.endpoints} ]; then echo "@@started ${n.name} "${pid}
-else echo "@@slow ${n.name} "${pid}; fi
-tail -n 20 ${log} | sed 's/^/@@log ${n.name} /'
+    s += `pid=$(cat ${q(n, ".pid")})
+if ! kill -0 "$pid" 2>/dev/null; then status=failed
+elif ${listening(n)}; then status=started
+else status=slow; fi
+printf '@@%s %s %s\\n' "$status" ${q(n)} "$pid"
+tail -n 20 ${
+      q(n, ".log")
+    } | while IFS= read -r line || [ -n "$line" ]; do printf '@@log %s %s\\n' ${q(n)} "$line"; done
 `;
   }
   return s + `echo "@@done"\n`;

@@ -76,6 +76,13 @@ function run(
   });
 }
 
+/** scp's `[user@]host:path`; an IPv6 address goes in brackets, or its colons would end the host. */
+export function scpTarget(destination: string, remote: string): string {
+  const at = destination.lastIndexOf("@");
+  const host = destination.slice(at + 1);
+  return `${destination.slice(0, at + 1)}${host.includes(":") ? `[${host}]` : host}:${remote}`;
+}
+
 export interface Ssh {
   /** The command line that runs a script on `destination`, for --dry-run. */
   describeRun(destination: string): string;
@@ -97,7 +104,7 @@ export function createSsh(o: SshOptions): Ssh {
     ...common,
     "--",
     local,
-    `${destination}:${remote}`,
+    scpTarget(destination, remote),
   ];
   const show = (args: string[]) =>
     args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(

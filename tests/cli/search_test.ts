@@ -130,3 +130,28 @@ Deno.test("search cli: nothing found says why it may be, and who else answered",
   assert.match(text, /--timeout 5/);
   assert.doesNotMatch(nothingFound(2000, undefined, []), /elsewhere/);
 });
+
+Deno.test("search cli: text from the network cannot drive the terminal", () => {
+  // Any host on the link may answer with any TXT: an escape sequence in a name could retitle the
+  // window or redraw the screen, a right-to-left override could disguise an endpoint.
+  const hostile = usableHere({
+    ...CRASH,
+    local: true, // every endpoint shown
+    name: "crash\x1b]0;pwned\x07",
+    host: "lab1\r\x1b[2K",
+    program: "/srv/\u202eppa",
+    engine: "gdb\x9b31m",
+    endpoints: ["tcp:server=lab1,port=5005\x1b[8m"],
+  });
+  for (const text of [formatTable([hostile], MINE), nothingFound(1500, "lab9", [hostile])]) {
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
+  }
+  const table = formatTable([hostile], MINE);
+  assert.match(table, /crash\\x1b\]0;pwned\\x07 /);
+  assert.match(table, /lab1\\x0d\\x1b\[2K/);
+  assert.match(table, /\/srv\/\\u\{202e\}ppa/);
+  assert.match(table, /tcp:server=lab1,port=5005\\x1b\[8m/);
+  // Scripts get the text as it came, escaped by JSON.
+  assert.match(formatJson([hostile]), /"crash\\u001b\]0;pwned\\u0007"/);
+});

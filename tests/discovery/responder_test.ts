@@ -161,3 +161,29 @@ Deno.test("server table: changed TXT replaces the old; records in any order; str
   t2.add(wire({ id: 0, response: true, questions: [], answers: [r1.ptr, r1.txt] }), "10.1.1.1", 0);
   assert.deepEqual(t2.list(0)[0].addresses, ["10.1.1.1"]);
 });
+
+Deno.test("responder: a query repeating a question 500 times gets one answer, not 500", () => {
+  const r = serverRecords(AD, ["198.18.0.1"]);
+  const types = ["_services", "_dns-sd", "_udp", "local"];
+  const many: Message = {
+    id: 9,
+    response: false,
+    questions: [
+      ...Array.from({ length: 500 }, () => ({ name: types, type: TYPE.PTR })),
+      ...Array.from({ length: 500 }, () => ({ name: ["nobody", "local"], type: TYPE.A })),
+      { name: SERVICE.map((l) => l.toUpperCase()), type: TYPE.PTR },
+      { name: SERVICE, type: TYPE.PTR },
+    ],
+    answers: [],
+  };
+  for (const legacy of [false, true]) {
+    const a = wire(answerQuery(wire(many), r, legacy)!);
+    assert.deepEqual(a.answers.map((rr) => rr.data.type), [TYPE.PTR, TYPE.PTR]);
+    // A one-shot querier gets back the questions we answer, each once; not the other 999.
+    assert.deepEqual(
+      a.questions.map((q) => q.name.join(".").toLowerCase()),
+      legacy ? [types.join("."), SERVICE.join(".")] : [],
+    );
+    assert.ok(encodeMessage(a).length < 600, `${encodeMessage(a).length} bytes`);
+  }
+});

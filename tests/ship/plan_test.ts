@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { UsageError } from "../../src/errors.ts";
 import { planShipment } from "../../src/ship/plan.ts";
+import { scpTarget } from "../../src/ship/ssh.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
 
 const LAB = `[lab]
@@ -97,4 +99,44 @@ Deno.test("planShipment: the multi-host lab ships the key to lab1 only", () => {
     dev2: [],
     dev3: [],
   });
+});
+
+Deno.test("planShipment: a host that is not a host name never reaches ssh", () => {
+  const withHost = (host: string) =>
+    parseTopology(LAB.replace('host = "dev1"', `host = ${JSON.stringify(host)}`), "lab.toml");
+  for (
+    const bad of [
+      "-oProxyCommand=touch /tmp/pwned",
+      "dev1;touch x",
+      "$(id)",
+      "dev 1",
+      "dev1'",
+      "`id`",
+      "dev1\nid",
+      "dev1@evil",
+      "dev1:22",
+    ]
+  ) {
+    assert.throws(
+      () => planShipment(withHost(bad), "lab.toml"),
+      (err: Error) =>
+        err instanceof UsageError &&
+        err.message.includes(`node alice's host ${JSON.stringify(bad)} is not a host name`),
+      bad,
+    );
+  }
+  for (const good of ["dev1", "dev1.example.com", "build_box", "10.0.0.7", "fe80::1%eth0", "::1"]) {
+    const plan = planShipment(withHost(good), "lab.toml", ["alice"]);
+    assert.equal(plan.hosts.length, good === "::1" ? 0 : 1, good); // ::1 is this machine
+  }
+  assert.equal(scpTarget("alice@fe80::1", ".dbgremote/x"), "alice@[fe80::1]:.dbgremote/x");
+  assert.equal(scpTarget("10.0.0.7", "/opt/x"), "10.0.0.7:/opt/x");
+  assert.equal(scpTarget("a@dev1", "d/x"), "a@dev1:d/x");
+});
+
+Deno.test("planShipment: a file whose name starts with two dots is inside the lab", () => {
+  const topo = parseTopology(LAB.replaceAll("certs/lab.crt", "..lab.crt"), "lab.toml");
+  assert.deepEqual(planShipment(topo, "lab.toml", ["alice"]).hosts[0].assets.map((a) => a.name), [
+    "..lab.crt",
+  ]);
 });

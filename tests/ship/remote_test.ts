@@ -178,3 +178,54 @@ sleep 30 & wait
     }
   }
 });
+
+Deno.test("start: a stale pid file never stops another node's process (db is not db2, a.b is not axb)", () => {
+  using h = home();
+  const dir = path.join(h.dir, ".dbgremote");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(
+    path.join(dir, "dbgremote"),
+    `#!/bin/sh
+echo "*** listening on tcp:port=5005"
+trap 'kill $! 2>/dev/null; exit 0' TERM
+sleep 30 & wait
+`,
+    { mode: 0o755 },
+  );
+  // Two servers a previous ship started, `db2` and `axb`; the pid files of `db` and `a.b` are
+  // stale and point at them (their own processes died and the pids were reused).
+  const others = ["db2", "axb"].map((node) =>
+    Number(
+      sh(
+        `cd "$HOME/.dbgremote" && setsid nohup ./dbgremote run lab.toml --node ${node} >/dev/null 2>&1 </dev/null & echo $!`,
+        h.dir,
+      ).trim(),
+    )
+  );
+  const pids = [...others];
+  try {
+    fs.writeFileSync(path.join(dir, "db.pid"), `${others[0]}\n`);
+    fs.writeFileSync(path.join(dir, "a.b.pid"), `${others[1]}\n`);
+    const nodes = [{ name: "db", endpoints: 1 }, { name: "a.b", endpoints: 1 }];
+    const out = sh(
+      startScript({ dir: ".dbgremote", lab: "lab.toml", nodes, env: {}, newBinary: false }),
+      h.dir,
+    );
+    const started = parseStart(out, ["db", "a.b"]);
+    pids.push(...started.flatMap((s) => (s.pid ? [s.pid] : [])));
+    assert.deepEqual(started.map((s) => [s.status, s.stopped]), [
+      ["started", undefined],
+      ["started", undefined],
+    ]);
+    for (const pid of others) process.kill(pid, 0); // still running: throws if not
+    assert.deepEqual(started[1].log, ["*** listening on tcp:port=5005"]);
+  } finally {
+    for (const pid of pids) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+  }
+});
