@@ -130,10 +130,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       });
       return;
     }
-    if (session.ended) {
-      refuse({ t: "error", code: "E_SESSION_ENDED", message: "the session has ended" });
-      return;
-    }
+    if (refuseEnded()) return;
     if (compat.kind === "warn") log(`${whoText(h.who)}: ${compat.message}`);
     const auth = options.auth;
     // A browser with a live login (its session cookie, checked by the transport) is not asked again.
@@ -179,7 +176,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
         compat.kind === "warn" ? compat.message : undefined,
         proof(auth.key, "server", serverNonce!, answer.nonce),
       );
-      channel.authenticated?.();
+      if (id !== undefined) channel.authenticated?.();
       return;
     }
     auth.limiter.fail(address);
@@ -194,7 +191,15 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     }, auth.failureDelayMs ?? 1000);
   };
 
+  /** The session may end while a peer is still in its handshake (answering the challenge). */
+  const refuseEnded = () => {
+    if (!session.ended) return false;
+    refuse({ t: "error", code: "E_SESSION_ENDED", message: "the session has ended" });
+    return true;
+  };
+
   const admit = (warning?: string, serverProof?: string) => {
+    if (refuseEnded()) return;
     // The server decides: an observe endpoint makes observers; a client may ask to be one,
     // never to be more.
     const role: Role = options.observe || hello!.observe === true ? "observer" : "operator";
