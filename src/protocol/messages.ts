@@ -185,6 +185,14 @@ function isString(v: unknown): v is string {
   return typeof v === "string";
 }
 
+/** C0 and C1 control characters and DEL: what a terminal may act on instead of showing. */
+// deno-lint-ignore no-control-regex
+export const CONTROL_CHAR = /[\x00-\x1f\x7f-\x9f]/;
+
+function hasControls(text: string): boolean {
+  return CONTROL_CHAR.test(text);
+}
+
 /**
  * Check that a decoded message from a client has the right shape.
  * Returns an error text, or undefined if it is fine.
@@ -196,6 +204,10 @@ export function checkClientMessage(m: Message): string | undefined {
       if (!isString(m.protocol) || !isString(m.release)) return "hello needs protocol and release";
       if (!who || !isString(who.user) || !isString(who.host) || !isString(who.tool)) {
         return "hello needs who {user, host, tool}";
+      }
+      // Names are shown in every participant's terminal: no escape sequences, no forged lines.
+      if ([who.user, who.host, who.tool].some(hasControls)) {
+        return "hello's who {user, host, tool} must be printable: no control characters";
       }
       if (m.observe !== undefined && typeof m.observe !== "boolean") {
         return "hello's observe must be true or false";

@@ -7,7 +7,7 @@
  * the session is control and is refused: debugger commands, q, .server,
  * .endsrv, Ctrl+C.
  */
-import type { ClientInfo, Who } from "../protocol/messages.ts";
+import { type ClientInfo, CONTROL_CHAR, type Who } from "../protocol/messages.ts";
 import type { EndpointInfo } from "./controls.ts";
 
 interface MetaCommand {
@@ -63,6 +63,20 @@ export function helpLines(): string[] {
       listed(OBSERVER_MAY)
     }; debugger commands, q, .server, .endsrv and Ctrl+C are refused`,
   ];
+}
+
+/**
+ * Text a participant typed, fit for everyone's terminal: control characters shown visibly
+ * (ESC as ^[, a newline as ^J, a C1 control as <U+009B>; a tab stays), never acted on.
+ */
+export function printable(text: string): string {
+  return text.replace(new RegExp(CONTROL_CHAR, "g"), (c) => {
+    const code = c.charCodeAt(0);
+    if (c === "\t") return c;
+    if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
+    if (code === 0x7f) return "^?";
+    return `<U+${code.toString(16).toUpperCase().padStart(4, "0")}>`;
+  });
 }
 
 /** The first word of a command line. */

@@ -31,6 +31,7 @@ import {
   INTERRUPT_REFUSAL,
   knownMetaCommands,
   observerMay,
+  printable,
   refusalText,
   serversLines,
 } from "./meta.ts";
@@ -271,7 +272,10 @@ export class Session {
     const from = issuer ? whoText(issuer.p.who) : `client ${cmd.client}`;
     const seq = ++this.#seq;
     // A connection string may hold a password: everyone sees the command, nobody the secret.
-    const shown = commandWord(cmd.text) === ".server" ? maskSecrets(cmd.text) : cmd.text;
+    // Nor anyone's terminal controls: what was typed is shown, never acted on.
+    const shown = printable(
+      commandWord(cmd.text) === ".server" ? maskSecrets(cmd.text) : cmd.text,
+    );
     this.#broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
     this.#current = seq;
     const done: Done = { t: "done", client: cmd.client, id: cmd.id, seq, ok: true };
@@ -323,7 +327,7 @@ export class Session {
         for (const line of helpLines()) say(line);
         return true;
       case ".echo":
-        say(`${from}: ${arg}`);
+        say(`${from}: ${printable(arg)}`);
         return true;
       case ".servers":
         if (!this.#controls) return fail(noControls(word));

@@ -29,3 +29,17 @@ Deno.test("checkClientMessage: commands, interrupts, goodbyes; nothing else", ()
   // A client cannot promote itself or anyone: there is no such message.
   assert.equal(checkClientMessage({ t: "role", role: "operator" }), 'unknown message type "role"');
 });
+
+Deno.test("checkClientMessage: who is printable text: a name cannot carry terminal controls", () => {
+  const hello = { t: "hello", protocol: "1.1", release: "0.1.0", who };
+  for (const bad of ["eve\x1b[2J", "eve\nalice", "eve\x07", "eve\u009b31m"]) {
+    for (const field of ["user", "host", "tool"]) {
+      assert.equal(
+        checkClientMessage({ ...hello, who: { ...who, [field]: bad } }),
+        "hello's who {user, host, tool} must be printable: no control characters",
+        `${field}: ${JSON.stringify(bad)}`,
+      );
+    }
+  }
+  assert.equal(checkClientMessage({ ...hello, who: { ...who, user: "José Müller" } }), undefined);
+});
