@@ -48,6 +48,7 @@ export const META_COMMANDS: Record<string, MetaCommand> = {
 };
 
 const OBSERVER_MAY = Object.keys(META_COMMANDS).filter((k) => META_COMMANDS[k].observer);
+const OPERATORS_ONLY = Object.keys(META_COMMANDS).filter((k) => !META_COMMANDS[k].observer);
 
 export function helpLines(): string[] {
   const rows: [string, string][] = [
@@ -59,9 +60,9 @@ export function helpLines(): string[] {
   return [
     "dbgremote session commands (everything else goes to the debugger):",
     ...rows.map(([u, w]) => `  ${u.padEnd(width)}${w}`),
-    `observers may use ${
-      listed(OBSERVER_MAY)
-    }; debugger commands, q, .server, .endsrv and Ctrl+C are refused`,
+    `observers may use ${listed(OBSERVER_MAY)}; ${
+      listed(["debugger commands", "q", ...OPERATORS_ONLY, "Ctrl+C"])
+    } are refused`,
   ];
 }
 
@@ -121,7 +122,8 @@ function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
 
-function whoText(who: Who): string {
+/** A participant as people name it: "alice@laptop". */
+export function whoText(who: Who): string {
   return `${who.user}@${who.host}`;
 }
 

@@ -115,6 +115,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   });
 
   let hello: Hello | undefined;
+  /** Set when the client's release differs (the welcome says so too). */
+  let warning: string | undefined;
   let serverNonce: string | undefined;
 
   const onHello = (h: Hello) => {
@@ -131,11 +133,14 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       return;
     }
     if (refuseEnded()) return;
-    if (compat.kind === "warn") log(`${whoText(h.who)}: ${compat.message}`);
+    if (compat.kind === "warn") {
+      warning = compat.message;
+      log(`${whoText(h.who)}: ${warning}`);
+    }
     const auth = options.auth;
     // A browser with a live login (its session cookie, checked by the transport) is not asked again.
     if (!auth || channel.preauthenticated) {
-      admit(compat.kind === "warn" ? compat.message : undefined);
+      admit();
       return;
     }
     const wait = auth.limiter.blockedFor(peerAddress(channel.peer));
@@ -171,11 +176,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     const address = peerAddress(channel.peer);
     if (checkProof(auth.key, "client", serverNonce!, answer.nonce, answer.proof)) {
       auth.limiter.succeed(address);
-      const compat = compareVersions(options.version, hello!, "client");
-      admit(
-        compat.kind === "warn" ? compat.message : undefined,
-        proof(auth.key, "server", serverNonce!, answer.nonce),
-      );
+      admit(proof(auth.key, "server", serverNonce!, answer.nonce));
       if (id !== undefined) channel.authenticated?.();
       return;
     }
@@ -198,7 +199,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     return true;
   };
 
-  const admit = (warning?: string, serverProof?: string) => {
+  const admit = (serverProof?: string) => {
     if (refuseEnded()) return;
     // The server decides: an observe endpoint makes observers; a client may ask to be one,
     // never to be more.
