@@ -181,12 +181,16 @@ export type SessionEvent = Echo | Out | State | Notice | Done | End;
 export type ClientMessage = Hello | Auth | Cmd | Interrupt | Bye;
 export type ServerMessage = Challenge | Welcome | ErrorMsg | SessionEvent;
 
-/** C0 and C1 control characters and DEL: what a terminal takes for commands. */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
 function isString(v: unknown): v is string {
   return typeof v === "string";
+}
+
+/** C0 and C1 control characters and DEL: what a terminal may act on instead of showing. */
+// deno-lint-ignore no-control-regex
+export const CONTROL_CHAR = /[\x00-\x1f\x7f-\x9f]/;
+
+function hasControls(text: string): boolean {
+  return CONTROL_CHAR.test(text);
 }
 
 /**
@@ -202,9 +206,9 @@ export function checkClientMessage(m: Message): string | undefined {
         return "hello needs who {user, host, tool}";
       }
       // Names reach every console and the server's log, even from a peer that has not logged
-      // in: no terminal control sequences, no screenfuls.
-      if ([who.user, who.host, who.tool].some((v) => v.length > 255 || CONTROL.test(v))) {
-        return "hello's who fields must be printable, up to 255 characters each";
+      // in: no terminal control sequences, no forged lines, no screenfuls.
+      if ([who.user, who.host, who.tool].some((v) => v.length > 255 || hasControls(v))) {
+        return "hello's who {user, host, tool} must be printable, up to 255 characters each";
       }
       if (m.observe !== undefined && typeof m.observe !== "boolean") {
         return "hello's observe must be true or false";

@@ -192,8 +192,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await Promise.all(open.map((e) => e.listener.close()));
   };
 
-  /** Open one endpoint. Opens run one at a time; an id is used up only by an endpoint that opened. */
-  const listen = async (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
+  /**
+   * Open one endpoint. Opens run one at a time (a client may give `.server` while the server
+   * still opens its others); an id is used up only by an endpoint that opened.
+   */
+  let opening: Promise<unknown> = Promise.resolve();
+  const listen = (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
+    const opened = opening.then(() => listenNow(spec, auth));
+    opening = opened.catch(() => {});
+    return opened;
+  };
+  const listenNow = async (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
     const id = nextId;
     const serve = (channel: Channel) =>
       servePeer(session, channel, {

@@ -7,7 +7,7 @@
  * the session is control and is refused: debugger commands, q, .server,
  * .endsrv, Ctrl+C.
  */
-import type { ClientInfo, Who } from "../protocol/messages.ts";
+import { type ClientInfo, CONTROL_CHAR, type Who } from "../protocol/messages.ts";
 import type { EndpointInfo } from "./controls.ts";
 
 interface MetaCommand {
@@ -48,6 +48,7 @@ export const META_COMMANDS: Record<string, MetaCommand> = {
 };
 
 const OBSERVER_MAY = Object.keys(META_COMMANDS).filter((k) => META_COMMANDS[k].observer);
+const OPERATORS_ONLY = Object.keys(META_COMMANDS).filter((k) => !META_COMMANDS[k].observer);
 
 export function helpLines(): string[] {
   const rows: [string, string][] = [
@@ -59,10 +60,24 @@ export function helpLines(): string[] {
   return [
     "dbgremote session commands (everything else goes to the debugger):",
     ...rows.map(([u, w]) => `  ${u.padEnd(width)}${w}`),
-    `observers may use ${
-      listed(OBSERVER_MAY)
-    }; debugger commands, q, .server, .endsrv and Ctrl+C are refused`,
+    `observers may use ${listed(OBSERVER_MAY)}; ${
+      listed(["debugger commands", "q", ...OPERATORS_ONLY, "Ctrl+C"])
+    } are refused`,
   ];
+}
+
+/**
+ * Text a participant typed, fit for everyone's terminal: control characters shown visibly
+ * (ESC as ^[, a newline as ^J, a C1 control as <U+009B>; a tab stays), never acted on.
+ */
+export function printable(text: string): string {
+  return text.replace(new RegExp(CONTROL_CHAR, "g"), (c) => {
+    const code = c.charCodeAt(0);
+    if (c === "\t") return c;
+    if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
+    if (code === 0x7f) return "^?";
+    return `<U+${code.toString(16).toUpperCase().padStart(4, "0")}>`;
+  });
 }
 
 /** The first word of a command line. */
@@ -107,7 +122,8 @@ function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
 
-function whoText(who: Who): string {
+/** A participant as people name it: "alice@laptop". */
+export function whoText(who: Who): string {
   return `${who.user}@${who.host}`;
 }
 

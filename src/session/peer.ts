@@ -115,6 +115,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   });
 
   let hello: Hello | undefined;
+  /** Set when the client's release differs (the welcome says so too). */
+  let warning: string | undefined;
   let serverNonce: string | undefined;
 
   const onHello = (h: Hello) => {
@@ -130,15 +132,15 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       });
       return;
     }
-    if (session.ended) {
-      refuse({ t: "error", code: "E_SESSION_ENDED", message: "the session has ended" });
-      return;
+    if (refuseEnded()) return;
+    if (compat.kind === "warn") {
+      warning = compat.message;
+      log(`${whoText(h.who)}: ${warning}`);
     }
-    if (compat.kind === "warn") log(`${whoText(h.who)}: ${compat.message}`);
     const auth = options.auth;
     // A browser with a live login (its session cookie, checked by the transport) is not asked again.
     if (!auth || channel.preauthenticated) {
-      admit(compat.kind === "warn" ? compat.message : undefined);
+      admit();
       return;
     }
     const wait = auth.limiter.blockedFor(peerAddress(channel.peer));
@@ -174,12 +176,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     const address = peerAddress(channel.peer);
     if (checkProof(auth.key, "client", serverNonce!, answer.nonce, answer.proof)) {
       auth.limiter.succeed(address);
-      const compat = compareVersions(options.version, hello!, "client");
-      admit(
-        compat.kind === "warn" ? compat.message : undefined,
-        proof(auth.key, "server", serverNonce!, answer.nonce),
-      );
-      channel.authenticated?.();
+      admit(proof(auth.key, "server", serverNonce!, answer.nonce));
+      if (id !== undefined) channel.authenticated?.();
       return;
     }
     auth.limiter.fail(address);
@@ -194,7 +192,15 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     }, auth.failureDelayMs ?? 1000);
   };
 
-  const admit = (warning?: string, serverProof?: string) => {
+  /** The session may end while a peer is still in its handshake (answering the challenge). */
+  const refuseEnded = () => {
+    if (!session.ended) return false;
+    refuse({ t: "error", code: "E_SESSION_ENDED", message: "the session has ended" });
+    return true;
+  };
+
+  const admit = (serverProof?: string) => {
+    if (refuseEnded()) return;
     // The server decides: an observe endpoint makes observers; a client may ask to be one,
     // never to be more.
     const role: Role = options.observe || hello!.observe === true ? "observer" : "operator";

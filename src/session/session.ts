@@ -31,8 +31,10 @@ import {
   INTERRUPT_REFUSAL,
   knownMetaCommands,
   observerMay,
+  printable,
   refusalText,
   serversLines,
+  whoText,
 } from "./meta.ts";
 import { Scrollback } from "./scrollback.ts";
 
@@ -78,9 +80,7 @@ interface Pending {
   text: string;
 }
 
-export function whoText(who: Who): string {
-  return `${who.user}@${who.host}`;
-}
+export { whoText };
 
 export class Session {
   readonly id = crypto.randomUUID();
@@ -136,9 +136,9 @@ export class Session {
   }
 
   /** Add a participant. Returns its id and the scrollback it should replay first. */
-  join(p: Participant, id?: number): { id: number; scrollback: SessionEvent[] } {
+  join(p: Participant): { id: number; scrollback: SessionEvent[] } {
     if (this.#ended) throw new Error(`session ended: ${this.#endReason}`);
-    const pid = id ?? this.#nextId++;
+    const pid = this.#nextId++;
     const scrollback = this.#scrollback.events();
     const as = p.role === "observer" ? " as an observer" : "";
     const member: Member = { p, since: this.#now() };
@@ -155,29 +155,25 @@ export class Session {
 
   /** Remove a participant and tell everyone else why. */
   leave(id: number, reason = "left"): void {
-    const m = this.#members.get(id);
-    if (!m) return;
-    this.#members.delete(id);
-    this.#clientsChanged();
-    this.#broadcast({
-      t: "notice",
-      kind: "leave",
-      text: `${whoText(m.p.who)} ${reason}`,
-      client: this.#info(id, m),
-    });
+    this.#remove(id, "leave", reason);
   }
 
-  /** Drop a participant that misbehaves or cannot keep up. */
+  /** Drop a participant that misbehaves or cannot keep up: close it, and tell everyone else. */
   drop(id: number, reason: string): void {
+    this.#remove(id, "drop", `was disconnected: ${reason}`, reason);
+  }
+
+  /** `closeReason`: close the participant's connection too (a drop), saying this. */
+  #remove(id: number, kind: "leave" | "drop", text: string, closeReason?: string): void {
     const m = this.#members.get(id);
     if (!m) return;
     this.#members.delete(id);
     this.#clientsChanged();
-    m.p.close(reason);
+    if (closeReason !== undefined) m.p.close(closeReason);
     this.#broadcast({
       t: "notice",
-      kind: "drop",
-      text: `${whoText(m.p.who)} was disconnected: ${reason}`,
+      kind,
+      text: `${whoText(m.p.who)} ${text}`,
       client: this.#info(id, m),
     });
   }
@@ -271,7 +267,10 @@ export class Session {
     const from = issuer ? whoText(issuer.p.who) : `client ${cmd.client}`;
     const seq = ++this.#seq;
     // A connection string may hold a password: everyone sees the command, nobody the secret.
-    const shown = commandWord(cmd.text) === ".server" ? maskSecrets(cmd.text) : cmd.text;
+    // Nor anyone's terminal controls: what was typed is shown, never acted on.
+    const shown = printable(
+      commandWord(cmd.text) === ".server" ? maskSecrets(cmd.text) : cmd.text,
+    );
     this.#broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
     this.#current = seq;
     const done: Done = { t: "done", client: cmd.client, id: cmd.id, seq, ok: true };
@@ -323,7 +322,7 @@ export class Session {
         for (const line of helpLines()) say(line);
         return true;
       case ".echo":
-        say(`${from}: ${arg}`);
+        say(`${from}: ${printable(arg)}`);
         return true;
       case ".servers":
         if (!this.#controls) return fail(noControls(word));

@@ -6,17 +6,20 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import {
+  buildSample,
+  endpointAddress,
+  Proc,
+  requireBinary,
+  scratch,
+  serverProc,
+} from "./harness.ts";
 
 type Tmp = ReturnType<typeof scratch>;
 
-/** A --noio server debugging the sample program on the given endpoints. */
+/** A --noio server debugging the sample program (looping) on the given endpoints. */
 function server(tmp: Tmp, program: string, endpoints: string[], env = {}): Proc {
-  return new Proc(
-    "server",
-    ["server", "--noio", "--name", "lab", ...endpoints, "--", "gdb", "--args", program, "loop"],
-    { ...tmp.env, ...env },
-  );
+  return serverProc(tmp, program, endpoints, { env, name: "lab", args: ["loop"] });
 }
 
 async function client(

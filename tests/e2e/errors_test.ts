@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { Proc, requireBinary, scratch } from "./harness.ts";
+import { Proc, requireBinary, scratch, serverProc } from "./harness.ts";
 
 Deno.test("e2e: a port in use is named, with a fix", async () => {
   requireBinary();
@@ -12,14 +12,7 @@ Deno.test("e2e: a port in use is named, with a fix", async () => {
   await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
   const port = (blocker.address() as net.AddressInfo).port;
   try {
-    await using s = new Proc("server", [
-      "server",
-      "--noio",
-      `tcp:port=${port},server=127.0.0.1`,
-      "--",
-      "gdb",
-      "/bin/true",
-    ], tmp.env);
+    await using s = serverProc(tmp, "/bin/true", [`tcp:port=${port},server=127.0.0.1`]);
     assert.equal((await s.wait()).code, 1);
     assert.match(
       s.stderr,
@@ -34,14 +27,7 @@ Deno.test("e2e: a port in use is named, with a fix", async () => {
 Deno.test("e2e: a missing program is named, with a fix", async () => {
   requireBinary();
   await using tmp = scratch();
-  await using s = new Proc("server", [
-    "server",
-    "--noio",
-    "npipe:pipe=x",
-    "--",
-    "gdb",
-    "./no-such-app",
-  ], tmp.env);
+  await using s = serverProc(tmp, "./no-such-app", ["npipe:pipe=x"]);
   assert.equal((await s.wait()).code, 1);
   assert.match(s.stderr, /E_PROGRAM_MISSING/);
   assert.match(s.stderr, /no-such-app/);
@@ -50,14 +36,7 @@ Deno.test("e2e: a missing program is named, with a fix", async () => {
 Deno.test("e2e: gdb missing from PATH is named, with a fix", async () => {
   requireBinary();
   await using tmp = scratch();
-  await using s = new Proc(
-    "server",
-    ["server", "--noio", "npipe:pipe=x", "--", "gdb", "/bin/true"],
-    {
-      ...tmp.env,
-      PATH: tmp.dir,
-    },
-  );
+  await using s = serverProc(tmp, "/bin/true", ["npipe:pipe=x"], { env: { PATH: tmp.dir } });
   assert.equal((await s.wait()).code, 1);
   assert.match(s.stderr, /E_ENGINE_MISSING/);
   assert.match(s.stderr, /apt-get install gdb/);
@@ -130,25 +109,14 @@ Deno.test("e2e: check lists every problem with file:line:col and exits 2; plan a
 Deno.test("e2e: secure by default: tcp on every interface without a password refuses to start", async () => {
   requireBinary();
   await using tmp = scratch();
-  await using s = new Proc(
-    "server",
-    ["server", "--noio", "tcp:port=0", "--", "gdb", "/bin/true"],
-    tmp.env,
-  );
+  await using s = serverProc(tmp, "/bin/true", ["tcp:port=0"]);
   assert.equal((await s.wait()).code, 1);
   assert.match(
     s.stderr,
     /E_INSECURE.*tcp:port=0 would let anyone who reaches every interface control the debugger/,
   );
   assert.match(s.stderr, /hint: add password_env=VAR/);
-  await using unset = new Proc("server", [
-    "server",
-    "--noio",
-    "tcp:port=0,password_env=NOT_SET_PW",
-    "--",
-    "gdb",
-    "/bin/true",
-  ], tmp.env);
+  await using unset = serverProc(tmp, "/bin/true", ["tcp:port=0,password_env=NOT_SET_PW"]);
   assert.equal((await unset.wait()).code, 1);
   assert.match(unset.stderr, /E_SECRET_MISSING.*\$NOT_SET_PW, which is not set/);
 });

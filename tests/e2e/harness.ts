@@ -171,6 +171,36 @@ export function scratch(): { dir: string; env: Record<string, string> } & AsyncD
   };
 }
 
+export interface ServerOptions {
+  /** On top of the scratch directory's environment (a password, a PATH). */
+  env?: Record<string, string>;
+  /** `--name NAME`. */
+  name?: string;
+  /** The program's arguments: `gdb --args PROGRAM ARGS...`. */
+  args?: string[];
+  /** The process's name in failure messages (default "server"). */
+  proc?: string;
+}
+
+/**
+ * `dbgremote server --noio [--name NAME] ENDPOINTS... -- gdb [--args] PROGRAM [ARGS...]`, with the
+ * scratch directory's environment. Wait for its endpoints with {@link endpointAddress}.
+ */
+export function serverProc(
+  tmp: { env: Record<string, string> },
+  program: string,
+  endpoints: string[],
+  options: ServerOptions = {},
+): Proc {
+  const name = options.name === undefined ? [] : ["--name", options.name];
+  const debug = options.args === undefined ? [program] : ["--args", program, ...options.args];
+  return new Proc(
+    options.proc ?? "server",
+    ["server", "--noio", ...name, ...endpoints, "--", "gdb", ...debug],
+    { ...tmp.env, ...options.env },
+  );
+}
+
 /** The `dbgremote client ADDRESS` a server printed for its n-th endpoint. */
 export async function endpointAddress(server: Proc, transport: "tcp" | "npipe"): Promise<string> {
   const m = await server.waitFor(

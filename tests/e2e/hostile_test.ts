@@ -8,7 +8,14 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
-import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import {
+  buildSample,
+  endpointAddress,
+  Proc,
+  requireBinary,
+  scratch,
+  serverProc,
+} from "./harness.ts";
 
 function rssKiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -45,17 +52,11 @@ Deno.test("e2e: hostile peers never reach the session, never stall it, and memor
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
   const env = { ...tmp.env, LAB_PW: "s3cret" };
-  await using server = new Proc(
-    "server",
-    [
-      "server",
-      "--noio",
-      "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
-      "--",
-      "gdb",
-      program,
-    ],
-    env,
+  await using server = serverProc(
+    tmp,
+    program,
+    ["tcp:port=0,server=127.0.0.1,password_env=LAB_PW"],
+    { env },
   );
   const address = await endpointAddress(server, "tcp");
   const port = Number(/port=(\d+)/.exec(address)![1]);

@@ -5,7 +5,14 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import net from "node:net";
-import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import {
+  buildSample,
+  endpointAddress,
+  Proc,
+  requireBinary,
+  scratch,
+  serverProc,
+} from "./harness.ts";
 
 function tcpPort(address: string): number {
   return Number(/port=(\d+)/.exec(address)![1]);
@@ -15,16 +22,7 @@ Deno.test("e2e: Ctrl+C in a client interrupts the running target for everyone", 
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  await using server = new Proc("server", [
-    "server",
-    "--noio",
-    "npipe:pipe=int",
-    "--",
-    "gdb",
-    "--args",
-    program,
-    "loop",
-  ], tmp.env);
+  await using server = serverProc(tmp, program, ["npipe:pipe=int"], { args: ["loop"] });
   const pipe = await endpointAddress(server, "npipe");
   await using alice = new Proc("alice", ["client", "--user", "alice", pipe], tmp.env);
   await using bob = new Proc("bob", ["client", "--user", "bob", pipe], tmp.env);
@@ -46,14 +44,7 @@ Deno.test("e2e: garbage, oversized frames and silent peers never disturb a worki
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  await using server = new Proc("server", [
-    "server",
-    "--noio",
-    "tcp:port=0,server=127.0.0.1",
-    "--",
-    "gdb",
-    program,
-  ], tmp.env);
+  await using server = serverProc(tmp, program, ["tcp:port=0,server=127.0.0.1"]);
   const address = await endpointAddress(server, "tcp");
   await using alice = new Proc("alice", ["client", "--user", "alice", address], tmp.env);
   await alice.waitFor("*** connected");
@@ -104,14 +95,7 @@ Deno.test("e2e: gdb dying ends the session, and every client is told why", async
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  await using server = new Proc("server", [
-    "server",
-    "--noio",
-    "npipe:pipe=die",
-    "--",
-    "gdb",
-    program,
-  ], tmp.env);
+  await using server = serverProc(tmp, program, ["npipe:pipe=die"]);
   const pipe = await endpointAddress(server, "npipe");
   await using alice = new Proc("alice", ["client", pipe], tmp.env);
   await alice.waitFor("*** connected");

@@ -5,7 +5,14 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import {
+  buildSample,
+  endpointAddress,
+  Proc,
+  requireBinary,
+  scratch,
+  serverProc,
+} from "./harness.ts";
 
 /** Lines of a client's stdout from the first echo on: the live transcript without the banner. */
 function liveTranscript(stdout: string): string[] {
@@ -18,21 +25,10 @@ Deno.test("e2e: three clients share one gdb session over tcp and npipe", async (
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  await using server = new Proc(
-    "server",
-    [
-      "server",
-      "--noio",
-      "--name",
-      "lab",
-      "tcp:port=0,server=127.0.0.1",
-      "npipe:pipe=e2e-%d",
-      "--",
-      "gdb",
-      program,
-    ],
-    tmp.env,
-  );
+  await using server = serverProc(tmp, program, [
+    "tcp:port=0,server=127.0.0.1",
+    "npipe:pipe=e2e-%d",
+  ], { name: "lab" });
   const tcp = await endpointAddress(server, "tcp");
   const pipe = await endpointAddress(server, "npipe");
   assert.match(pipe, /^npipe:pipe=e2e-\d+$/);
@@ -100,14 +96,7 @@ Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  await using server = new Proc("server", [
-    "server",
-    "--noio",
-    "npipe:pipe=ver",
-    "--",
-    "gdb",
-    program,
-  ], tmp.env);
+  await using server = serverProc(tmp, program, ["npipe:pipe=ver"]);
   const pipe = await endpointAddress(server, "npipe");
 
   await using future = new Proc("future", ["client", pipe], {
@@ -174,19 +163,10 @@ Deno.test("e2e: a password protects the session; the password itself never cross
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
   const env = { ...tmp.env, LAB_PW: "correct horse battery staple" };
-  await using server = new Proc(
-    "server",
-    [
-      "server",
-      "--noio",
-      "tcp:port=0,password_env=LAB_PW",
-      "npipe:pipe=pw,password_env=LAB_PW",
-      "--",
-      "gdb",
-      program,
-    ],
-    env,
-  );
+  await using server = serverProc(tmp, program, [
+    "tcp:port=0,password_env=LAB_PW",
+    "npipe:pipe=pw,password_env=LAB_PW",
+  ], { env });
   const tcp = await endpointAddress(server, "tcp");
   assert.match(tcp, /^tcp:server=127\.0\.0\.1,port=\d+,password_env=LAB_PW$/);
   const port = Number(/port=(\d+)/.exec(tcp)![1]);
@@ -255,19 +235,10 @@ Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote
   const key = path.join(tmp.dir, "lab.key");
   assert.equal(fs.statSync(key).mode & 0o777, 0o600);
   const tls = `certfile=${crt},keyfile=${key}`;
-  await using server = new Proc(
-    "server",
-    [
-      "server",
-      "--noio",
-      `ssl:port=0,server=127.0.0.1,${tls}`,
-      `spipe:pipe=sp,${tls}`,
-      "--",
-      "gdb",
-      program,
-    ],
-    tmp.env,
-  );
+  await using server = serverProc(tmp, program, [
+    `ssl:port=0,server=127.0.0.1,${tls}`,
+    `spipe:pipe=sp,${tls}`,
+  ]);
   const ssl = (await server.waitFor(/listening on ssl:\S*: dbgremote client (\S+)/))[1];
   assert.match(
     ssl,
@@ -322,11 +293,7 @@ Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, 
     `tcp:clicon=127.0.0.1,port=${port}`,
   ], tmp.env);
   await alice.waitFor(`waiting for 127.0.0.1 to connect on tcp port ${port}`);
-  await using server = new Proc(
-    "server",
-    ["server", "--noio", `tcp:clicon=127.0.0.1,port=${port}`, "--", "gdb", program],
-    tmp.env,
-  );
+  await using server = serverProc(tmp, program, [`tcp:clicon=127.0.0.1,port=${port}`]);
   await alice.waitFor("*** connected");
   assert.match(server.stdout, new RegExp(`listening on tcp:clicon=127\\.0\\.0\\.1,port=${port}`));
   alice.send("print 5*5");

@@ -5,11 +5,7 @@
  * Over pipes in a scratch directory, so no port can clash with anything.
  */
 import assert from "node:assert/strict";
-import { buildSample, Proc, requireBinary, scratch } from "./harness.ts";
-
-function server(name: string, pipe: string, program: string, env: Record<string, string>) {
-  return new Proc(name, ["server", "--noio", `npipe:pipe=${pipe}`, "--", "gdb", program], env);
-}
+import { buildSample, Proc, requireBinary, scratch, serverProc } from "./harness.ts";
 
 Deno.test("e2e: client --wait waits for a server that is not up yet, then works", async () => {
   requireBinary();
@@ -19,7 +15,7 @@ Deno.test("e2e: client --wait waits for a server that is not up yet, then works"
   await alice.waitFor(
     /\*\*\* waiting for the server at npipe:pipe=later: no such pipe yet; retrying in 0\.\d s \(Ctrl\+C to give up\)/,
   );
-  await using s = server("server", "later", program, tmp.env);
+  await using s = serverProc(tmp, program, ["npipe:pipe=later"]);
   await alice.waitFor("*** connected to", { timeoutMs: 20_000 });
   alice.send("print 20+22");
   await alice.waitFor(/> print 20\+22\n\$1 = 42/);
@@ -58,14 +54,7 @@ Deno.test("e2e: client --wait never retries a wrong password or a protocol misma
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
   const env = { ...tmp.env, LAB_PW: "right" };
-  await using s = new Proc("server", [
-    "server",
-    "--noio",
-    "npipe:pipe=locked,password_env=LAB_PW",
-    "--",
-    "gdb",
-    program,
-  ], env);
+  await using s = serverProc(tmp, program, ["npipe:pipe=locked,password_env=LAB_PW"], { env });
   await s.waitFor("listening on npipe");
   await using wrong = new Proc("wrong", [
     "client",
@@ -89,7 +78,7 @@ Deno.test("e2e: client --reconnect rejoins a restarted server; without it, it sa
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  await using s = server("server", "again", program, tmp.env);
+  await using s = serverProc(tmp, program, ["npipe:pipe=again"]);
   await s.waitFor("listening on npipe");
   await using alice = new Proc("alice", ["client", "--reconnect", "npipe:pipe=again"], tmp.env);
   await using bob = new Proc("bob", ["client", "npipe:pipe=again"], tmp.env);
@@ -104,7 +93,7 @@ Deno.test("e2e: client --reconnect rejoins a restarted server; without it, it sa
   assert.equal((await bob.wait()).code, 1);
   assert.match(bob.stdout, /\*\*\* server `\S+` went away \(connection lost\)\n/);
   assert.match(bob.stdout, /next time: dbgremote client --reconnect/);
-  await using s2 = server("server again", "again", program, tmp.env);
+  await using s2 = serverProc(tmp, program, ["npipe:pipe=again"], { proc: "server again" });
   await alice.waitFor(/reconnected to server `\S+`: this is a NEW session/, { timeoutMs: 20_000 });
   alice.send("print 1+1");
   await alice.waitFor(/> print 1\+1\n\$1 = 2/);

@@ -27,7 +27,7 @@ Deno.test("checkClientMessage: hello may ask to observe (1.1), with a boolean on
   ) {
     assert.equal(
       checkClientMessage({ ...hello, who: bad }),
-      "hello's who fields must be printable, up to 255 characters each",
+      "hello's who {user, host, tool} must be printable, up to 255 characters each",
       JSON.stringify(bad),
     );
   }
@@ -44,4 +44,18 @@ Deno.test("checkClientMessage: commands, interrupts, goodbyes; nothing else", ()
   assert.equal(checkClientMessage({ t: "bye" }), undefined);
   // A client cannot promote itself or anyone: there is no such message.
   assert.equal(checkClientMessage({ t: "role", role: "operator" }), 'unknown message type "role"');
+});
+
+Deno.test("checkClientMessage: who is printable text: a name cannot carry terminal controls", () => {
+  const hello = { t: "hello", protocol: "1.1", release: "0.1.0", who };
+  for (const bad of ["eve\x1b[2J", "eve\nalice", "eve\x07", "eve\u009b31m"]) {
+    for (const field of ["user", "host", "tool"]) {
+      assert.equal(
+        checkClientMessage({ ...hello, who: { ...who, [field]: bad } }),
+        "hello's who {user, host, tool} must be printable, up to 255 characters each",
+        `${field}: ${JSON.stringify(bad)}`,
+      );
+    }
+  }
+  assert.equal(checkClientMessage({ ...hello, who: { ...who, user: "José Müller" } }), undefined);
 });

@@ -234,3 +234,23 @@ Deno.test("endpointInfo: an endpoint on every interface is shown with the server
   const com = at("com:port=/dev/ttyS0,baud=9600", "com:port=/dev/ttyS0,baud=9600");
   assert.equal(endpointInfo(com, "lab1").address, "com:port=DEVICE-AT-THE-OTHER-END,baud=9600");
 });
+
+Deno.test("server controls: endpoints opened at the same time get ids of their own", async () => {
+  // A client may come in through the first endpoint and give .server while the server still
+  // opens its others: opens overlap, and each must still get its own id.
+  await using f = await serve(["npipe:pipe=a"]);
+  const { controls } = f.server;
+  const [b, c] = await Promise.all([
+    controls.open("npipe:pipe=b", "alice@h"),
+    controls.open("npipe:pipe=c", "bob@h"),
+  ]);
+  assert.deepEqual([b.id, c.id], [1, 2]);
+  assert.deepEqual(controls.servers().map((e) => [e.id, e.spec]), [
+    [0, "npipe:pipe=a"],
+    [1, "npipe:pipe=b"],
+    [2, "npipe:pipe=c"],
+  ]);
+  const carol = await join(f, "npipe:pipe=c", "carol");
+  assert.equal(f.server.session.clients()[0].endpoint, 2, "her endpoint is the one she used");
+  carol.conn.leave();
+});

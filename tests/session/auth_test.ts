@@ -247,3 +247,25 @@ Deno.test("AuthLimiter forgets failures after the window and on success", () => 
   l.fail("b");
   assert.equal(l.blockedFor("b"), 0);
 });
+
+Deno.test("a right password that arrives after the session ended is refused, not a crash", async () => {
+  const s = server("hunter2");
+  const late = rawPeer(s, "tcp:10.0.0.66:1");
+  late.send({
+    t: "hello",
+    protocol: "1.0",
+    release: "0.1.0",
+    who: { user: "late", host: "x", tool: "t" },
+  });
+  const ch = await late.next("challenge");
+  await s.session.end("q");
+  const nonce = "c".repeat(32);
+  late.send({
+    t: "auth",
+    nonce,
+    proof: proof(s.auth.key, "client", String(ch.nonce), nonce),
+  });
+  const err = await late.next("error");
+  assert.equal(err.code, "E_SESSION_ENDED");
+  assert.ok(!late.got.some((m) => m.t === "welcome"));
+});

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { maskSecrets } from "../../src/connstr.ts";
 import { TransportError } from "../../src/errors.ts";
-import type { SessionEvent } from "../../src/protocol/messages.ts";
+import { CONTROL_CHAR, type SessionEvent } from "../../src/protocol/messages.ts";
 import type { EndpointInfo, SessionControls } from "../../src/session/controls.ts";
 import { formatDuration } from "../../src/session/meta.ts";
 import { type Client, doneOf, lab } from "./lab.ts";
@@ -135,6 +135,29 @@ Deno.test(".echo says the text to everyone, with who said it", async () => {
   assert.match(outText(b), /^alice@h: lunch in 5\n$/m);
   assert.match(outText(a), /^alice@h: lunch in 5\n$/m);
   assert.deepEqual(l.engine.executed, []);
+  await l.session.end("test over");
+});
+
+Deno.test(".echo and the echo of a command carry no terminal controls: an observer cannot drive others' terminals", async () => {
+  const l = lab();
+  const a = await l.join("alice");
+  const w = await l.join("walt", { observe: true });
+  // An OSC 52 (write the clipboard), a bell, a screen clear, and a forged line of the session's own.
+  w.conn.command(
+    ".echo hi\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\n*** alice@h interrupted the target\r\x9b31m",
+  );
+  await a.until(doneOf(1));
+  const texts = a.events.flatMap((e) => e.t === "echo" || e.t === "out" ? [e.text] : []);
+  assert.equal(texts.length, 2, "the echo and the line .echo says");
+  for (const text of texts) {
+    // Each event is one line: nothing but its own final newline is a control character.
+    assert.doesNotMatch(text.replace(/\n$/, ""), CONTROL_CHAR, JSON.stringify(text));
+  }
+  assert.match(
+    outText(a),
+    /^walt@h: hi\^\[\]52;c;cm0gLXJmIH4=\^G\^\[\[2J\^J\*\*\* alice@h interrupted the target\^M<U\+009B>31m\n$/m,
+    "shown, visibly, on one line",
+  );
   await l.session.end("test over");
 });
 
