@@ -197,6 +197,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
     if (limitMs === undefined || reverse) return await connectOnce(signal);
     return await retryUntil({
       attempt: () => connectOnce(),
+      discard: (late) => late.destroy(),
       what: `${serverLabel(name)} at ${formatConnStr(role.spec)}`, // secrets masked
       say: (line) => term.write(`*** ${line}\n`),
       limitMs: Number.isFinite(limitMs) ? limitMs : undefined,

@@ -103,6 +103,39 @@ export interface RetryOptions<T> {
   quietMs?: number;
   /** Wait one backoff step before the first try (a server that just went away is not back yet). */
   delayFirst?: boolean;
+  /**
+   * Giving up does not wait for a try under way (a connect or handshake can take seconds): what
+   * that try yields after the user gave up goes here, to be closed.
+   */
+  discard?: (late: T) => void;
+}
+
+/** The try's own outcome, or "aborted" as soon as `signal` aborts (the try then goes to `discard`). */
+function unlessAborted<T>(
+  attempt: Promise<T>,
+  signal: AbortSignal | undefined,
+  discard: ((late: T) => void) | undefined,
+): Promise<{ value: T } | "aborted"> {
+  if (!signal) return attempt.then((value) => ({ value }));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      resolve("aborted");
+      attempt.then((late) => discard?.(late), () => {});
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    attempt.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) return; // onAbort ran first and discards it
+        resolve({ value });
+      },
+      (err) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -137,7 +170,9 @@ export async function retryUntil<T>(options: RetryOptions<T>): Promise<T> {
   while (true) {
     if (options.signal?.aborted) break;
     try {
-      return await options.attempt();
+      const outcome = await unlessAborted(options.attempt(), options.signal, options.discard);
+      if (outcome === "aborted") break;
+      return outcome.value;
     } catch (err) {
       const reason = transientReason(err);
       if (reason === undefined) throw err;

@@ -142,6 +142,31 @@ Deno.test("retryUntil: giving up (Ctrl+C) stops the wait", async () => {
   assert.equal(tries, 3);
 });
 
+Deno.test("retryUntil: Ctrl+C during a try gives up at once; what the try yields later is discarded", async () => {
+  const giveUp = new AbortController();
+  let finishTry!: (conn: string) => void;
+  const discarded: string[] = [];
+  const waiting = retryUntil({
+    attempt: () => new Promise<string>((resolve) => (finishTry = resolve)), // a slow handshake
+    what: "the server",
+    say: () => {},
+    signal: giveUp.signal,
+    discard: (late) => discarded.push(late),
+    ...clock(),
+  });
+  await Promise.resolve();
+  giveUp.abort();
+  await assert.rejects(waiting, (err: unknown) => {
+    assert.ok(err instanceof DbgRemoteError);
+    assert.equal(err.code, "E_GAVE_UP");
+    return true;
+  });
+  assert.deepEqual(discarded, []);
+  finishTry("connection 1");
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(discarded, ["connection 1"]);
+});
+
 Deno.test("formatDelay", () => {
   assert.equal(formatDelay(250), "0.3 s");
   assert.equal(formatDelay(2000), "2 s");
