@@ -5,9 +5,10 @@ export const RELEASE = "0.1.0";
 
 /**
  * Wire protocol `major.minor`. Majors must match; minors are compatible (a
- * minor adds optional fields only). 1.1: observers and session controls.
+ * minor adds optional fields, or event types sent only to peers that said they
+ * know them). 1.1: observers and session controls. 1.2: the selected frame.
  */
-export const PROTOCOL = "1.1";
+export const PROTOCOL = "1.2";
 
 export interface VersionInfo {
   protocol: string;

@@ -44,6 +44,11 @@ export function renderEvent(event: SessionEvent): string {
       return event.ok || !event.error ? "" : `${event.error}\n`;
     case "end":
       return `*** session ended: ${event.reason}\n`;
+    case "selected":
+      // gdb already printed the frame it selected; panels show it.
+      return "";
+    default:
+      return ""; // a newer server's event this release does not know
   }
 }
 

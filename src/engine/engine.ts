@@ -54,8 +54,15 @@ export type EngineEvent =
   /** Text for the user. `console`: the debugger's own answers; `target`: the
    * debugged program's stdout/stderr; `error`: the debugger's error text. */
   | { type: "output"; stream: "console" | "target" | "error"; text: string }
-  /** The target changed state (running, stopped at a place, exited). */
+  /** The target changed state (running, stopped at a place, exited). A stop selects frame 0. */
   | { type: "state"; state: TargetState; info: StopInfo }
+  /**
+   * While stopped, a command selected another frame (`up`, `down`, `frame N`): the
+   * frame the debugger's commands now apply to, and the source around its line
+   * when it can be read. Reported outside the transcript (the debugger already
+   * printed the frame); the next stop selects frame 0 again.
+   */
+  | { type: "frame"; frame: StackFrame; source?: SourceExcerpt }
   /** The debugger process itself went away (crash, kill, quit). */
   | { type: "exit"; code: number | null; signal: string | null; expected: boolean };
 

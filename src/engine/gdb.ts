@@ -74,30 +74,39 @@ export function stackFrames(frames: MiTuple, args: MiTuple | undefined): StackFr
   for (const f of listOf(args?.["stack-args"], "frame")) {
     argsByLevel.set(str(f, "level") ?? "", Array.isArray(f.args) ? f.args as MiTuple[] : []);
   }
-  return listOf(frames.stack, "frame").map((f) => {
-    const level = str(f, "level") ?? "0";
-    const frame: StackFrame = { level: Number(level) };
-    const func = str(f, "func");
-    if (func) frame.func = func;
-    const file = str(f, "file");
-    if (file) frame.file = file;
-    const line = str(f, "line");
-    if (line) frame.line = Number(line);
-    const addr = str(f, "addr");
-    if (addr) frame.addr = addr;
-    const from = str(f, "from");
-    if (from) frame.from = from;
-    const a = argsByLevel.get(level);
-    if (a) {
-      frame.args = a.map((arg) => {
+  return listOf(frames.stack, "frame").map((f) =>
+    stackFrame(f, argsByLevel.get(str(f, "level") ?? "0"))
+  );
+}
+
+/**
+ * One MI frame tuple as a {@link StackFrame}. `args`: the frame's arguments
+ * (`[{name, value?}]`), from the tuple itself when not given (as in `=thread-selected`).
+ */
+export function stackFrame(f: MiTuple, args?: MiTuple[]): StackFrame {
+  const frame: StackFrame = { level: Number(str(f, "level") ?? "0") };
+  const func = str(f, "func");
+  if (func) frame.func = func;
+  const file = str(f, "file");
+  if (file) frame.file = file;
+  const line = str(f, "line");
+  if (line) frame.line = Number(line);
+  const addr = str(f, "addr");
+  if (addr) frame.addr = addr;
+  const from = str(f, "from");
+  if (from) frame.from = from;
+  const a = args ?? (Array.isArray(f.args) ? f.args as MiTuple[] : undefined);
+  if (a) {
+    frame.args = a.filter((arg) => arg && typeof arg === "object" && !Array.isArray(arg)).map(
+      (arg) => {
         const value = str(arg, "value");
         return value === undefined
           ? { name: str(arg, "name") ?? "?" }
           : { name: str(arg, "name") ?? "?", value };
-      });
-    }
-    return frame;
-  });
+      },
+    );
+  }
+  return frame;
 }
 
 /** Source files already read, by path: an engine keeps its own, a few files at most. */
@@ -245,6 +254,15 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
     return found;
   };
 
+  const frameSelected = (f: MiTuple): EngineEvent => {
+    const frame = stackFrame(f);
+    const fullname = str(f, "fullname");
+    const source = fullname && frame.line
+      ? sourceExcerpt(fullname, frame.line, sources)
+      : undefined;
+    return source ? { type: "frame", frame, source } : { type: "frame", frame };
+  };
+
   /** Let everything held back go out, in gdb's order. */
   const release = () => {
     const h = held;
@@ -297,6 +315,12 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
           inferiorPid = Number(str(r.results, "pid")) || undefined;
         }
         if (r.class === "thread-group-exited") inferiorPid = undefined;
+        // A console command changed the selected frame (up, down, frame N): gdb printed it
+        // already; the frame and its source go out beside the transcript.
+        if (r.class === "thread-selected" && state === "stopped") {
+          const f = tuple(r.results, "frame");
+          if (f) emit(frameSelected(f));
+        }
         return;
       case "console":
         if (capture) capture.push(r.text);

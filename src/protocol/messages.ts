@@ -2,13 +2,18 @@
  * Wire protocol v1 messages. Every frame carries one of these.
  *
  * Client → server: hello, auth, cmd, interrupt, bye.
- * Server → client: challenge, welcome, error, echo, out, state, notice, done, end.
+ * Server → client: challenge, welcome, error, echo, out, state, notice, done, end,
+ * selected (1.2).
  *
  * Protocol 1.1 added optional fields only (a 1.0 peer ignores them; a 1.1 peer
  * must cope with their absence): roles and activity in ClientInfo, `observe`
  * in hello, `role` in welcome, `refused` in done.
+ *
+ * Protocol 1.2 added the `selected` event and `welcome.selected`. A 1.1 client
+ * would print an event type it does not know, so the server sends `selected`
+ * only to peers whose hello said {@link SELECTED_SINCE} or newer.
  */
-import type { StopInfo, TargetState } from "../engine/engine.ts";
+import type { SourceExcerpt, StackFrame, StopInfo, TargetState } from "../engine/engine.ts";
 import type { Message } from "./frame.ts";
 
 export interface Who {
@@ -62,6 +67,11 @@ export interface Welcome extends Message {
   state: TargetState;
   /** Where the target is (stack, source) when it is stopped, as the last `state` said. */
   info?: StopInfo;
+  /**
+   * (1.2) While stopped, once a command selected a frame since the stop (`up`, `down`,
+   * `frame N`): that frame. Absent: the stop's own frame (level 0) is selected.
+   */
+  selected?: SelectedFrame;
   /**
    * (1.1) Your role, decided by the server: "observer" if the endpoint says `observe`
    * or the hello asked for it, else "operator". Absent from a 1.0 server: operator.
@@ -175,8 +185,30 @@ export interface End extends Message {
   cause?: EndCause;
 }
 
-/** What every client sees, and what scrollback replays. */
-export type SessionEvent = Echo | Out | State | Notice | Done | End;
+/** The frame the debugger's commands apply to, and the source around its line. */
+export interface SelectedFrame {
+  frame: StackFrame;
+  source?: SourceExcerpt;
+}
+
+/** The first protocol with the `selected` event. */
+export const SELECTED_SINCE = "1.2";
+
+/**
+ * (1.2) A command selected another frame while the target is stopped (`up`, `down`,
+ * `frame N`, from anyone). Beside the transcript, for panels: the debugger's own
+ * answer is in `out` as always. Sent live only, never in scrollback (late joiners get
+ * `welcome.selected`), and only to peers whose hello said 1.2 or newer. The next
+ * `state` selects frame 0 again.
+ */
+export interface Selected extends Message {
+  t: "selected";
+  frame: StackFrame;
+  source?: SourceExcerpt;
+}
+
+/** What every client sees, and what scrollback replays (`selected` only live). */
+export type SessionEvent = Echo | Out | State | Notice | Done | End | Selected;
 
 export type ClientMessage = Hello | Auth | Cmd | Interrupt | Bye;
 export type ServerMessage = Challenge | Welcome | ErrorMsg | SessionEvent;

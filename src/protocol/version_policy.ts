@@ -15,6 +15,13 @@ function major(protocol: string): string | undefined {
   return m?.[1];
 }
 
+/** Does a peer speaking `protocol` know what protocol `since` added? (Same major, minor at least.) */
+export function speaks(protocol: string, since: string): boolean {
+  const [a, b] = [protocol, since].map((p) => /^(\d+)\.(\d+)$/.exec(p));
+  if (!a || !b) return false;
+  return Number(a[1]) === Number(b[1]) && Number(a[2]) >= Number(b[2]);
+}
+
 /**
  * Compare our versions with the peer's. `peer` names the other side in
  * messages ("server" or "client").

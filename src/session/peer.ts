@@ -15,11 +15,12 @@ import {
   type ErrorMsg,
   type Hello,
   type Role,
+  SELECTED_SINCE,
   type SessionEvent,
   type Welcome,
   type Who,
 } from "../protocol/messages.ts";
-import { compareVersions } from "../protocol/version_policy.ts";
+import { compareVersions, speaks } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
 import type { VersionInfo } from "../version.ts";
 import { type AuthLimiter, peerAddress } from "./auth_limiter.ts";
@@ -63,6 +64,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   const log = options.log ?? (() => {});
   let id: number | undefined;
   let closed = false;
+  /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
+  let knowsSelected = false;
 
   const send = (m: Message) => channel.write(encodeFrame(m));
   const refuse = (error: ErrorMsg) => {
@@ -96,6 +99,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     endpoint: options.endpoint,
     deliver(event: SessionEvent) {
       if (closed) return;
+      if (event.t === "selected" && !knowsSelected) return;
       channel.write(encodeFrame(event));
       if (channel.pending > maxPending && id !== undefined) {
         session.drop(id, `not reading (${channel.pending} bytes queued)`);
@@ -122,6 +126,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   const onHello = (h: Hello) => {
     clearTimeout(helloTimer);
     hello = h;
+    knowsSelected = speaks(h.protocol, SELECTED_SINCE);
     const compat = compareVersions(options.version, h, "client");
     if (compat.kind === "refuse") {
       refuse({
@@ -221,6 +226,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       role,
     };
     if (session.state === "stopped") welcome.info = session.stateInfo;
+    const selected = session.selected;
+    if (selected) welcome.selected = selected;
     if (warning) welcome.warning = warning;
     if (serverProof) welcome.proof = serverProof;
     send(welcome);

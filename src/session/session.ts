@@ -22,7 +22,15 @@ import type {
   TargetState,
 } from "../engine/engine.ts";
 import { DbgRemoteError, describeError } from "../errors.ts";
-import type { ClientInfo, Done, EndCause, Role, SessionEvent, Who } from "../protocol/messages.ts";
+import type {
+  ClientInfo,
+  Done,
+  EndCause,
+  Role,
+  SelectedFrame,
+  SessionEvent,
+  Who,
+} from "../protocol/messages.ts";
 import type { EndpointInfo, SessionControls } from "./controls.ts";
 import {
   clientsLines,
@@ -101,6 +109,8 @@ export class Session {
   #ended = false;
   #endReason = "";
   #stateInfo: StopInfo = {};
+  /** The frame selected since the last stop; undefined: the stop's own (level 0). */
+  #selected: SelectedFrame | undefined;
 
   constructor(options: SessionOptions) {
     this.name = options.name;
@@ -123,6 +133,11 @@ export class Session {
   /** What the last state change said (where the target stopped, its stack). */
   get stateInfo(): StopInfo {
     return this.#stateInfo;
+  }
+
+  /** While stopped: the frame a command selected since the stop, if any (else level 0 is). */
+  get selected(): SelectedFrame | undefined {
+    return this.engine.state === "stopped" ? this.#selected : undefined;
   }
 
   /** Call `watcher` after every join and leave (or drop). Returns a function that stops it. */
@@ -443,8 +458,18 @@ export class Session {
         break;
       case "state":
         this.#stateInfo = event.info;
+        this.#selected = undefined; // a stop selects its own frame; running has none
         this.#broadcast({ t: "state", state: event.state, info: event.info });
         break;
+      case "frame": {
+        const selected: SelectedFrame = event.source
+          ? { frame: event.frame, source: event.source }
+          : { frame: event.frame };
+        this.#selected = selected;
+        // Not scrollback: a late joiner's welcome says which frame is selected now.
+        for (const [, m] of this.#members) m.p.deliver({ t: "selected", ...selected });
+        break;
+      }
       case "exit":
         if (!this.#ended) {
           const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;

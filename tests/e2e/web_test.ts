@@ -11,6 +11,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { createHmac, pbkdf2Sync } from "node:crypto";
 import { createSelfSigned } from "../../src/cert.ts";
 import { parseConnStr } from "../../src/connstr.ts";
+import { markerLine } from "../engine/contract.ts";
 import { buildSample, Proc, requireBinary, scratch } from "./harness.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -144,6 +145,33 @@ Deno.test({
       }
       assert.match(await alice.locator("#location").innerText(), /demo\.c:\d+ in add$/);
       await alice.screenshot({ path: path.join(OUT, "web-session.png") });
+
+      // The panel follows the selected frame: `up` from a page moves every page to main's line.
+      const sample = fs.readFileSync(
+        path.resolve(import.meta.dirname!, "../../samples/demo.c"),
+        "utf8",
+      );
+      const callAdd = markerLine(sample, "call-add");
+      await alice.fill("#cmd", "up");
+      await alice.press("#cmd", "Enter");
+      await carol.waitFor(/alice@browser> up\n#1 .* main \(/);
+      for (const p of [alice, bob]) {
+        await p.locator("#location").getByText(`demo.c:${callAdd} in main (frame #1)`).waitFor();
+        await p.locator("#stack li.selected").getByText(/^#1 {2}main \(/).waitFor();
+        assert.equal(await p.locator("#stack li.selected").count(), 1);
+        await p.locator("#source li.here").getByText("LINE:call-add").waitFor();
+      }
+      await alice.screenshot({ path: path.join(OUT, "web-frame-up.png") });
+      // A page opened now shows the selected frame too (the welcome says which).
+      await bob.reload();
+      await transcript(bob).getByText(/recent output \(\d+ events\)/).waitFor();
+      await bob.locator("#stack li.selected").getByText(/^#1 {2}main \(/).waitFor();
+      await bob.locator("#source li.here").getByText("LINE:call-add").waitFor();
+      await alice.fill("#cmd", "down");
+      await alice.press("#cmd", "Enter");
+      await alice.locator("#stack li.selected").getByText(/^#0 {2}add \(/).waitFor();
+      await alice.locator("#source li.here").getByText("LINE:in-add").waitFor();
+      assert.match(await alice.locator("#location").innerText(), /demo\.c:\d+ in add$/);
 
       await bob.fill("#cmd", "finish");
       await bob.press("#cmd", "Enter");

@@ -152,6 +152,57 @@ export function engineContract(name: string, target: ContractTarget): void {
       assert.deepEqual(await engine.execute("print 1"), { ok: true });
     }));
 
+  test("up, down and frame N report the selected frame with its source, outside the transcript", () =>
+    withEngine(target, [], async (engine, rec, source) => {
+      await engine.execute("break add");
+      await engine.execute("run");
+      const frameEvents = () => rec.events.filter((e) => e.type === "frame");
+      assert.equal(frameEvents().length, 0, "a stop is no frame selection");
+      const before = rec.text();
+      assert.deepEqual(await engine.execute("up"), { ok: true });
+      // Reported before the command is done.
+      const up = frameEvents().at(-1);
+      assert.ok(up?.type === "frame", JSON.stringify(rec.events));
+      assert.equal(up.frame.level, 1);
+      assert.equal(up.frame.func, "main");
+      assert.equal(up.frame.line, markerLine(source, "call-add"));
+      assert.match(up.frame.file ?? "", /demo\.c$/);
+      assert.deepEqual(up.frame.args?.map((a) => a.name), ["argc", "argv"]);
+      assert.ok(up.source, "a source excerpt");
+      assert.match(up.source.path, /demo\.c$/);
+      const at = markerLine(source, "call-add") - up.source.first;
+      assert.match(up.source.lines[at], /LINE:call-add/);
+      // The transcript has gdb's own words for it, and nothing of the engine's.
+      const said = rec.text().slice(before.length);
+      assert.match(said, /#1 .* main \(/);
+      assert.doesNotMatch(said, /thread-selected|level=|frame=/);
+
+      // Going past the outermost frame fails and selects nothing.
+      assert.equal((await engine.execute("up")).ok, false);
+      assert.equal(frameEvents().length, 1);
+
+      await engine.execute("down");
+      const down = frameEvents().at(-1);
+      assert.ok(down?.type === "frame" && down !== up);
+      assert.deepEqual([down.frame.level, down.frame.func], [0, "add"]);
+      assert.deepEqual(down.frame.args, [{ name: "a", value: "42" }, { name: "b", value: "8" }]);
+      assert.match(
+        down.source?.lines[markerLine(source, "in-add") - down.source.first] ?? "",
+        /LINE:in-add/,
+      );
+      await engine.execute("frame 1");
+      const f1 = frameEvents().at(-1);
+      assert.ok(f1?.type === "frame");
+      assert.deepEqual([f1.frame.level, f1.frame.func], [1, "main"]);
+      // A new stop is a state event (it selects frame 0 again), not a frame event.
+      const count = frameEvents().length;
+      const stops = () => rec.events.filter((e) => e.type === "state" && e.state === "stopped");
+      const stopsBefore = stops().length;
+      assert.deepEqual(await engine.execute("next"), { ok: true });
+      assert.equal(stops().length, stopsBefore + 1);
+      assert.equal(frameEvents().length, count);
+    }));
+
   test("a bad command fails with the debugger's message; the engine goes on", () =>
     withEngine(target, [], async (engine, rec) => {
       const r = await engine.execute("frobnicate");

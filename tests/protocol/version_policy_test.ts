@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compareVersions } from "../../src/protocol/version_policy.ts";
+import { compareVersions, speaks } from "../../src/protocol/version_policy.ts";
 
 const ours = { protocol: "1.0", release: "0.1.0" };
 
@@ -41,4 +41,12 @@ Deno.test("a protocol that is not MAJOR.MINOR is refused", () => {
       protocol,
     );
   }
+});
+
+Deno.test("speaks: what a peer's protocol knows (same major, minor at least)", () => {
+  assert.equal(speaks("1.2", "1.2"), true);
+  assert.equal(speaks("1.10", "1.2"), true);
+  assert.equal(speaks("1.1", "1.2"), false);
+  assert.equal(speaks("2.5", "1.2"), false);
+  assert.equal(speaks("garbage", "1.2"), false);
 });

@@ -37,6 +37,28 @@ export function createFakeEngine(listener: EngineListener): FakeEngine {
         case "print":
           out(`$1 = ${rest.join(" ")}\n`);
           return { ok: true };
+        case "up":
+        case "down": {
+          // As gdb: the frame it now selects, printed; then the frame event beside it.
+          if (state !== "stopped") {
+            listener({ type: "output", stream: "error", text: "No stack.\n" });
+            return { ok: false, error: "No stack." };
+          }
+          const frame = word === "up"
+            ? { level: 1, func: "main", file: "demo.c", line: 17 }
+            : { level: 0, func: "add", file: "demo.c", line: 10 };
+          out(`#${frame.level}  ${frame.func} () at demo.c:${frame.line}\n`);
+          listener({
+            type: "frame",
+            frame,
+            source: {
+              path: "/src/demo.c",
+              first: frame.line - 1,
+              lines: ["{", `line ${frame.line}`, "}"],
+            },
+          });
+          return { ok: true };
+        }
         case "big":
           out("x".repeat(Number(rest[0])) + "\n");
           return { ok: true };

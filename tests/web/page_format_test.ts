@@ -7,6 +7,7 @@ import {
   History,
   mayCommand,
   stateBadge,
+  stoppedPanel,
   updateClients,
   validName,
 } from "../../src/web/page/format.js";
@@ -107,4 +108,49 @@ Deno.test("the page's frames are the native codec's, byte for byte", () => {
     () => new PageDecoder().push(new Uint8Array([0, 0, 0, 2, 0x7b, 0x7d])),
     /not a message/,
   );
+});
+
+Deno.test("the panel: the stop's frame, then the frame up/down/frame N selected", () => {
+  const info = {
+    file: "/w/demo.c",
+    line: 10,
+    func: "add",
+    frames: [
+      { level: 0, func: "add", file: "/w/demo.c", line: 10 },
+      { level: 1, func: "main", file: "/w/demo.c", line: 17 },
+      { level: 2, func: "__libc_start_main", from: "/lib/libc.so.6" },
+    ],
+    source: { path: "/w/demo.c", first: 9, lines: ["static int add(...) {", "  sum", "}"] },
+  };
+  const atStop = stoppedPanel(info);
+  assert.equal(atStop.location, "/w/demo.c:10 in add");
+  assert.equal(atStop.title, "/w/demo.c");
+  assert.deepEqual(atStop.source.filter((l) => l.here).map((l) => [l.n, l.text]), [[10, "  sum"]]);
+  assert.deepEqual(atStop.stack.map((f) => f.selected), [true, false, false]);
+  assert.equal(atStop.stack[1].text, "#1  main at demo.c:17");
+
+  const up = stoppedPanel(info, {
+    frame: { level: 1, func: "main", file: "/w/demo.c", line: 17 },
+    source: { path: "/w/demo.c", first: 16, lines: ["  x = 42;", "  x = add(x, 8);", "  print"] },
+  });
+  assert.equal(up.location, "/w/demo.c:17 in main (frame #1)");
+  assert.deepEqual(up.source.filter((l) => l.here).map((l) => [l.n, l.text]), [
+    [17, "  x = add(x, 8);"],
+  ]);
+  assert.deepEqual(up.stack.map((f) => f.selected), [false, true, false]);
+  // The stop's own stack stays: only the mark moves.
+  assert.deepEqual(up.stack.map((f) => f.text), atStop.stack.map((f) => f.text));
+
+  // A frame without source: no lines, the location says where it is.
+  const lib = stoppedPanel(info, {
+    frame: { level: 2, func: "__libc_start_main", from: "/lib/libc.so.6" },
+  });
+  assert.equal(lib.location, "__libc_start_main from libc.so.6 (frame #2)");
+  assert.deepEqual(lib.source, []);
+  assert.equal(lib.title, "");
+  assert.deepEqual(lib.stack.map((f) => f.selected), [false, false, true]);
+
+  // Back down to 0 is the stop's view again; a stop without file says so.
+  assert.deepEqual(stoppedPanel(info, { frame: info.frames[0], source: info.source }), atStop);
+  assert.equal(stoppedPanel({ func: "main" }).location, "stopped in main");
 });

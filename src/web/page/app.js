@@ -5,10 +5,10 @@
 import { createProver } from "./crypto.js";
 import {
   describeState,
-  frameText,
   History,
   mayCommand,
   stateBadge,
+  stoppedPanel,
   updateClients,
   validName,
   whoText,
@@ -39,6 +39,8 @@ let client;
 let socket;
 let welcome;
 let clients = [];
+let stop = { state: "idle", info: {} }; // the last state, for the panel
+let selected; // the frame up/down/frame N selected since the stop: {frame, source?}
 let closingReason;
 let left = false;
 const history = new History(JSON.parse(store.get("history") ?? "[]"));
@@ -140,6 +142,7 @@ function showEvent(e) {
 // ---- side panel ---------------------------------------------------------
 
 function showState(state, info = {}) {
+  stop = { state, info };
   const badge = $("state");
   badge.dataset.state = state;
   badge.textContent = stateBadge(state, info);
@@ -157,20 +160,24 @@ function showState(state, info = {}) {
     $("stack").replaceChildren();
     return;
   }
-  $("location").textContent = info.file
-    ? `${info.file}:${info.line ?? "?"}${info.func ? ` in ${info.func}` : ""}`
-    : `stopped${info.func ? ` in ${info.func}` : ""}`;
-  $("location").title = info.source?.path ?? "";
-  const src = info.source;
+  showStopped();
+}
+
+/** Where the target stopped, or the frame selected since: location, source, stack. */
+function showStopped() {
+  const view = stoppedPanel(stop.info, selected);
+  $("location").textContent = view.location;
+  $("location").title = view.title;
   $("source").replaceChildren(
-    ...(src?.lines ?? []).map((text, i) => {
-      const n = src.first + i;
-      const li = el("li", n === info.line ? "here" : "");
+    ...view.source.map(({ n, text, here }) => {
+      const li = el("li", here ? "here" : "");
       li.append(el("span", "n", String(n)), document.createTextNode(text || " "));
       return li;
     }),
   );
-  $("stack").replaceChildren(...(info.frames ?? []).map((f) => el("li", "", frameText(f))));
+  $("stack").replaceChildren(
+    ...view.stack.map((f) => el("li", f.selected ? "selected" : "", f.text)),
+  );
 }
 
 function showClients() {
@@ -307,13 +314,21 @@ function joined(w, name) {
   }
   clients = w.clients;
   showClients();
+  selected = w.selected;
   showState(w.state, w.info);
   if (!observer) $("cmd").focus();
 }
 
 function onEvent(e) {
   showEvent(e);
-  if (e.t === "state") showState(e.state, e.info);
+  if (e.t === "state") {
+    selected = undefined; // a stop selects its own frame, as gdb does
+    showState(e.state, e.info);
+  }
+  if (e.t === "selected" && stop.state === "stopped") {
+    selected = { frame: e.frame, source: e.source };
+    showStopped();
+  }
   if (e.t === "notice") {
     clients = updateClients(clients, e);
     showClients();

@@ -60,6 +60,40 @@ export function frameText(frame) {
   return `#${frame.level}  ${frame.func ?? "??"}${args}${where}`;
 }
 
+/**
+ * What the side panel shows while the target is stopped. `selected` ({frame, source?}, from a
+ * `selected` event or welcome.selected) is the frame `up`, `down` or `frame N` chose; without it
+ * the stop's own frame 0 is. Returns the location line and its tooltip, the source lines (the
+ * frame's line marked `here`) and the stack (the selected frame marked `selected`).
+ * @param {any} [info] the last stop's info
+ * @param {any} [selected]
+ * @returns {{location: string, title: string, source: {n: number, text: string, here: boolean}[],
+ *   stack: {text: string, selected: boolean}[]}}
+ */
+export function stoppedPanel(info = {}, selected) {
+  const level = selected?.frame.level ?? 0;
+  const at = selected?.frame ?? info;
+  const src = selected ? selected.source : info.source;
+  const fn = at.func ? ` in ${at.func}` : "";
+  const place = at.file
+    ? `${at.file}:${at.line ?? "?"}${fn}`
+    : selected
+    ? `${at.func ?? "??"}${
+      at.from ? ` from ${basename(at.from)}` : at.addr ? ` at ${at.addr}` : ""
+    }`
+    : `stopped${fn}`;
+  return {
+    location: level === 0 ? place : `${place} (frame #${level})`,
+    title: src?.path ?? "",
+    source: (src?.lines ?? []).map((text, i) => ({
+      n: src.first + i,
+      text,
+      here: src.first + i === at.line,
+    })),
+    stack: (info.frames ?? []).map((f) => ({ text: frameText(f), selected: f.level === level })),
+  };
+}
+
 /** Observers watch: the server sends them no command line (welcome.role). */
 export function mayCommand(welcome) {
   return welcome?.role !== "observer";
