@@ -8,6 +8,7 @@ import { hostLabel, isLocalOnly } from "../discovery/advert.ts";
 import { type SearchResult, searchServers } from "../discovery/search.ts";
 import { formatConnStr, parseConnStr } from "../connstr.ts";
 import { UsageError } from "../errors.ts";
+import { TERMINAL_UNSAFE } from "../protocol/messages.ts";
 import type { VersionInfo } from "../version.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
@@ -99,14 +100,10 @@ async function reachable(servers: Listed[], withinMs: number): Promise<Listed[]>
  * link can answer a search with any text.
  */
 export function printable(text: string): string {
-  return text.replace(
-    // deno-lint-ignore no-control-regex
-    /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => {
-      const n = c.codePointAt(0)!;
-      return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
-    },
-  );
+  return text.replace(TERMINAL_UNSAFE, (c) => {
+    const n = c.codePointAt(0)!;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
+  });
 }
 
 function major(protocol: string): string {

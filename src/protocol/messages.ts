@@ -221,6 +221,16 @@ function isString(v: unknown): v is string {
 // deno-lint-ignore no-control-regex
 export const CONTROL_CHAR = /[\x00-\x1f\x7f-\x9f]/;
 
+/**
+ * What must never reach a terminal as it is: the control characters above, and the
+ * bidirectional marks and overrides that make a line read as something else (a search
+ * answer from the network, an `.echo` from an observer). One set for every place that
+ * shows others' text; each shows what it finds in its own notation.
+ * Global: for `replace`, never `test`.
+ */
+// deno-lint-ignore no-control-regex
+export const TERMINAL_UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 function hasControls(text: string): boolean {
   return CONTROL_CHAR.test(text);
 }

@@ -7,7 +7,7 @@
  * the session is control and is refused: debugger commands, q, .server,
  * .endsrv, Ctrl+C.
  */
-import { type ClientInfo, CONTROL_CHAR, type Who } from "../protocol/messages.ts";
+import { type ClientInfo, TERMINAL_UNSAFE, type Who } from "../protocol/messages.ts";
 import type { EndpointInfo } from "./controls.ts";
 
 interface MetaCommand {
@@ -67,11 +67,12 @@ export function helpLines(): string[] {
 }
 
 /**
- * Text a participant typed, fit for everyone's terminal: control characters shown visibly
- * (ESC as ^[, a newline as ^J, a C1 control as <U+009B>; a tab stays), never acted on.
+ * Text a participant typed, fit for everyone's terminal: control characters and bidirectional
+ * overrides shown visibly (ESC as ^[, a newline as ^J, a C1 control as <U+009B>, an override as
+ * <U+202E>; a tab stays), never acted on.
  */
 export function printable(text: string): string {
-  return text.replace(new RegExp(CONTROL_CHAR, "g"), (c) => {
+  return text.replace(TERMINAL_UNSAFE, (c) => {
     const code = c.charCodeAt(0);
     if (c === "\t") return c;
     if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;

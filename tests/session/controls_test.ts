@@ -161,6 +161,16 @@ Deno.test(".echo and the echo of a command carry no terminal controls: an observ
   await l.session.end("test over");
 });
 
+Deno.test(".echo shows bidirectional overrides visibly: a line cannot read as something else", async () => {
+  const l = lab();
+  const a = await l.join("alice");
+  const w = await l.join("walt", { observe: true });
+  w.conn.command(".echo run \u202etxt.exe\u2066");
+  await a.until(doneOf(1));
+  assert.match(outText(a), /^walt@h: run <U\+202E>txt\.exe<U\+2066>\n$/m);
+  await l.session.end("test over");
+});
+
 Deno.test(".servers lists the endpoints: id, masked string, state, clients, address", async () => {
   const controls = fakeControls();
   controls.list[0].spec = "tcp:port=5005,password=*";
