@@ -8,12 +8,15 @@
  */
 import { DbgRemoteError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import { fitWelcome } from "../protocol/fit.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
   checkClientMessage,
+  type ClientInfo,
   type ErrorMsg,
   type Hello,
+  type Notice,
   type Role,
   SELECTED_SINCE,
   type SessionEvent,
@@ -53,16 +56,27 @@ export interface PeerOptions {
   observe?: boolean;
   /** Id of the endpoint (as `.servers` lists it), shown in `.clients`. */
   endpoint?: number;
+  /** How long a dropped peer has to read what was queued for it, and why it was dropped. */
+  dropGraceMs?: number;
 }
 
 export const DEFAULT_MAX_PENDING = 8 * 1024 * 1024;
+export const DEFAULT_DROP_GRACE_MS = 30_000;
 
 /** Serve one freshly accepted channel until it closes. */
 export function servePeer(session: Session, channel: Channel, options: PeerOptions): void {
   const decoder = new FrameDecoder(options.maxFrame);
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  const dropGrace = options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS;
+  /** Dropped for not reading: what is queued is its backlog, the drop notice after it. */
+  let slow = false;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bytes written to the peer in this turn of the event loop. */
+  let burst = 0;
   const log = options.log ?? (() => {});
   let id: number | undefined;
+  /** This peer as the participants' list shows it (for the notice telling it that it was dropped). */
+  let self: ClientInfo | undefined;
   let closed = false;
   /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
   let knowsSelected = false;
@@ -100,21 +114,49 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     deliver(event: SessionEvent) {
       if (closed) return;
       if (event.t === "selected" && !knowsSelected) return;
-      channel.write(encodeFrame(event));
-      if (channel.pending > maxPending && id !== undefined) {
-        session.drop(id, `not reading (${channel.pending} bytes queued)`);
+      let frame: Uint8Array;
+      try {
+        frame = encodeFrame(event);
+      } catch (err) {
+        // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
+        // this peer misses it and is told, rather than the server failing.
+        log(`not sent to ${channel.peer}: ${(err as Error).message}`);
+        return;
+      }
+      channel.write(frame);
+      // What is queued from before this turn is what the peer did not read: one burst (a huge
+      // line, split into many frames at once) gets its chance to leave before it counts.
+      if (burst === 0) queueMicrotask(() => (burst = 0));
+      burst += frame.length;
+      if (channel.pending - burst > maxPending && id !== undefined) {
+        slow = true;
+        const why = `not reading (${channel.pending} bytes queued)`;
+        log(`dropping ${channel.peer}: ${why}`);
+        session.drop(id, why);
       }
     },
     close(reason: string) {
       if (closed) return;
       closed = true;
       if (reason && id !== undefined && !session.ended) {
-        // A drop: tell the peer why, if it still listens, then cut it off.
-        send({ t: "notice", kind: "drop", text: `disconnected by the server: ${reason}` });
+        // A drop: the peer is told why after what is already queued for it (a stalled client
+        // that reads again learns it was dropped, and does not come back); `client` and `code`
+        // let it know the notice is about itself without reading the text.
+        const notice: Notice = {
+          t: "notice",
+          kind: "drop",
+          text: `disconnected by the server: ${reason}`,
+        };
+        if (self) notice.client = self;
+        if (slow) notice.code = "E_SLOW_CLIENT";
+        send(notice);
       }
-      if (session.ended) channel.end();
-      else if (channel.pending > maxPending) channel.destroy();
-      else channel.end();
+      channel.end();
+      // A peer that never reads again is cut off after a grace period: memory stays bounded.
+      if (!session.ended && slow) {
+        const grace = setTimeout(() => channel.destroy(), dropGrace);
+        graceTimer = grace;
+      }
     },
   });
 
@@ -230,7 +272,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     if (selected) welcome.selected = selected;
     if (warning) welcome.warning = warning;
     if (serverProof) welcome.proof = serverProof;
-    send(welcome);
+    self = welcome.clients.find((c) => c.id === id);
+    send(fitWelcome(welcome));
   };
 
   const onMessage = (m: Message) => {
@@ -308,6 +351,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     close(error) {
       clearTimeout(helloTimer);
       clearTimeout(authTimer);
+      clearTimeout(graceTimer);
       const wasClosed = closed;
       closed = true;
       if (id !== undefined && !wasClosed) {
