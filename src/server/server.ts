@@ -38,6 +38,8 @@ export interface ServerConfig {
   /** Lines for the server's log (stderr). */
   log: (line: string) => void;
   maxPending?: number;
+  /** How long a peer over maxPending must take nothing to be dropped (see session/backlog.ts). */
+  stallMs?: number;
   maxFrame?: number;
   helloTimeoutMs?: number;
   scrollbackEvents?: number;
@@ -208,6 +210,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       servePeer(session, channel, {
         version: config.version,
         maxPending: config.maxPending,
+        stallMs: config.stallMs,
         maxFrame: config.maxFrame,
         helloTimeoutMs: config.helloTimeoutMs,
         log: config.log,

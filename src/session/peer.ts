@@ -9,6 +9,14 @@
 import { DbgRemoteError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
 import { fitWelcome } from "../protocol/fit.ts";
+import {
+  backlogWatch,
+  DEFAULT_MAX_BACKLOG,
+  DEFAULT_MAX_PENDING,
+  DEFAULT_SAMPLE_MS,
+  DEFAULT_STALL_MS,
+  type Verdict,
+} from "./backlog.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
@@ -44,8 +52,12 @@ export interface PeerOptions {
   version: VersionInfo;
   /** Largest frame accepted. */
   maxFrame?: number;
-  /** Drop the peer when this many bytes are queued for it unsent. */
+  /** Drop the peer when this many bytes are queued for it unsent and it takes none (see backlog.ts). */
   maxPending?: number;
+  /** Drop the peer when this many bytes are queued for it unsent, even though it reads. */
+  maxBacklog?: number;
+  /** How long a peer over maxPending must take nothing to count as not reading. */
+  stallMs?: number;
   /** Close a peer that has not said hello within this time. */
   helloTimeoutMs?: number;
   /** Told about each peer that is refused or dropped (for the server's log). */
@@ -60,7 +72,7 @@ export interface PeerOptions {
   dropGraceMs?: number;
 }
 
-export const DEFAULT_MAX_PENDING = 8 * 1024 * 1024;
+export { DEFAULT_MAX_PENDING };
 export const DEFAULT_DROP_GRACE_MS = 30_000;
 
 /** Serve one freshly accepted channel until it closes. */
@@ -68,11 +80,18 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   const decoder = new FrameDecoder(options.maxFrame);
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   const dropGrace = options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS;
-  /** Dropped for not reading: what is queued is its backlog, the drop notice after it. */
+  const backlog = backlogWatch({
+    maxPending,
+    maxBacklog: Math.max(options.maxBacklog ?? DEFAULT_MAX_BACKLOG, maxPending),
+    stallMs: options.stallMs ?? DEFAULT_STALL_MS,
+    sampleMs: DEFAULT_SAMPLE_MS,
+  });
+  let turnMarked = false;
+  /** Runs while more than maxPending waits for the peer: does it take anything? */
+  let sampler: ReturnType<typeof setInterval> | undefined;
+  /** Dropped for not keeping up: what is queued is its backlog, the drop notice after it. */
   let slow = false;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Bytes written to the peer in this turn of the event loop. */
-  let burst = 0;
   const log = options.log ?? (() => {});
   let id: number | undefined;
   /** This peer as the participants' list shows it (for the notice telling it that it was dropped). */
@@ -124,20 +143,19 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
         return;
       }
       channel.write(frame);
-      // What is queued from before this turn is what the peer did not read: one burst (a huge
-      // line, split into many frames at once) gets its chance to leave before it counts.
-      if (burst === 0) queueMicrotask(() => (burst = 0));
-      burst += frame.length;
-      if (channel.pending - burst > maxPending && id !== undefined) {
-        slow = true;
-        const why = `not reading (${channel.pending} bytes queued)`;
-        log(`dropping ${channel.peer}: ${why}`);
-        session.drop(id, why);
+      if (!turnMarked) {
+        turnMarked = true;
+        queueMicrotask(() => {
+          turnMarked = false;
+          backlog.newTurn();
+        });
       }
+      act(backlog.wrote(frame.length, channel.pending));
     },
     close(reason: string) {
       if (closed) return;
       closed = true;
+      clearInterval(sampler);
       if (reason && id !== undefined && !session.ended) {
         // A drop: the peer is told why after what is already queued for it (a stalled client
         // that reads again learns it was dropped, and does not come back); `client` and `code`
@@ -159,6 +177,23 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       }
     },
   });
+
+  /** Drop the peer, or sample whether it takes anything while too much waits for it. */
+  const act = (verdict: Verdict) => {
+    if (verdict.kind !== "watch") {
+      clearInterval(sampler);
+      sampler = undefined;
+    }
+    if (closed || id === undefined) return;
+    if (verdict.kind === "drop") {
+      slow = true;
+      log(`dropping ${channel.peer}: ${verdict.why}`);
+      session.drop(id, verdict.why);
+    } else if (verdict.kind === "watch" && sampler === undefined) {
+      // Sampled on a timer too: no more output may come to judge it by.
+      sampler = setInterval(() => act(backlog.sample(channel.pending)), DEFAULT_SAMPLE_MS);
+    }
+  };
 
   let hello: Hello | undefined;
   /** Set when the client's release differs (the welcome says so too). */
@@ -352,6 +387,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       clearTimeout(helloTimer);
       clearTimeout(authTimer);
       clearTimeout(graceTimer);
+      clearInterval(sampler);
       const wasClosed = closed;
       closed = true;
       if (id !== undefined && !wasClosed) {

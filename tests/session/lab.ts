@@ -76,6 +76,8 @@ export function lab(
         observe: o.observeEndpoint,
         endpoint: o.endpoint,
         dropGraceMs: o.dropGraceMs,
+        // A memory channel is read at once or never: no need to wait to tell which.
+        stallMs: 0,
       });
       const events: SessionEvent[] = [];
       const waiters: { pred: (e: SessionEvent) => boolean; resolve: (e: SessionEvent) => void }[] =
