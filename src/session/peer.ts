@@ -75,8 +75,10 @@ export interface PeerOptions {
 export { DEFAULT_MAX_PENDING };
 export const DEFAULT_DROP_GRACE_MS = 30_000;
 
-/** Serve one freshly accepted channel until it closes. */
-export function servePeer(session: Session, channel: Channel, options: PeerOptions): void {
+/** Serve one freshly accepted channel until it closes; resolves then. */
+export function servePeer(session: Session, channel: Channel, options: PeerOptions): Promise<void> {
+  let resolveGone!: () => void;
+  const gone = new Promise<void>((resolve) => (resolveGone = resolve));
   const decoder = new FrameDecoder(options.maxFrame);
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   const dropGrace = options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS;
@@ -388,6 +390,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       clearTimeout(authTimer);
       clearTimeout(graceTimer);
       clearInterval(sampler);
+      resolveGone();
       const wasClosed = closed;
       closed = true;
       if (id !== undefined && !wasClosed) {
@@ -395,4 +398,5 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       }
     },
   });
+  return gone;
 }
