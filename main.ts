@@ -31,11 +31,15 @@ const code = await runCli({
     path.join(os.tmpdir(), `dbgremote-sample-${platform.user}`),
 }, process.argv.slice(2));
 // Output still queued for a pipe (a client that just printed megabytes, then the session ended) is
-// written before the process goes; bounded, for a reader that never reads.
-const flushed = (stream: NodeJS.WriteStream) =>
-  new Promise<void>((resolve) => stream.write("", () => resolve()));
+// written before the process goes: ending the streams waits for it (Bun counts nothing queued, so
+// neither writableLength nor an empty write's callback would); bounded, for a reader that never reads.
+const ended = (stream: NodeJS.WriteStream) =>
+  new Promise<void>((resolve) => {
+    stream.once("error", () => resolve());
+    stream.end(() => resolve());
+  });
 await Promise.race([
-  Promise.all([flushed(process.stdout), flushed(process.stderr)]),
+  Promise.all([ended(process.stdout), ended(process.stderr)]),
   new Promise((resolve) => timer(resolve, 10_000).unref()),
 ]);
 process.exit(code);
