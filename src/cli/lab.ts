@@ -119,6 +119,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
           endpoints: s.listen.map((l) => l.spec),
           noio: s.noio || !serverConsole,
           discover: s.discover,
+          record: s.log,
         }),
       );
     }

@@ -5,6 +5,7 @@ import { clientCommand } from "./client.ts";
 import { type CliContext, EXIT } from "./context.ts";
 import { USAGE } from "./help.ts";
 import { checkCommand, planCommand, runCommand } from "./lab.ts";
+import { logCommand } from "./log.ts";
 import { searchCommand } from "./search.ts";
 import { serverCommand } from "./server.ts";
 import { shipCommand } from "./ship.ts";
@@ -30,6 +31,8 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
         return await searchCommand(ctx, rest);
       case "cert":
         return await certCommand(ctx, rest);
+      case "log":
+        return await logCommand(ctx, rest);
       case "version":
       case "--version":
         return versionCommand(ctx, rest);
@@ -51,7 +54,10 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     ctx.platform.stderr(describeError(err) + "\n");
-    if (err instanceof DbgRemoteError && (err.code === "E_USAGE" || err.code === "E_CONNSTR")) {
+    if (
+      err instanceof DbgRemoteError &&
+      (err.code === "E_USAGE" || err.code === "E_CONNSTR" || err.code === "E_RECORD")
+    ) {
       return EXIT.usage;
     }
     if (err instanceof Error && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {

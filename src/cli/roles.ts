@@ -31,6 +31,8 @@ export interface ServerRole {
   noio: boolean;
   /** Answer `dbgremote search` (default true; DBGREMOTE_DISCOVERY=off turns it off everywhere). */
   discover?: boolean;
+  /** Record the session to this file (`--log FILE`, a lab server's `log`). */
+  record?: string;
 }
 
 async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineSpec> {
@@ -65,6 +67,7 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     env: p.env,
     log: (line) => p.stderr(`[dbgremote ${role.name}] ${line}\n`),
     discover,
+    record: role.record,
   });
   p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
   for (const e of server.endpoints) {

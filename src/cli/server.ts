@@ -55,6 +55,7 @@ export async function serverCommand(ctx: CliContext, argv: string[]): Promise<nu
       name: { type: "string" },
       noio: { type: "boolean", default: false },
       nodiscover: { type: "boolean", default: false },
+      log: { type: "string" },
     },
     allowPositionals: true,
   });
@@ -72,6 +73,7 @@ export async function serverCommand(ctx: CliContext, argv: string[]): Promise<nu
     endpoints,
     noio: values.noio!,
     discover: !values.nodiscover,
+    record: values.log,
   });
   return await awaitServer(ctx, server, values.noio!);
 }
