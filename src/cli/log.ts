@@ -1,11 +1,11 @@
 /** `dbgremote log show [--times] [--asciicast] FILE`: a session record read back. */
 import fs from "node:fs";
-import { parseArgs } from "node:util";
 import { DbgRemoteError, UsageError } from "../errors.ts";
 import { toAsciicast } from "../record/asciicast.ts";
 import { parseRecord } from "../record/format.ts";
 import { showRecord } from "../record/show.ts";
 import { type CliContext, EXIT } from "./context.ts";
+import { parseCommandArgs } from "./args.ts";
 
 export async function logCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
@@ -15,13 +15,9 @@ export async function logCommand(ctx: CliContext, argv: string[]): Promise<numbe
       "dbgremote log show [--times] [--asciicast] FILE",
     );
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: {
-      times: { type: "boolean", default: false },
-      asciicast: { type: "boolean", default: false },
-    },
-    allowPositionals: true,
+  const { values, positionals } = parseCommandArgs("log show", rest, {
+    times: { type: "boolean", default: false },
+    asciicast: { type: "boolean", default: false },
   });
   if (positionals.length !== 1) {
     throw new UsageError(
