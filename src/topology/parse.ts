@@ -658,6 +658,20 @@ interface Resolving {
   path: string;
 }
 
+/**
+ * "servers in this lab: ...": every node that is a server (has `listen`, no `connect`),
+ * including those with problems of their own (reported on their own lines), which are marked.
+ */
+function serversHint(rawNodes: Table, valid: Map<string, ServerNode>): string {
+  const names = Object.keys(rawNodes).filter((name) => {
+    const raw = rawNodes[name];
+    return isTable(raw) && "listen" in raw && !("connect" in raw);
+  });
+  if (names.length === 0) return "this lab has no server yet: a server is a node with `listen`";
+  const shown = names.map((n) => (valid.has(n) ? n : `${n} (has problems of its own)`));
+  return `servers in this lab: ${shown.join(", ")}`;
+}
+
 function resolveNode(
   problems: Problems,
   from: Resolving,
@@ -673,7 +687,7 @@ function resolveNode(
     problems.add(
       path,
       `client \`${client}\` connects to \`${target}\`, which is a client: connect to a server`,
-      `servers in this lab: ${[...servers.keys()].join(", ") || "none"}`,
+      serversHint(rawNodes, servers),
     );
     return undefined;
   }
@@ -682,9 +696,7 @@ function resolveNode(
     problems.add(
       path,
       `client \`${client}\` connects to unknown node \`${target}\``,
-      guess
-        ? `did you mean \`${guess}\`?`
-        : `servers in this lab: ${[...servers.keys()].join(", ") || "none"}`,
+      guess ? `did you mean \`${guess}\`?` : serversHint(rawNodes, servers),
     );
     return undefined;
   }
