@@ -104,6 +104,13 @@ function parseLine(line: string): RecordEntry | string {
   return "neither a header (`record`) nor an event (`event` with `t`)";
 }
 
+/** Does `text` (a file's beginning) start with a record header? For `.logappend`'s check. */
+export function startsAsRecord(text: string): boolean {
+  const first = text.slice(0, text.indexOf("\n") < 0 ? undefined : text.indexOf("\n"));
+  const entry = parseLine(first);
+  return typeof entry !== "string" && "header" in entry;
+}
+
 /**
  * Read a whole record. `name` is the file's name for messages. Throws E_RECORD naming the
  * first line that is not a record line; only an unfinished last line (no newline: the

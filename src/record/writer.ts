@@ -5,6 +5,32 @@
  */
 import fs from "node:fs";
 import { DbgRemoteError } from "../errors.ts";
+import { startsAsRecord } from "./format.ts";
+
+/** Appending to a file that is no record would leave it unreadable by `log show`, and spoil it. */
+function refuseNonRecord(path: string): void {
+  let head: string;
+  try {
+    const fd = fs.openSync(path, "r");
+    try {
+      const buf = new Uint8Array(64 * 1024);
+      head = new TextDecoder().decode(buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return; // no such file yet (append creates it), or unreadable: the open says why
+  }
+  if (head === "" || startsAsRecord(head)) return;
+  throw new DbgRemoteError(
+    "E_RECORD",
+    `${path} is not a session record: appending to it would spoil it`,
+    {
+      hint:
+        "append only to a record (.logappend adds to what .logopen wrote); .logopen FILE starts a new one",
+    },
+  );
+}
 
 /** Where record lines go. `write` throws when the line could not be written (a full disk). */
 export interface RecordFile {
@@ -17,6 +43,7 @@ export interface RecordFile {
 export type OpenRecordFile = (path: string, append: boolean) => RecordFile;
 
 export const openRecordFile: OpenRecordFile = (path, append) => {
+  if (append) refuseNonRecord(path);
   let fd: number;
   try {
     fd = fs.openSync(path, append ? "a" : "w", 0o600);

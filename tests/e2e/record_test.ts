@@ -6,7 +6,21 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import { execFileSync } from "node:child_process";
+import { BINARY, buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import { reportSkip } from "./netns.ts";
+
+/** Why a full disk cannot be made here (a tmpfs in a mount namespace of its own needs root). */
+function tmpfsUnavailable(): string | undefined {
+  try {
+    execFileSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "this sandbox cannot make a mount namespace (unshare -m): no tiny tmpfs for a full disk";
+  }
+}
+const noTmpfs = tmpfsUnavailable();
+reportSkip(noTmpfs, "the full-disk record test");
 
 function server(tmp: { env: Record<string, string> }, program: string, extra: string[] = []) {
   return new Proc(
@@ -146,4 +160,57 @@ Deno.test("e2e: bad input: --log FILE that cannot be written stops the start; lo
     show.stderr,
     /^error\[E_RECORD\]: \S+notes\.txt:1: not a dbgremote session record \(its first line is not JSON/,
   );
+});
+
+Deno.test({
+  name:
+    "e2e: a full disk while recording: one notice to everyone, the record stops, the session goes on",
+  ignore: noTmpfs !== undefined,
+  async fn() {
+    requireBinary();
+    await using tmp = scratch();
+    const program = buildSample(tmp.dir);
+    const disk = path.join(tmp.dir, "disk");
+    fs.mkdirSync(disk);
+    // The server sees a 64 KiB tmpfs at `disk`, in a mount namespace of its own: nobody else does.
+    const mountThen = 'mount -t tmpfs -o size=64k,mode=0700 tmpfs "$0" && exec "$@"';
+    await using srv = new Proc(
+      "server",
+      [
+        "server",
+        "--noio",
+        "--name",
+        "rec",
+        "--log",
+        path.join(disk, "full.jsonl"),
+        "tcp:port=0,server=127.0.0.1",
+        "--",
+        "gdb",
+        program,
+      ],
+      tmp.env,
+      undefined,
+      ["unshare", "-m", "--propagation", "private", "sh", "-c", mountThen, disk],
+      BINARY,
+    );
+    const tcp = await endpointAddress(srv, "tcp");
+    await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+    await alice.waitFor("*** connected to rec");
+    await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+    await bob.waitFor("*** connected to rec");
+    // Each .echo is recorded twice (the command and what it says): 20 of them fill 64 KiB.
+    const filler = "x".repeat(4000);
+    for (let i = 0; i < 20; i++) alice.send(`.echo ${i} ${filler}`);
+    await bob.waitFor(new RegExp(`alice@\\S+: 19 x{4000}\n`), { timeoutMs: 30_000 });
+    const stopped =
+      /\*\*\* the session record \S+full\.jsonl stopped: [^\n]*ENOSPC[^\n]*the session goes on unrecorded/g;
+    for (const p of [alice, bob]) await p.waitFor(stopped);
+    alice.send("print 6*7");
+    await bob.waitFor(/alice@\S+> print 6\*7\n\$1 = 42\n/);
+    bob.send(".logfile");
+    await alice.waitFor(/no session record is open/);
+    for (const p of [alice, bob]) {
+      assert.equal(p.stdout.match(stopped)?.length, 1, p.stdout.slice(-2000));
+    }
+  },
 });

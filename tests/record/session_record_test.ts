@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseRecord } from "../../src/record/format.ts";
+import { encodeHeader, parseRecord, RECORD_FORMAT } from "../../src/record/format.ts";
 import { openRecordFile } from "../../src/record/writer.ts";
 import { timestampedName } from "../../src/record/session_record.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
@@ -167,16 +167,39 @@ Deno.test(".logopen /t puts the server's pid and the time in the name; .logappen
 Deno.test("the record file: created 0600 (an existing file narrowed), appended line by line", () => {
   const dir = tmpDir();
   const p = path.join(dir, "r.jsonl");
-  fs.writeFileSync(p, "old\n", { mode: 0o644 });
+  const old = encodeHeader(0, {
+    format: RECORD_FORMAT,
+    version: 1,
+    server: "s",
+    host: "h",
+    session: "x",
+    engine: "gdb",
+    by: "a@b",
+  });
+  fs.writeFileSync(p, old, { mode: 0o644 });
   const f = openRecordFile(p, true);
   f.write("one\n");
   f.write("two\n");
   f.close();
   f.close(); // twice is harmless
   assert.equal(fs.statSync(p).mode & 0o777, 0o600);
-  assert.equal(fs.readFileSync(p, "utf8"), "old\none\ntwo\n");
+  assert.equal(fs.readFileSync(p, "utf8"), `${old}one\ntwo\n`);
   const g = openRecordFile(p, false);
   g.close();
   assert.equal(fs.readFileSync(p, "utf8"), "", ".logopen starts the file over, as WinDbg's");
   assert.throws(() => openRecordFile(dir, false), /E_RECORD|cannot write the session record/);
+});
+
+Deno.test(".logappend adds only to a record (or a new or empty file): another file is left alone", () => {
+  const dir = tmpDir();
+  const notes = path.join(dir, "notes.txt");
+  fs.writeFileSync(notes, "my notes\n");
+  assert.throws(
+    () => openRecordFile(notes, true),
+    /E_RECORD|is not a session record: appending to it would spoil it/,
+  );
+  assert.equal(fs.readFileSync(notes, "utf8"), "my notes\n");
+  const fresh = openRecordFile(path.join(dir, "new.jsonl"), true);
+  fresh.close();
+  assert.equal(fs.statSync(path.join(dir, "new.jsonl")).mode & 0o777, 0o600);
 });
