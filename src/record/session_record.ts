@@ -119,18 +119,19 @@ export class SessionRecord {
     switch (word) {
       case ".logopen":
       case ".logappend": {
-        const words = arg.split(/\s+/).filter((w) => w !== "");
-        const stamp = word === ".logopen" && words[0]?.toLowerCase() === "/t";
-        if (stamp) words.shift();
-        if (words.length !== 1) {
+        // `/t` first (WinDbg's option); the rest, spaces and all, is the file's name.
+        const first = arg.split(/\s+/, 1)[0];
+        const stamp = word === ".logopen" && first.toLowerCase() === "/t";
+        const name = stamp ? arg.slice(first.length).trim() : arg;
+        if (name === "") {
           throw new UsageError(
-            `${word} needs one file name${words.length > 1 ? `, got ${words.length}` : ""}`,
+            `${word} needs a file name`,
             word === ".logopen"
               ? ".logopen [/t] FILE (on the server's machine; /t adds the pid and the time to the name)"
               : ".logappend FILE (on the server's machine)",
           );
         }
-        const file = stamp ? timestampedName(words[0], this.#o.pid, this.#o.now()) : words[0];
+        const file = stamp ? timestampedName(name, this.#o.pid, this.#o.now()) : name;
         const full = this.open(file, word === ".logappend", from);
         this.#o.notice(
           "info",

@@ -8,14 +8,17 @@ import { timestampedName } from "../../src/record/session_record.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
 import { doneSeq, recordLab } from "./session_lab.ts";
 
-function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-record-"));
+/** A scratch directory, removed when the test's `using` ends. */
+function tmpDir(): { path: string } & Disposable {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-record-"));
+  return { path: dir, [Symbol.dispose]: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 const isNotice = (text: RegExp) => (e: SessionEvent) => e.t === "notice" && text.test(e.text);
 
 Deno.test(".logopen records every later event, one JSON line each, in a 0600 file", async () => {
-  const dir = tmpDir();
+  using tmp = tmpDir();
+  const dir = tmp.path;
   const file = path.join(dir, "s.jsonl");
   const l = recordLab();
   const alice = l.join("alice");
@@ -60,7 +63,8 @@ Deno.test(".logopen records every later event, one JSON line each, in a 0600 fil
 });
 
 Deno.test(".logopen while open, or on a path that cannot be written: an error to the issuer alone", async () => {
-  const dir = tmpDir();
+  using tmp = tmpDir();
+  const dir = tmp.path;
   const file = path.join(dir, "a.jsonl");
   const l = recordLab();
   const alice = l.join("alice");
@@ -93,7 +97,8 @@ Deno.test(".logopen while open, or on a path that cannot be written: an error to
 });
 
 Deno.test("the record commands are for operators: an observer's is refused and opens nothing", async () => {
-  const dir = tmpDir();
+  using tmp = tmpDir();
+  const dir = tmp.path;
   const l = recordLab();
   const watcher = l.join("carol", "observer");
   watcher.say(`.logopen ${path.join(dir, "c.jsonl")}`);
@@ -142,7 +147,8 @@ Deno.test("a write that fails (a full disk): one notice to everyone, the record 
 });
 
 Deno.test(".logopen /t puts the server's pid and the time in the name; .logappend adds to a record", async () => {
-  const dir = tmpDir();
+  using tmp = tmpDir();
+  const dir = tmp.path;
   let now = Date.parse("2026-12-01T16:50:14.123Z");
   const l = recordLab({ now: () => now });
   const alice = l.join("alice");
@@ -165,7 +171,8 @@ Deno.test(".logopen /t puts the server's pid and the time in the name; .logappen
 });
 
 Deno.test("the record file: created 0600 (an existing file narrowed), appended line by line", () => {
-  const dir = tmpDir();
+  using tmp = tmpDir();
+  const dir = tmp.path;
   const p = path.join(dir, "r.jsonl");
   const old = encodeHeader(0, {
     format: RECORD_FORMAT,
@@ -191,7 +198,8 @@ Deno.test("the record file: created 0600 (an existing file narrowed), appended l
 });
 
 Deno.test(".logappend adds only to a record (or a new or empty file): another file is left alone", () => {
-  const dir = tmpDir();
+  using tmp = tmpDir();
+  const dir = tmp.path;
   const notes = path.join(dir, "notes.txt");
   fs.writeFileSync(notes, "my notes\n");
   assert.throws(
@@ -202,4 +210,22 @@ Deno.test(".logappend adds only to a record (or a new or empty file): another fi
   const fresh = openRecordFile(path.join(dir, "new.jsonl"), true);
   fresh.close();
   assert.equal(fs.statSync(path.join(dir, "new.jsonl")).mode & 0o777, 0o600);
+});
+
+Deno.test("record command mistakes: no file name, .logclose with none open; a name may hold spaces", async () => {
+  using tmp = tmpDir();
+  const dir = tmp.path;
+  const l = recordLab();
+  const alice = l.join("alice");
+  alice.say(".logopen");
+  await alice.until((e) => e.t === "out" && /E_USAGE\]: \.logopen needs a file name/.test(e.text));
+  alice.say(".logopen /t   ");
+  await alice.until(doneSeq(2));
+  alice.say(".logclose");
+  await alice.until((e) => e.t === "out" && /E_USAGE\]: no session record is open/.test(e.text));
+  assert.deepEqual(fs.readdirSync(dir), []);
+  alice.say(`.logopen ${path.join(dir, "my  session.jsonl")}`);
+  await alice.until(doneSeq(4));
+  assert.deepEqual(fs.readdirSync(dir), ["my  session.jsonl"]);
+  await l.session.end("test over");
 });
