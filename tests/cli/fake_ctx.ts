@@ -1,6 +1,7 @@
 /** A CliContext with no terminal, no sockets and no gdb: captured output, the fake engine. */
 import type { CliContext } from "../../src/cli/context.ts";
 import type { Platform } from "../../src/platform.ts";
+import type { Transport } from "../../src/transport/transport.ts";
 import type { Transports } from "../../src/transport/transports.ts";
 import { CURRENT } from "../../src/version.ts";
 import { createFakeEngine } from "../session/fake_engine.ts";
@@ -81,3 +82,14 @@ export function fakeCli(
     },
   };
 }
+
+/** A tcp transport that listens nowhere: the address a real one gives for every interface. */
+export const tcpNowhere: Transport = {
+  name: "tcp",
+  listen: (spec) =>
+    Promise.resolve({
+      address: `tcp:server=127.0.0.1,port=${"port" in spec ? spec.port : 0}`,
+      close: () => Promise.resolve(),
+    }),
+  connect: () => Promise.reject(new Error("no connections in this test")),
+};

@@ -8,19 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runCli } from "../../src/cli/main.ts";
-import type { Transport } from "../../src/transport/transport.ts";
-import { fakeCli } from "./fake_ctx.ts";
-
-/** A tcp transport that listens nowhere: the address a real one gives for every interface. */
-const nowhere: Transport = {
-  name: "tcp",
-  listen: (spec) =>
-    Promise.resolve({
-      address: `tcp:server=127.0.0.1,port=${"port" in spec ? spec.port : 0}`,
-      close: () => Promise.resolve(),
-    }),
-  connect: () => Promise.reject(new Error("no connections in this test")),
-};
+import { fakeCli, tcpNowhere } from "./fake_ctx.ts";
 
 async function banner(host: string | undefined): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-reach-"));
@@ -37,7 +25,7 @@ noio = true
     const f = fakeCli({
       env: { LAB_PW: "secret" },
       hostname: "target-box.internal",
-      transports: { tcp: nowhere },
+      transports: { tcp: tcpNowhere },
     });
     const running = runCli(f.ctx, ["run", lab, "--node", "target"]);
     const line = await f.stdoutMatches(/\*\*\* listening on .*\n/);

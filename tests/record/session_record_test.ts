@@ -229,3 +229,18 @@ Deno.test("record command mistakes: no file name, .logclose with none open; a na
   assert.deepEqual(fs.readdirSync(dir), ["my  session.jsonl"]);
   await l.session.end("test over");
 });
+
+Deno.test("secrets are masked in the record as everywhere: a .server password never reaches the file", async () => {
+  using tmp = tmpDir();
+  const file = path.join(tmp.path, "s.jsonl");
+  const l = recordLab();
+  const alice = l.join("alice");
+  alice.say(`.logopen ${file}`);
+  await alice.until(doneSeq(1));
+  alice.say(".server tcp:port=5007,password=hunter2");
+  await alice.until(doneSeq(2));
+  await l.session.end("test over");
+  const text = fs.readFileSync(file, "utf8");
+  assert.ok(!text.includes("hunter2"), text);
+  assert.match(text, /"text":"\.server tcp:port=5007,password=\*"/);
+});
