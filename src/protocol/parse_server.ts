@@ -48,7 +48,8 @@ const NOTICE_KINDS: Record<Notice["kind"], true> = {
 const str = (v: unknown): v is string => typeof v === "string";
 const int = (v: unknown): v is number => Number.isSafeInteger(v);
 const optional = <T>(v: unknown, is: (v: unknown) => v is T): boolean => v === undefined || is(v);
-const inSet = <K extends string>(set: Record<K, true>, v: unknown): v is K =>
+/** Is `v` one of the keys of `set` (a record over a union of strings)? */
+const inSet = <K extends string>(set: Record<K, unknown>, v: unknown): v is K =>
   str(v) && Object.hasOwn(set, v);
 
 function isStopInfo(v: unknown): v is StopInfo {
@@ -85,38 +86,56 @@ function isClientInfo(v: unknown): v is ClientInfo {
 /** Said of a message type this release does not know (not a problem with its fields). */
 const UNKNOWN = Symbol("unknown message type");
 
-/** The problem with an event's fields, or undefined; UNKNOWN for a type this release lacks. */
+/** The problem with a message's fields, or undefined when they are right for its type. */
+type Check = (m: Message) => string | undefined;
+const check = (fits: (m: Message) => boolean, problem: string): Check => (m) =>
+  fits(m) ? undefined : problem;
+
+// One check per type of the unions: a type added to SessionEvent or ServerMessage in
+// messages.ts without a check here fails to compile, so no client drops it unnoticed.
+const EVENT_CHECKS: { [T in SessionEvent["t"]]: Check } = {
+  echo: check(
+    (m) => str(m.from) && int(m.client) && int(m.id) && int(m.seq) && str(m.text),
+    "echo needs from, client, id, seq and text",
+  ),
+  out: check(
+    (m) => (m.seq === null || int(m.seq)) && inSet(STREAMS, m.stream) && str(m.text),
+    "out needs seq, a stream and text",
+  ),
+  state: check(
+    (m) => inSet(TARGET_STATES, m.state) && isStopInfo(m.info),
+    "state needs a state and its info",
+  ),
+  notice: check(
+    (m) =>
+      inSet(NOTICE_KINDS, m.kind) && str(m.text) &&
+      (m.client === undefined || isClientInfo(m.client)),
+    "notice needs a kind and text",
+  ),
+  done: check(
+    (m) =>
+      int(m.client) && int(m.id) && int(m.seq) && typeof m.ok === "boolean" &&
+      optional(m.error, str),
+    "done needs client, id, seq and ok",
+  ),
+  end: check((m) => str(m.reason), "end needs a reason"),
+  selected: check(isSelectedFrame, "selected needs a frame"),
+};
+
+const HANDSHAKE_CHECKS: { [T in Exclude<ServerMessage["t"], SessionEvent["t"]>]: Check } = {
+  challenge: check(
+    (m) => str(m.nonce) && str(m.salt) && typeof m.iterations === "number",
+    "challenge needs nonce, salt and iterations",
+  ),
+  error: check(
+    (m) => str(m.code) && str(m.message) && optional(m.hint, str),
+    "error needs a code and a message",
+  ),
+  welcome: welcomeProblem,
+};
+
 function eventProblem(m: Message): string | typeof UNKNOWN | undefined {
-  switch (m.t) {
-    case "echo":
-      return str(m.from) && int(m.client) && int(m.id) && int(m.seq) && str(m.text)
-        ? undefined
-        : "echo needs from, client, id, seq and text";
-    case "out":
-      return (m.seq === null || int(m.seq)) && inSet(STREAMS, m.stream) && str(m.text)
-        ? undefined
-        : "out needs seq, a stream and text";
-    case "state":
-      return inSet(TARGET_STATES, m.state) && isStopInfo(m.info)
-        ? undefined
-        : "state needs a state and its info";
-    case "notice":
-      return inSet(NOTICE_KINDS, m.kind) && str(m.text) &&
-          (m.client === undefined || isClientInfo(m.client))
-        ? undefined
-        : "notice needs a kind and text";
-    case "done":
-      return int(m.client) && int(m.id) && int(m.seq) && typeof m.ok === "boolean" &&
-          optional(m.error, str)
-        ? undefined
-        : "done needs client, id, seq and ok";
-    case "end":
-      return str(m.reason) ? undefined : "end needs a reason";
-    case "selected":
-      return isSelectedFrame(m) ? undefined : "selected needs a frame";
-    default:
-      return UNKNOWN;
-  }
+  return inSet(EVENT_CHECKS, m.t) ? EVENT_CHECKS[m.t](m) : UNKNOWN;
 }
 
 function isEvent(m: unknown): m is SessionEvent {
@@ -128,50 +147,38 @@ function isUnknownEvent(m: unknown): boolean {
   return isRecord(m) && str(m.t) && eventProblem({ ...m, t: m.t }) === UNKNOWN;
 }
 
-function problem(m: Message): string | typeof UNKNOWN | undefined {
-  switch (m.t) {
-    case "challenge":
-      return str(m.nonce) && str(m.salt) && typeof m.iterations === "number"
-        ? undefined
-        : "challenge needs nonce, salt and iterations";
-    case "error":
-      return str(m.code) && str(m.message) && optional(m.hint, str)
-        ? undefined
-        : "error needs a code and a message";
-    case "welcome": {
-      const server = m.server;
-      if (
-        !str(m.protocol) || !str(m.release) || !str(m.session) || !int(m.you) ||
-        !isRecord(server) || !str(server.name) || !str(server.engine) || !str(server.host)
-      ) {
-        return "welcome needs protocol, release, server, session and you";
-      }
-      if (!Array.isArray(m.clients) || !m.clients.every(isClientInfo)) {
-        return "welcome's clients are not a list of participants";
-      }
-      // A newer server's scrollback may hold events this release does not know: they are
-      // dropped below, as live ones are skipped; known ones must be right.
-      if (
-        !Array.isArray(m.scrollback) || !m.scrollback.every((e) => isEvent(e) || isUnknownEvent(e))
-      ) {
-        return "welcome's scrollback is not a list of session events";
-      }
-      if (!inSet(TARGET_STATES, m.state) || (m.info !== undefined && !isStopInfo(m.info))) {
-        return "welcome needs the target's state";
-      }
-      if (m.selected !== undefined && !isSelectedFrame(m.selected)) {
-        return "welcome's selected is not a frame";
-      }
-      if (m.role !== undefined && m.role !== "operator" && m.role !== "observer") {
-        return "welcome's role is neither operator nor observer";
-      }
-      return optional(m.warning, str) && optional(m.proof, str)
-        ? undefined
-        : "welcome's warning and proof are text";
-    }
-    default:
-      return eventProblem(m);
+function welcomeProblem(m: Message): string | undefined {
+  const server = m.server;
+  if (
+    !str(m.protocol) || !str(m.release) || !str(m.session) || !int(m.you) ||
+    !isRecord(server) || !str(server.name) || !str(server.engine) || !str(server.host)
+  ) {
+    return "welcome needs protocol, release, server, session and you";
   }
+  if (!Array.isArray(m.clients) || !m.clients.every(isClientInfo)) {
+    return "welcome's clients are not a list of participants";
+  }
+  // A newer server's scrollback may hold events this release does not know: they are
+  // dropped below, as live ones are skipped; known ones must be right.
+  if (!Array.isArray(m.scrollback) || !m.scrollback.every((e) => isEvent(e) || isUnknownEvent(e))) {
+    return "welcome's scrollback is not a list of session events";
+  }
+  if (!inSet(TARGET_STATES, m.state) || (m.info !== undefined && !isStopInfo(m.info))) {
+    return "welcome needs the target's state";
+  }
+  if (m.selected !== undefined && !isSelectedFrame(m.selected)) {
+    return "welcome's selected is not a frame";
+  }
+  if (m.role !== undefined && m.role !== "operator" && m.role !== "observer") {
+    return "welcome's role is neither operator nor observer";
+  }
+  return optional(m.warning, str) && optional(m.proof, str)
+    ? undefined
+    : "welcome's warning and proof are text";
+}
+
+function problem(m: Message): string | typeof UNKNOWN | undefined {
+  return inSet(HANDSHAKE_CHECKS, m.t) ? HANDSHAKE_CHECKS[m.t](m) : eventProblem(m);
 }
 
 /** `problem` finds nothing: the fields are those of the type `t` names. */
