@@ -48,7 +48,7 @@ interface Page {
   until(pred: (e: SessionEvent) => boolean): Promise<SessionEvent>;
 }
 
-/** A browser page, as far as the server can tell: same Origin, maybe a cookie, protocol.js. */
+/** A browser page, as far as the server can tell: same Origin, maybe a cookie, the page's protocol.ts. */
 function page(
   port: number,
   o: { name: string; password?: string; cookie?: string; observe?: boolean; useSubtle?: boolean },

@@ -4,6 +4,7 @@
 // The entry of the page's bundle (scripts/build_page.ts): it and the TypeScript
 // modules it imports, shared with the server and the console, become /app.js.
 
+import { parsePageControl } from "../control.ts";
 import { createProver } from "./crypto.ts";
 import {
   describeStop,
@@ -277,9 +278,9 @@ function join(name, password, observe = store.get("observe") === "1") {
   ws.onopen = () => c.start();
   ws.onmessage = (m) => {
     if (typeof m.data === "string") {
-      const control = JSON.parse(m.data);
-      if (control.t === "login") void keepLogin(control.ticket);
-      if (control.t === "closing") closingReason = control.reason;
+      const control = parsePageControl(m.data);
+      if (control?.t === "login") void keepLogin(control.ticket);
+      if (control?.t === "closing") closingReason = control.reason;
       return;
     }
     c.receive(new Uint8Array(m.data));
