@@ -271,16 +271,16 @@ export interface TestSession extends AsyncDisposable {
 }
 
 /**
- * The e2e preamble as one fixture: a scratch directory, the sample program, a server on one
- * endpoint (npipe by default), clients joined on demand; everything stopped on dispose, clients
- * first. `endpoint` is the listening connection string.
+ * The e2e preamble as one fixture: a scratch directory, the sample program (or `program`), a
+ * server on one endpoint (npipe by default), clients joined on demand; everything stopped on
+ * dispose, clients first. `endpoint` is the listening connection string.
  */
 export async function withServer(
-  options: ServerOptions & { endpoint?: string } = {},
+  options: ServerOptions & { endpoint?: string; program?: string } = {},
 ): Promise<TestSession> {
   requireBinary();
   const tmp = scratch();
-  const program = buildSample(tmp.dir);
+  const program = options.program ?? buildSample(tmp.dir);
   const endpoint = options.endpoint ?? "npipe:pipe=session-%d";
   const transport = endpoint.startsWith("tcp:") ? "tcp" : "npipe";
   const server = serverProc(tmp, program, [endpoint], options);

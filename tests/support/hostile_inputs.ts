@@ -246,7 +246,7 @@ export function observerInput(rand: Rand, id: number): Record<string, unknown> {
   const extra = (): Record<string, unknown> => {
     switch (int(rand, 0, 5)) {
       case 0:
-        return { x: JSON.parse(nested(int(rand, 10, 2000), "array")) };
+        return { x: JSON.parse(nested(int(rand, 10, 500), "array")) };
       case 1:
         return JSON.parse(`{"__proto__":{"role":"operator","polluted":true}}`);
       case 2:
@@ -259,6 +259,6 @@ export function observerInput(rand: Rand, id: number): Record<string, unknown> {
   };
   if (rand() < 0.1) return { ...extra(), t: "interrupt" };
   // A letter first: a text starting with "." could be a command observers may give (.echo).
-  const text = "x" + hostileText(rand, rand() < 0.02 ? 65536 : 200);
+  const text = "x" + hostileText(rand, rand() < 0.005 ? 65536 : 200);
   return { ...extra(), t: "cmd", id, text };
 }
