@@ -309,6 +309,18 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     tally.slowLoris++;
     return p;
   });
+  // A peer that has not logged in gets no room for big frames: a header promising 256 KiB is
+  // refused at once, before any of it is buffered (awaited at the end, so it costs no time).
+  const bigHeader = kind === "com" ? undefined : (async () => {
+    const p = new Peer(await dial());
+    const header = new Uint8Array(5);
+    new DataView(header.buffer).setUint32(0, 256 * 1024);
+    header[4] = 0x7b;
+    p.channel.write(header);
+    const [reply] = await p.waitFrames((m) => m.t === "error", 1, 0, 20_000);
+    p.channel.destroy();
+    return reply;
+  })();
   const oneShots: Peer[] = [];
   let line: Peer | undefined;
   let listening: (() => Promise<void>) | undefined;
@@ -319,12 +331,10 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     // early is dropped with the old conversation, and is sent again). The input comes next, where
     // the server expects the password's answer, so each one is answered (an error) at once.
     line = new Peer(await dial());
-    let probes = 0;
     listening = async () => {
       for (let tries = 1;; tries++) {
         const from = line!.frames.length;
         line!.send(helloMessage("probe"));
-        probes++;
         try {
           await line!.waitFrames((m) => m.t === "challenge", 1, from, 1000);
           return;
@@ -345,7 +355,6 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
       tally.perConnection++;
       if (n % 20 === 0) legitCommands(1);
     }
-    console.log(`com: ${probes} hellos for ${n} inputs`);
     oneShots.push(line);
   } else {
     const jobs = Array.from({ length: budget.perConnection }, (_, i) => i);
@@ -449,6 +458,12 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     "only the observer that logged in ever joined",
   );
   assert.ok(after.peak < 512 * 1024, `server peak RSS ${after.peak} KiB`);
+
+  if (bigHeader) {
+    // needs: netsec (a small pre-login frame limit; today it is the 1 MiB of logged-in peers,
+    // so the server waits for the body and closes the peer only at the hello timeout)
+    assert.equal((await bigHeader).code, "E_FRAME_TOO_LARGE");
+  }
 
   alice.send("q");
   assert.equal((await server.wait(20_000)).code, 0);
