@@ -210,18 +210,17 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
   );
   const cafile = `cafile=${tmp.dir}/dbgremote-lab.crt`;
   const extra = kind === "https" ? `${cafile},password_env=LAB_PW` : "password_env=LAB_PW";
-  const address = kind === "com"
-    ? (await server.waitFor(/listening on com:/), "")
-    : await listeningAddress(server, kind, extra);
-  const legitAddress = kind === "com" ? await listeningAddress(server, "npipe") : address;
+  if (cable) await server.waitFor(/listening on com:/);
+  const address = cable ? undefined : await listeningAddress(server, kind, extra);
+  const legitAddress = address ?? await listeningAddress(server, "npipe");
 
   const transports = createTransports({ pipeDir: tmp.env.DBGREMOTE_PIPE_DIR });
-  const spec = parseConnStr(cable ? "tcp:server=127.0.0.1,port=1" : address, "connect");
+  const spec = address === undefined ? undefined : parseConnStr(address, "connect");
   const dial = cable
     ? lineDialer(cable.socket)
-    : () => transports[spec.transport].connect(spec, { timeoutMs: 15_000 });
+    : () => transports[spec!.transport].connect(spec!, { timeoutMs: 15_000 });
   // Web endpoints are also plain tcp (or TLS) sockets that anyone may send raw HTTP to.
-  const port = (spec as { port?: number }).port;
+  const port = (spec as { port?: number } | undefined)?.port;
   const rawSpec = kind === "http"
     ? parseConnStr(`tcp:server=127.0.0.1,port=${port}`, "connect")
     : kind === "https"
@@ -410,6 +409,7 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     assert.equal(reply.t, "error", "a replayed login was refused");
     assert.match(reply.code as string, /^E_AUTH/);
   }
+  assert.match(server.stderr, /wrong password from \S+@attacker/, "the server logged the replays");
 
   // The legitimate client: every command ran, in order, each with its answer.
   legitCommands(5);
