@@ -193,7 +193,10 @@ function wrongType(rand: Rand): unknown {
 
 /** One input for a fresh, never-logged-in connection. `maxFrame` is the server's frame limit. */
 export function preLoginInput(rand: Rand, maxFrame = 1024 * 1024): HostileInput {
-  const kind = pick(rand, PRE_LOGIN_KINDS);
+  // Huge and deeply nested frames are up to a megabyte each: a few go a long way.
+  const kind = rand() < 0.08
+    ? pick(rand, ["huge", "nested"] as const)
+    : pick(rand, PRE_LOGIN_KINDS.filter((k) => k !== "huge" && k !== "nested"));
   switch (kind) {
     case "random": {
       const bytes = randomBytes(rand, int(rand, 1, 4096));
