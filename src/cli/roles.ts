@@ -16,6 +16,8 @@ import { buildSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
+import { tokenFor } from "../transport/loopback_token.ts";
+import { pipeDirectory } from "../transport/npipe.ts";
 import { endpointInfo, type RunningServer, startServer } from "../server/server.ts";
 import { discoveryScope } from "../server/announce.ts";
 import { type CliContext, EXIT } from "./context.ts";
@@ -186,6 +188,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
       : await ctx.transports[role.spec.transport].connect(role.spec, { timeoutMs: 10_000 });
     return await openClient(channel, {
       password,
+      token: password === undefined ? tokenFor(role.spec, pipeDirectory(p.env)) : undefined,
       who: who(p, "dbgremote-console", role.user),
       version: ctx.version,
       onEvent: (e) => print(e),

@@ -2,7 +2,15 @@
  * A running dbgremote server: one session (one engine) exposed on one or
  * more endpoints at once, over any mix of transports.
  */
-import { type ConnSpec, formatConnStr, isLoopback, parseConnStr } from "../connstr.ts";
+import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
+import {
+  checkServerPassword,
+  endpointAccess,
+  endpointWarnings,
+  listensEverywhere,
+} from "../endpoint_policy.ts";
+import { newSessionToken, removeToken, writeToken } from "../transport/loopback_token.ts";
+import { pipeDirectory } from "../transport/npipe.ts";
 import { DbgRemoteError } from "../errors.ts";
 import { deriveKey, KDF_ITERATIONS, newSalt } from "../protocol/auth.ts";
 import { AuthLimiter } from "../session/auth_limiter.ts";
@@ -43,6 +51,15 @@ export interface ServerConfig {
   scrollbackEvents?: number;
   /** Answer `dbgremote search` and announce the server on multicast DNS (default: off). */
   discover?: boolean;
+  /** Where loopback endpoints' session tokens are kept (default: the private pipe directory). */
+  tokenDir?: string;
+}
+
+/** What an endpoint needs before it opens: its password's key, and a loopback token if any. */
+interface Prepared {
+  auth?: EndpointAuth;
+  /** The session token acting as the password of a loopback endpoint that has none. */
+  token?: string;
 }
 
 export interface Endpoint {
@@ -103,10 +120,7 @@ export function clientAddress(spec: ConnSpec, address: string): string {
  */
 export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
   const s = e.spec;
-  const everywhere = (s.transport === "tcp" || s.transport === "ssl" || s.transport === "http" ||
-    s.transport === "https") &&
-    !("clicon" in s && s.clicon !== undefined) &&
-    (s.server === undefined || s.server === "0.0.0.0" || s.server === "::");
+  const everywhere = listensEverywhere(s);
   const info: EndpointInfo = {
     id: e.id,
     spec: formatConnStr(e.spec),
@@ -118,68 +132,47 @@ export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
   return info;
 }
 
-/**
- * Secure by default: a plain tcp endpoint that anyone on the network could
- * reach must have a password, unless the user says `insecure`.
- */
-export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): void {
-  if (
-    spec.transport !== "tcp" && spec.transport !== "ssl" && spec.transport !== "http" &&
-    spec.transport !== "https"
-  ) return;
-  if (hasPassword || spec.insecure) return;
-  if (spec.transport === "tcp" && spec.clicon !== undefined) {
-    if (isLoopback(spec.clicon)) return;
-    throw new DbgRemoteError(
-      "E_INSECURE",
-      `${
-        formatConnStr(spec)
-      } would hand control of the debugger to whoever answers at ${spec.clicon}: it has no password`,
-      {
-        hint:
-          "add password_env=VAR (the client gives the same), or add `insecure` to accept the risk",
-      },
-    );
-  }
-  if (isLoopback(spec.server)) return;
-  if (spec.transport === "ssl" && spec.clientca) return; // only certificate holders get in
-  const where = spec.server ?? "every interface";
-  throw new DbgRemoteError(
-    "E_INSECURE",
-    `${
-      formatConnStr(spec)
-    } would let anyone who reaches ${where} control the debugger: it has no password`,
-    {
-      hint: "add password_env=VAR (the variable holds the password), or listen on loopback only " +
-        "(server=127.0.0.1), or add `insecure` to accept the risk" +
-        (spec.transport === "ssl" ? ", or require client certificates with clientca=FILE" : ""),
-    },
-  );
-}
-
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const limiter = new AuthLimiter();
-  /** Passwords and security: an endpoint not fit to open throws before anything opens. */
-  const authFor = (spec: ConnSpec): EndpointAuth | undefined => {
+  const tokenDir = config.tokenDir ?? pipeDirectory(config.env);
+  /**
+   * How peers get in (src/endpoint_policy.ts): an endpoint not fit to open throws before anything
+   * opens. A loopback endpoint without a password gets a session token as its password.
+   */
+  const prepare = (spec: ConnSpec): Prepared => {
     const password = resolvePassword(spec, config.env);
-    checkEndpointSecurity(spec, password !== undefined);
-    if (spec.transport === "http" && !isLoopback(spec.server)) {
-      config.log(
-        `${formatConnStr(spec)}: the session and the browser's login cookie cross the network ` +
-          "unencrypted (the password itself never does); use https: beyond a trusted network",
-      );
-    }
-    if (password === undefined) return undefined;
+    if (password !== undefined) checkServerPassword(spec, password);
+    const access = endpointAccess(spec, password !== undefined);
+    for (const warning of endpointWarnings(spec)) config.log(warning);
+    const token = access === "token" ? newSessionToken() : undefined;
+    const secret = token ?? password;
+    if (secret === undefined) return {};
     const salt = newSalt();
     return {
-      key: deriveKey(password, salt, KDF_ITERATIONS),
-      salt,
-      iterations: KDF_ITERATIONS,
-      limiter,
-      failureDelayMs: config.authFailureDelayMs,
+      token,
+      auth: {
+        key: deriveKey(secret, salt, KDF_ITERATIONS),
+        salt,
+        iterations: KDF_ITERATIONS,
+        limiter,
+        failureDelayMs: config.authFailureDelayMs,
+      },
     };
   };
-  const auths = config.endpoints.map(authFor);
+  const prepared = config.endpoints.map(prepare);
+  /** Put a loopback endpoint's token where its user's clients find it, for as long as it listens. */
+  const keepToken = (listener: Listener, token: string): Listener => {
+    const port = (parseConnStr(listener.address) as { port?: number }).port;
+    if (port === undefined) return listener;
+    writeToken(tokenDir, port, token);
+    return {
+      ...listener,
+      close: async () => {
+        removeToken(tokenDir, port, token);
+        await listener.close();
+      },
+    };
+  };
   let resolveFinished!: (reason: string) => void;
   const finished = new Promise<string>((r) => (resolveFinished = r));
   const endpoints: Endpoint[] = [];
@@ -197,13 +190,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
    * still opens its others); an id is used up only by an endpoint that opened.
    */
   let opening: Promise<unknown> = Promise.resolve();
-  const listen = (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
-    const opened = opening.then(() => listenNow(spec, auth));
+  const listen = (spec: ConnSpec, ready: Prepared): Promise<Endpoint> => {
+    const opened = opening.then(() => listenNow(spec, ready));
     opening = opened.catch(() => {});
     return opened;
   };
-  const listenNow = async (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
+  const listenNow = async (spec: ConnSpec, ready: Prepared): Promise<Endpoint> => {
     const id = nextId;
+    const auth = ready.auth;
     const serve = (channel: Channel) =>
       servePeer(session, channel, {
         version: config.version,
@@ -215,7 +209,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         observe: spec.observe === true,
         endpoint: id,
       });
-    const listener = spec.transport === "tcp" && spec.clicon !== undefined
+    const opened = spec.transport === "tcp" && spec.clicon !== undefined
       ? dialOut(config.transports.tcp, spec, serve, {
         log: config.log,
         retryMs: config.reverseRetryMs,
@@ -225,7 +219,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         tid: config.tid,
         log: config.log,
         version: config.version,
+        loginToken: ready.token,
       });
+    const listener = ready.token === undefined ? opened : keepToken(opened, ready.token);
     nextId++;
     const endpoint: Endpoint = {
       id,
@@ -244,7 +240,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     async open(text, by) {
       // The same checks as at startup; any failure leaves everything as it was.
       const spec = parseConnStr(text, "listen");
-      const endpoint = await listen(spec, authFor(spec));
+      const endpoint = await listen(spec, prepare(spec));
       if (session.ended) {
         endpoint.state = "closed";
         await endpoint.listener.close();
@@ -289,7 +285,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   await session.engine.start();
   try {
-    for (const [i, spec] of config.endpoints.entries()) await listen(spec, auths[i]);
+    for (const [i, spec] of config.endpoints.entries()) await listen(spec, prepared[i]);
   } catch (err) {
     await closeEndpoints();
     await session.engine.stop();

@@ -28,7 +28,7 @@ export function pipePath(name: string, dir = pipeDirectory()): string {
   return path.isAbsolute(name) ? name : path.join(dir, name);
 }
 
-function ensurePrivateDir(dir: string): void {
+export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = fs.statSync(dir);
   const uid = typeof process.getuid === "function" ? process.getuid() : st.uid;
