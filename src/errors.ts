@@ -90,7 +90,7 @@ export class ProtocolError extends DbgRemoteError {
 
 export class TransportError extends DbgRemoteError {
   constructor(
-    code: "E_ADDR_IN_USE" | "E_CONNECT" | "E_TRANSPORT",
+    code: "E_ADDR_IN_USE" | "E_CONNECT" | "E_TRANSPORT" | "E_PIPE_PATH_TAKEN",
     message: string,
     options?: { hint?: string; cause?: unknown },
   ) {

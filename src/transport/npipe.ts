@@ -74,7 +74,19 @@ export function createNpipeTransport(options: { dir?: string; secure?: boolean }
       const name = expandPipeName(spec.pipe, pid, tid);
       const file = pipePath(name, dirOf());
       if (!path.isAbsolute(name)) ensurePrivateDir(path.dirname(file));
-      if (fs.existsSync(file)) {
+      const existing = fs.lstatSync(file, { throwIfNoEntry: false });
+      if (existing) {
+        // Only a socket of ours is ever replaced: an absolute pipe path may name any file.
+        const uid = typeof process.getuid === "function" ? process.getuid() : existing.uid;
+        if (!existing.isSocket() || existing.uid !== uid) {
+          throw new TransportError(
+            "E_PIPE_PATH_TAKEN",
+            `pipe path ${file} is taken by ${
+              existing.isSocket() ? `a socket of user ${existing.uid}` : "something not a socket"
+            }: it is left as it is`,
+            { hint: "give a pipe name or path where nothing exists yet" },
+          );
+        }
         if (await probe(file)) {
           throw new TransportError("E_ADDR_IN_USE", `pipe "${name}" is already in use (${file})`, {
             hint: "pick another pipe name, or use %d in it to add the server's pid",
