@@ -15,8 +15,12 @@ import { TransportError } from "../errors.ts";
 import { socketChannel } from "./socket_channel.ts";
 import type { Channel, ConnectOptions, Listener, Transport } from "./transport.ts";
 
-/** The directory for pipe sockets: $XDG_RUNTIME_DIR/dbgremote, else a per-user one in the temp dir. */
+/**
+ * The directory for pipe sockets (and loopback session tokens): $DBGREMOTE_PIPE_DIR if set,
+ * else $XDG_RUNTIME_DIR/dbgremote, else a per-user one in the temp dir.
+ */
 export function pipeDirectory(env: Record<string, string | undefined> = process.env): string {
+  if (env.DBGREMOTE_PIPE_DIR) return env.DBGREMOTE_PIPE_DIR;
   const runtime = env.XDG_RUNTIME_DIR;
   if (runtime) return path.join(runtime, "dbgremote");
   const uid = typeof process.getuid === "function" ? process.getuid() : os.userInfo().uid;
