@@ -8,16 +8,19 @@ import {
   endpointAccess,
   endpointWarnings,
   listensEverywhere,
+  reachOf,
 } from "../endpoint_policy.ts";
 import { newSessionToken, removeToken, writeToken } from "../transport/loopback_token.ts";
 import { pipeDirectory } from "../transport/npipe.ts";
 import { DbgRemoteError } from "../errors.ts";
 import { deriveKey, KDF_ITERATIONS, newSalt } from "../protocol/auth.ts";
-import { AuthLimiter } from "../session/auth_limiter.ts";
+import { AuthLimiter, peerAddress } from "../session/auth_limiter.ts";
+import { PreloginGate, type PreloginGateOptions } from "../session/prelogin_gate.ts";
+import { loopbackPeerUid } from "../transport/peer_uid.ts";
 import type { EndpointAuth } from "../session/peer.ts";
 import { resolvePassword } from "../secrets.ts";
 import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
-import { servePeer } from "../session/peer.ts";
+import { servePeer, turnAway } from "../session/peer.ts";
 import type { EndpointInfo, SessionControls } from "../session/controls.ts";
 import { Session } from "../session/session.ts";
 import type { Transports } from "../transport/transports.ts";
@@ -53,6 +56,18 @@ export interface ServerConfig {
   discover?: boolean;
   /** Where loopback endpoints' session tokens are kept (default: the private pipe directory). */
   tokenDir?: string;
+  /** Caps on connections still in their handshake, per address and in all. */
+  prelogin?: PreloginGateOptions;
+}
+
+/**
+ * Who a network peer is, for the password lockout: its address, and on loopback (shared by every
+ * local user) also its uid, so one user's wrong guesses never lock the others out.
+ */
+export function peerIdentity(peer: string): string {
+  const address = peerAddress(peer);
+  const uid = loopbackPeerUid(peer);
+  return uid === undefined ? address : `${address} (uid ${uid})`;
 }
 
 /** What an endpoint needs before it opens: its password's key, and a loopback token if any. */
@@ -134,6 +149,7 @@ export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const limiter = new AuthLimiter();
+  const gate = new PreloginGate(config.prelogin);
   const tokenDir = config.tokenDir ?? pipeDirectory(config.env);
   /**
    * How peers get in (src/endpoint_policy.ts): an endpoint not fit to open throws before anything
@@ -143,6 +159,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const password = resolvePassword(spec, config.env);
     if (password !== undefined) checkServerPassword(spec, password);
     const access = endpointAccess(spec, password !== undefined);
+    // Only its user reaches a pipe: a lockout there could only lock that user out.
+    const reach = reachOf(spec);
+    const network = reach !== "user";
     for (const warning of endpointWarnings(spec)) config.log(warning);
     const token = access === "token" ? newSessionToken() : undefined;
     const secret = token ?? password;
@@ -154,7 +173,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         key: deriveKey(secret, salt, KDF_ITERATIONS),
         salt,
         iterations: KDF_ITERATIONS,
-        limiter,
+        limiter: network ? limiter : undefined,
+        identify: peerIdentity,
         failureDelayMs: config.authFailureDelayMs,
       },
     };
@@ -198,7 +218,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const listenNow = async (spec: ConnSpec, ready: Prepared): Promise<Endpoint> => {
     const id = nextId;
     const auth = ready.auth;
-    const serve = (channel: Channel) =>
+    // Strangers' connections are capped while in their handshake; a pipe's are its user's own.
+    const gated = reachOf(spec) !== "user";
+    const serve = (channel: Channel) => {
+      const settled = gated ? gate.enter(peerAddress(channel.peer)) : () => {};
+      if (!settled) {
+        config.log(`turned away ${channel.peer}: too many connections still logging in`);
+        turnAway(channel, {
+          t: "error",
+          code: "E_TOO_MANY_UNAUTHENTICATED",
+          message: "too many connections are logging in at once",
+          hint: "try again in a few seconds",
+        });
+        return;
+      }
       servePeer(session, channel, {
         version: config.version,
         maxPending: config.maxPending,
@@ -208,7 +241,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         auth,
         observe: spec.observe === true,
         endpoint: id,
+        onSettled: settled,
       });
+    };
     const opened = spec.transport === "tcp" && spec.clicon !== undefined
       ? dialOut(config.transports.tcp, spec, serve, {
         log: config.log,
