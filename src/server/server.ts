@@ -16,7 +16,7 @@ import { DbgRemoteError } from "../errors.ts";
 import { deriveKey, KDF_ITERATIONS, newSalt } from "../protocol/auth.ts";
 import { AuthLimiter, peerAddress } from "../session/auth_limiter.ts";
 import { PreloginGate, type PreloginGateOptions } from "../session/prelogin_gate.ts";
-import { loopbackPeerUid } from "../transport/peer_uid.ts";
+import { createUidLookup } from "../transport/peer_uid.ts";
 import type { EndpointAuth } from "../session/peer.ts";
 import { resolvePassword } from "../secrets.ts";
 import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
@@ -61,13 +61,18 @@ export interface ServerConfig {
 }
 
 /**
- * Who a network peer is, for the password lockout: its address, and on loopback (shared by every
- * local user) also its uid, so one user's wrong guesses never lock the others out.
+ * Who a network peer is, for the password lockout and the handshake caps: its address, and on
+ * loopback (shared by every local user) also its uid, so one local user can neither lock out
+ * nor crowd out the others.
  */
-export function peerIdentity(peer: string): string {
-  const address = peerAddress(peer);
-  const uid = loopbackPeerUid(peer);
-  return uid === undefined ? address : `${address} (uid ${uid})`;
+export function identifyPeers(
+  uidOf: (peer: string) => number | undefined = createUidLookup(),
+): (peer: string) => string {
+  return (peer) => {
+    const address = peerAddress(peer);
+    const uid = uidOf(peer);
+    return uid === undefined ? address : `${address} (uid ${uid})`;
+  };
 }
 
 /** What an endpoint needs before it opens: its password's key, and a loopback token if any. */
@@ -150,6 +155,7 @@ export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const limiter = new AuthLimiter();
   const gate = new PreloginGate(config.prelogin);
+  const peerIdentity = identifyPeers();
   const tokenDir = config.tokenDir ?? pipeDirectory(config.env);
   /**
    * How peers get in (src/endpoint_policy.ts): an endpoint not fit to open throws before anything
@@ -221,7 +227,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // Strangers' connections are capped while in their handshake; a pipe's are its user's own.
     const gated = reachOf(spec) !== "user";
     const serve = (channel: Channel) => {
-      const settled = gated ? gate.enter(peerAddress(channel.peer)) : () => {};
+      // By identity: on loopback one local user's strangers must not take another user's place.
+      const settled = gated ? gate.enter(peerIdentity(channel.peer)) : () => {};
       if (!settled) {
         config.log(`turned away ${channel.peer}: too many connections still logging in`);
         turnAway(channel, {

@@ -18,18 +18,55 @@ export function peerEndpoint(peer: string): { address: string; port: number } | 
 const V4_LOOPBACK = /^[0-9A-F]{6}7F$/i; // 127.x.y.z, little-endian
 const V6_LOOPBACK = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i; // ::1, ::ffff:127.x.y.z
 
-/** The uid owning the loopback socket bound to `port`, from the text of /proc/net/tcp or tcp6. */
-export function uidInTable(table: string, port: number): number | undefined {
+/** Every loopback socket's uid by its local port, from the text of /proc/net/tcp or tcp6. */
+export function uidsInTable(table: string): Map<number, number> {
+  const uids = new Map<number, number>();
   for (const line of table.split("\n").slice(1)) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 8) continue;
     const [ip, hexPort] = fields[1].split(":");
-    if (parseInt(hexPort, 16) !== port) continue;
     if (!V4_LOOPBACK.test(ip) && !V6_LOOPBACK.test(ip)) continue;
+    const port = parseInt(hexPort, 16);
     const uid = Number(fields[7]);
-    if (Number.isInteger(uid)) return uid;
+    if (Number.isInteger(uid) && !uids.has(port)) uids.set(port, uid);
   }
-  return undefined;
+  return uids;
+}
+
+/** The uid owning the loopback socket bound to `port`, from the text of /proc/net/tcp or tcp6. */
+export function uidInTable(table: string, port: number): number | undefined {
+  return uidsInTable(table).get(port);
+}
+
+/**
+ * A lookup of the uid behind a loopback peer ("tcp:127.0.0.1:40312"), undefined if unknown.
+ * Connections accepted together share one read of the kernel's tables (a burst of strangers
+ * must not cost a read each): what was read serves until the event loop turns, and a port not
+ * in it is read afresh.
+ */
+export function createUidLookup(
+  read: (file: string) => string = (file) => fs.readFileSync(file, "utf8"),
+  nextTurn: (f: () => void) => void = (f) => setImmediate(f),
+): (peer: string) => number | undefined {
+  let cached: Map<number, number> | undefined;
+  const load = () => {
+    const uids = new Map<number, number>();
+    for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+      try {
+        for (const [port, uid] of uidsInTable(read(file))) if (!uids.has(port)) uids.set(port, uid);
+      } catch {
+        // not Linux, or no IPv6
+      }
+    }
+    if (cached === undefined) nextTurn(() => (cached = undefined));
+    cached = uids;
+    return uids;
+  };
+  return (peer) => {
+    const end = peerEndpoint(peer);
+    if (!end || !isLoopback(end.address)) return undefined;
+    return cached?.get(end.port) ?? load().get(end.port);
+  };
 }
 
 /** The uid behind a loopback peer ("tcp:127.0.0.1:40312"), or undefined if unknown. */
@@ -37,17 +74,5 @@ export function loopbackPeerUid(
   peer: string,
   read: (file: string) => string = (file) => fs.readFileSync(file, "utf8"),
 ): number | undefined {
-  const end = peerEndpoint(peer);
-  if (!end || !isLoopback(end.address)) return undefined;
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let table: string;
-    try {
-      table = read(file);
-    } catch {
-      continue; // not Linux, or no IPv6
-    }
-    const uid = uidInTable(table, end.port);
-    if (uid !== undefined) return uid;
-  }
-  return undefined;
+  return createUidLookup(read, () => {})(peer);
 }

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { loopbackPeerUid, peerEndpoint, uidInTable } from "../../src/transport/peer_uid.ts";
+import {
+  createUidLookup,
+  loopbackPeerUid,
+  peerEndpoint,
+  uidInTable,
+} from "../../src/transport/peer_uid.ts";
 
 // /proc/net/tcp as Linux writes it: a server on 127.0.0.1:5005 (uid 0) and a client's end
 // 127.0.0.1:40312 (uid 65534); a socket of uid 1000 on 10.0.0.5 with the same port number.
@@ -38,4 +43,23 @@ Deno.test("peer uid: a real loopback connection of this process is found as ours
     client.destroy();
     await new Promise((r) => server.close(r));
   }
+});
+
+Deno.test("peer uid: connections accepted together share one read of the tables", () => {
+  const reads: string[] = [];
+  let turn: (() => void) | undefined;
+  const lookup = createUidLookup((file) => {
+    reads.push(file);
+    return file.endsWith("tcp") ? TABLE : "header\n";
+  }, (f) => (turn = f));
+  assert.equal(lookup("tcp:127.0.0.1:40312"), 65534);
+  assert.equal(lookup("tcp:127.0.0.1:5005"), 0);
+  assert.equal(reads.length, 2, "one read of tcp and tcp6 for both");
+  assert.equal(lookup("tcp:127.0.0.1:1"), undefined, "a port not in the last read...");
+  assert.equal(reads.length, 4, "...is read afresh");
+  turn!();
+  assert.equal(lookup("tcp:127.0.0.1:40312"), 65534);
+  assert.equal(reads.length, 6, "the next turn reads again");
+  assert.equal(lookup("tcp:10.0.0.5:40312"), undefined);
+  assert.equal(reads.length, 6, "a remote peer costs no read");
 });
