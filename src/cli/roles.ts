@@ -74,6 +74,7 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
     const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
+    const mine = e.access === "token" ? " (your user only: it takes a session token)" : "";
     // An endpoint on every interface is also reachable by this machine's name from elsewhere.
     const remote = endpointInfo(e, p.hostname).address;
     const elsewhere = remote === e.client
@@ -84,7 +85,9 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     const how = e.listener.url
       ? `open ${e.listener.url} in a browser`
       : `dbgremote client ${e.client}`;
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}\n`);
+    p.stdout(
+      `*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}${mine}\n`,
+    );
   }
   const scope = discover ? discoveryScope(server.endpoints, p.hostname) : undefined;
   if (scope) {

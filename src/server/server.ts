@@ -4,6 +4,7 @@
  */
 import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
 import {
+  type Access,
   checkServerPassword,
   endpointAccess,
   endpointWarnings,
@@ -77,6 +78,7 @@ export function identifyPeers(
 
 /** What an endpoint needs before it opens: its password's key, and a loopback token if any. */
 interface Prepared {
+  access: Access;
   auth?: EndpointAuth;
   /** The session token acting as the password of a loopback endpoint that has none. */
   token?: string;
@@ -95,6 +97,8 @@ export interface Endpoint {
    */
   client: string;
   listener: Listener;
+  /** How peers get in (src/endpoint_policy.ts): "token" is a loopback endpoint private to this user. */
+  access: Access;
   /** "closed": `.endsrv` stopped it accepting; its clients stayed. */
   state: "accepting" | "closed";
   closedBy?: string;
@@ -171,9 +175,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     for (const warning of endpointWarnings(spec)) config.log(warning);
     const token = access === "token" ? newSessionToken() : undefined;
     const secret = token ?? password;
-    if (secret === undefined) return {};
+    if (secret === undefined) return { access };
     const salt = newSalt();
     return {
+      access,
       token,
       auth: {
         key: deriveKey(secret, salt, KDF_ITERATIONS),
@@ -271,6 +276,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       address: listener.address,
       client: clientAddress(spec, listener.address),
       listener,
+      access: ready.access,
       state: "accepting",
     };
     endpoints.push(endpoint);

@@ -28,6 +28,7 @@ Deno.test("e2e: a loopback endpoint without a password is private to the server'
   ]);
   const tcp = await portOf(server, "tcp");
   const http = await portOf(server, "http");
+  assert.match(server.stdout, /listening on tcp:.*\(your user only: it takes a session token\)/);
   for (
     const address of [`tcp:server=127.0.0.1,port=${tcp}`, `http:server=127.0.0.1,port=${http}`]
   ) {

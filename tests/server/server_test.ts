@@ -220,6 +220,7 @@ Deno.test("endpointInfo: an endpoint on every interface is shown with the server
       address,
       client: clientAddress(spec, address),
       listener: { address, close: () => Promise.resolve() },
+      access: "password",
       state: "accepting",
     };
   };
