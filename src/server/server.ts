@@ -294,8 +294,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await endpoint.listener.close();
         throw new DbgRemoteError("E_SESSION_ENDED", "the session ended while the endpoint opened");
       }
+      // The log is the server's own terminal: the one place a private endpoint's page URL (with
+      // its token) may show; the session is told the address without it.
+      const page = endpoint.listener.url ? `; open ${endpoint.listener.url}` : "";
       config.log(
-        `endpoint ${endpoint.id} opened by ${by}: ${formatConnStr(spec)} (${endpoint.client})`,
+        `endpoint ${endpoint.id} opened by ${by}: ${
+          formatConnStr(spec)
+        } (${endpoint.client})${page}`,
       );
       announcer?.update();
       return endpointInfo(endpoint, config.host);
