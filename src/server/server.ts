@@ -170,8 +170,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     if (password !== undefined) checkServerPassword(spec, password);
     const access = endpointAccess(spec, password !== undefined);
     // Only its user reaches a pipe: a lockout there could only lock that user out.
-    const reach = reachOf(spec);
-    const network = reach !== "user";
+    const lockable = reachOf(spec) !== "user";
     for (const warning of endpointWarnings(spec)) config.log(warning);
     const token = access === "token" ? newSessionToken() : undefined;
     const secret = token ?? password;
@@ -184,7 +183,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         key: deriveKey(secret, salt, KDF_ITERATIONS),
         salt,
         iterations: KDF_ITERATIONS,
-        limiter: network ? limiter : undefined,
+        limiter: lockable ? limiter : undefined,
         identify: peerIdentity,
         failureDelayMs: config.authFailureDelayMs,
       },
