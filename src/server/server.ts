@@ -59,6 +59,8 @@ export interface ServerConfig {
   tokenDir?: string;
   /** Caps on connections still in their handshake, per address and in all. */
   prelogin?: PreloginGateOptions;
+  /** Record the session to this file from the start (`--log FILE`, a lab's `log`). */
+  record?: string;
 }
 
 /**
@@ -329,12 +331,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     makeEngine: (listener) => config.makeEngine(config.engine, listener),
     scrollbackEvents: config.scrollbackEvents,
     controls,
+    record: { pid: config.pid },
     onEnd: (reason) => {
       config.log(`session ended: ${reason}`);
       void closeEndpoints().then(() => resolveFinished(reason));
     },
   });
 
+  // Before the engine starts, so the record holds the whole session; a file that cannot be
+  // written stops the start, before anything listens.
+  if (config.record !== undefined) {
+    const file = session.openRecord(config.record, "the server (--log)");
+    config.log(`recording the session to ${file}`);
+  }
   await session.engine.start();
   try {
     for (const [i, spec] of config.endpoints.entries()) await listen(spec, prepared[i]);

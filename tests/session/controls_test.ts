@@ -320,6 +320,10 @@ Deno.test(".help lists every session command and the observer rule", async () =>
       ".server CONNSTR",
       ".endsrv ID",
       ".remote_exit",
+      ".logopen [/t] FILE",
+      ".logappend FILE",
+      ".logclose",
+      ".logfile",
       ".help",
       "q ",
       "Ctrl+C",
@@ -329,13 +333,13 @@ Deno.test(".help lists every session command and the observer rule", async () =>
   }
   assert.match(
     help,
-    /observers may use \.clients, \.echo, \.servers, \.remote_exit and \.help; debugger commands, q, \.server, \.endsrv and Ctrl\+C are refused/,
+    /observers may use \.clients, \.echo, \.servers, \.remote_exit and \.help; debugger commands, q, \.server, \.endsrv, \.logopen, \.logappend, \.logclose, \.logfile and Ctrl\+C are refused/,
   );
   a.conn.command(".bogus");
   await a.until(doneOf(2));
   assert.match(
     outText(a),
-    /unknown meta-command \.bogus: dbgremote knows \.clients, \.echo, \.endsrv, \.help, \.remote_exit, \.server and \.servers\n/,
+    /unknown meta-command \.bogus: dbgremote knows \.clients, \.echo, \.endsrv, \.help, \.logappend, \.logclose, \.logfile, \.logopen, \.remote_exit, \.server and \.servers\n/,
   );
   await l.session.end("test over");
 });
