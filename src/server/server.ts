@@ -69,11 +69,11 @@ export interface ServerConfig {
  * nor crowd out the others.
  */
 export function identifyPeers(
-  uidOf: (peer: string) => number | undefined = createUidLookup(),
-): (peer: string) => string {
-  return (peer) => {
+  uidOf: (peer: string, serverPort?: number) => number | undefined = createUidLookup(),
+): (peer: string, serverPort?: number) => string {
+  return (peer, serverPort) => {
     const address = peerAddress(peer);
-    const uid = uidOf(peer);
+    const uid = uidOf(peer, serverPort);
     return uid === undefined ? address : `${address} (uid ${uid})`;
   };
 }
@@ -186,7 +186,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         salt,
         iterations: KDF_ITERATIONS,
         limiter: lockable ? limiter : undefined,
-        identify: peerIdentity,
         failureDelayMs: config.authFailureDelayMs,
       },
     };
@@ -229,12 +228,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   const listenNow = async (spec: ConnSpec, ready: Prepared): Promise<Endpoint> => {
     const id = nextId;
-    const auth = ready.auth;
+    /** The port this endpoint took: with the peer's, it names the peer's socket exactly. */
+    let port: number | undefined;
+    const identify = (peer: string) => peerIdentity(peer, port);
+    const auth = ready.auth && { ...ready.auth, identify };
     // Strangers' connections are capped while in their handshake; a pipe's are its user's own.
     const gated = reachOf(spec) !== "user";
     const serve = (channel: Channel) => {
       // By identity: on loopback one local user's strangers must not take another user's place.
-      const settled = gated ? gate.enter(peerIdentity(channel.peer)) : () => {};
+      const settled = gated ? gate.enter(identify(channel.peer)) : () => {};
       if (!settled) {
         config.log(`turned away ${channel.peer}: too many connections still logging in`);
         turnAway(channel, {
@@ -269,6 +271,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         version: config.version,
         loginToken: ready.token,
       });
+    port = (parseConnStr(opened.address) as { port?: number }).port;
     const listener = ready.token === undefined ? opened : keepToken(opened, ready.token);
     nextId++;
     const endpoint: Endpoint = {

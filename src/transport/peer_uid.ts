@@ -18,42 +18,52 @@ export function peerEndpoint(peer: string): { address: string; port: number } | 
 const V4_LOOPBACK = /^[0-9A-F]{6}7F$/i; // 127.x.y.z, little-endian
 const V6_LOOPBACK = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i; // ::1, ::ffff:127.x.y.z
 
-/** Every loopback socket's uid by its local port, from the text of /proc/net/tcp or tcp6. */
-export function uidsInTable(table: string): Map<number, number> {
-  const uids = new Map<number, number>();
+/**
+ * Every loopback socket's uid, by "LOCALPORT>REMOTEPORT" and by its local port alone (the first
+ * listed), from the text of /proc/net/tcp or tcp6. Linux may give one ephemeral port to several
+ * connections (to different destinations), so only both ports name one socket surely.
+ */
+export function uidsInTable(table: string): Map<string, number> {
+  const uids = new Map<string, number>();
   for (const line of table.split("\n").slice(1)) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 8) continue;
     const [ip, hexPort] = fields[1].split(":");
     if (!V4_LOOPBACK.test(ip) && !V6_LOOPBACK.test(ip)) continue;
     const port = parseInt(hexPort, 16);
+    const remote = parseInt(fields[2].split(":")[1] ?? "", 16);
     const uid = Number(fields[7]);
-    if (Number.isInteger(uid) && !uids.has(port)) uids.set(port, uid);
+    if (!Number.isInteger(uid)) continue;
+    if (!uids.has(`${port}>${remote}`)) uids.set(`${port}>${remote}`, uid);
+    if (!uids.has(`${port}`)) uids.set(`${port}`, uid);
   }
   return uids;
 }
 
-/** The uid owning the loopback socket bound to `port`, from the text of /proc/net/tcp or tcp6. */
-export function uidInTable(table: string, port: number): number | undefined {
-  return uidsInTable(table).get(port);
+/**
+ * The uid owning the loopback socket bound to `port` (connected to `remotePort`, when given),
+ * from the text of /proc/net/tcp or tcp6.
+ */
+export function uidInTable(table: string, port: number, remotePort?: number): number | undefined {
+  return uidsInTable(table).get(remotePort === undefined ? `${port}` : `${port}>${remotePort}`);
 }
 
 /**
- * A lookup of the uid behind a loopback peer ("tcp:127.0.0.1:40312"), undefined if unknown.
- * Connections accepted together share one read of the kernel's tables (a burst of strangers
- * must not cost a read each): what was read serves until the event loop turns, and a port not
- * in it is read afresh.
+ * A lookup of the uid behind a loopback peer ("tcp:127.0.0.1:40312") connected to the server's
+ * port `serverPort` (if known), undefined if unknown. Connections accepted together share one
+ * read of the kernel's tables (a burst of strangers must not cost a read each): what was read
+ * serves until the event loop turns, and a socket not in it is read afresh.
  */
 export function createUidLookup(
   read: (file: string) => string = (file) => fs.readFileSync(file, "utf8"),
   nextTurn: (f: () => void) => void = (f) => setImmediate(f),
-): (peer: string) => number | undefined {
-  let cached: Map<number, number> | undefined;
+): (peer: string, serverPort?: number) => number | undefined {
+  let cached: Map<string, number> | undefined;
   const load = () => {
-    const uids = new Map<number, number>();
+    const uids = new Map<string, number>();
     for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
       try {
-        for (const [port, uid] of uidsInTable(read(file))) if (!uids.has(port)) uids.set(port, uid);
+        for (const [key, uid] of uidsInTable(read(file))) if (!uids.has(key)) uids.set(key, uid);
       } catch {
         // not Linux, or no IPv6
       }
@@ -62,17 +72,19 @@ export function createUidLookup(
     cached = uids;
     return uids;
   };
-  return (peer) => {
+  return (peer, serverPort) => {
     const end = peerEndpoint(peer);
     if (!end || !isLoopback(end.address)) return undefined;
-    return cached?.get(end.port) ?? load().get(end.port);
+    const key = serverPort === undefined ? `${end.port}` : `${end.port}>${serverPort}`;
+    return cached?.get(key) ?? load().get(key);
   };
 }
 
 /** The uid behind a loopback peer ("tcp:127.0.0.1:40312"), or undefined if unknown. */
 export function loopbackPeerUid(
   peer: string,
+  serverPort?: number,
   read: (file: string) => string = (file) => fs.readFileSync(file, "utf8"),
 ): number | undefined {
-  return createUidLookup(read, () => {})(peer);
+  return createUidLookup(read, () => {})(peer, serverPort);
 }

@@ -66,7 +66,7 @@ Deno.test("e2e: wrong passwords lock out the local user who gave them, not every
   }
   await using locked = new Proc("nobody-locked", ["client", address], guess, undefined, NOBODY);
   assert.equal((await locked.wait()).code, 3);
-  assert.match(locked.stderr, /E_AUTH_LOCKED/);
+  assert.match(locked.stderr, /E_AUTH_LOCKED/, `server's log:\n${server.stderr}`);
   // The server's user, on the same 127.0.0.1, is not locked out.
   await using me = new Proc("me", ["client", "--user", "me", address], env);
   await me.waitFor("*** connected");

@@ -28,8 +28,8 @@ Deno.test("peer uid: the owner of the peer's own loopback end, from the kernel's
   assert.deepEqual(peerEndpoint("tcp:127.0.0.1:40312"), { address: "127.0.0.1", port: 40312 });
   assert.deepEqual(peerEndpoint("http:[::1]:40312"), { address: "::1", port: 40312 });
   // Only loopback peers are looked up: a remote address is one machine, its own identity.
-  assert.equal(loopbackPeerUid("tcp:10.0.0.5:40312", () => TABLE), undefined);
-  assert.equal(loopbackPeerUid("tcp:127.0.0.1:40312", () => TABLE), 65534);
+  assert.equal(loopbackPeerUid("tcp:10.0.0.5:40312", undefined, () => TABLE), undefined);
+  assert.equal(loopbackPeerUid("tcp:127.0.0.1:40312", undefined, () => TABLE), 65534);
 });
 
 Deno.test("peer uid: a real loopback connection of this process is found as ours", async () => {
@@ -38,7 +38,8 @@ Deno.test("peer uid: a real loopback connection of this process is found as ours
   const client = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
   await new Promise((r) => client.once("connect", r));
   try {
-    assert.equal(loopbackPeerUid(`tcp:127.0.0.1:${client.localPort}`), process.getuid!());
+    const port = (server.address() as net.AddressInfo).port;
+    assert.equal(loopbackPeerUid(`tcp:127.0.0.1:${client.localPort}`, port), process.getuid!());
   } finally {
     client.destroy();
     await new Promise((r) => server.close(r));
@@ -62,4 +63,21 @@ Deno.test("peer uid: connections accepted together share one read of the tables"
   assert.equal(reads.length, 6, "the next turn reads again");
   assert.equal(lookup("tcp:10.0.0.5:40312"), undefined);
   assert.equal(reads.length, 6, "a remote peer costs no read");
+});
+
+Deno.test("peer uid: one ephemeral port shared by two connections is told apart by the server's port", () => {
+  // Linux may reuse 40312 for connections to different destinations: root's to 6000 is listed
+  // first, nobody's to our 5005 second.
+  const shared = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid
+   0: 0100007F:9D78 0100007F:1770 01 00000000:00000000 00:00000000 00000000     0 0 1
+   1: 0100007F:9D78 0100007F:138D 01 00000000:00000000 00:00000000 00000000 65534 0 2
+`;
+  assert.equal(uidInTable(shared, 40312, 5005), 65534);
+  assert.equal(uidInTable(shared, 40312, 6000), 0);
+  assert.equal(
+    uidInTable(shared, 40312, 7000),
+    undefined,
+    "never a guess when the server's port is known",
+  );
+  assert.equal(loopbackPeerUid("tcp:127.0.0.1:40312", 5005, () => shared), 65534);
 });
