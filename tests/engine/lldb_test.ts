@@ -26,6 +26,10 @@ export const LLDB_DIALECT: Dialect = {
   stackEndsAtMain: false,
   frameArgs: false,
   evaluatesAfterExit: false,
+  run: "run",
+  initialState: "idle",
+  finish: "finish",
+  argc: "argc",
 };
 
 engineContract("lldb", {

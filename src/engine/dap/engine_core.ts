@@ -60,6 +60,8 @@ export interface DapContext {
   readonly frameId: number | undefined;
   /** The thread of the last stop. */
   readonly threadId: number | undefined;
+  /** Stops and exits reported so far. */
+  readonly stops: number;
   request<R extends DebugProtocol.Response>(command: string, args?: unknown): Promise<R>;
   /**
    * Launch the target (initialize was done at start), run the start-up order,
@@ -157,6 +159,18 @@ export function createDapEngine(
   let initialized: (() => void) | undefined;
   /** A `pause` was asked for: the next stop is the user's interrupt, whatever the adapter calls it. */
   let pausing = false;
+  /** The debugged process, from the adapter's `process` event. */
+  let targetPid: number | undefined;
+  /** The adapter went away: its target must not outlive it (a script spinning forever). */
+  const killTarget = () => {
+    if (targetPid === undefined) return;
+    try {
+      process.kill(targetPid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+    targetPid = undefined;
+  };
   let death = "";
   const sources: SourceCache = new Map();
 
@@ -227,6 +241,9 @@ export function createDapEngine(
     switch (e.event) {
       case "initialized":
         initialized?.();
+        return;
+      case "process":
+        targetPid = (e as DebugProtocol.ProcessEvent).body.systemProcessId;
         return;
       case "output": {
         const body = (e as DebugProtocol.OutputEvent).body;
@@ -299,6 +316,9 @@ export function createDapEngine(
     },
     get threadId() {
       return threadId;
+    },
+    get stops() {
+      return stops;
     },
     request,
     async launch() {
@@ -388,6 +408,7 @@ export function createDapEngine(
         onExit: (code, signal) => {
           const wasStopping = stopping;
           death = signal ? `signal ${signal}` : `code ${code}`;
+          killTarget();
           events = events.then(() => {
             if (state !== "idle") state = "exited";
             wake();
