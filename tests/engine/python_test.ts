@@ -153,3 +153,19 @@ Deno.test("python engine: a script with a syntax error is reported; the session 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("the Python sample is written once into the sample directory (a lab's {sample})", async () => {
+  const { writePythonSample, PYTHON_SAMPLE_SOURCE } = await import("../../src/engine/sample.ts");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-pysample-"));
+  try {
+    const script = writePythonSample(dir);
+    assert.equal(fs.readFileSync(script, "utf8"), PYTHON_SAMPLE_SOURCE);
+    assert.equal(PYTHON_SAMPLE_SOURCE, source);
+    const before = fs.statSync(script).mtimeMs;
+    assert.equal(writePythonSample(dir), script);
+    assert.equal(fs.statSync(script).mtimeMs, before);
+    assert.deepEqual(fs.readdirSync(dir), ["demo.py"]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
