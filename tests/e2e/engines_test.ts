@@ -117,3 +117,60 @@ Deno.test("e2e: two clients share a Python session with pdb's words; Ctrl+C stop
   alice.send("q");
   assert.equal((await srv.wait()).code, 0);
 });
+
+Deno.test({
+  name: "e2e web: the page's panel shows a Python stop (source and stack) and follows `u`",
+  ignore: !fs.existsSync("/usr/bin/chromium"),
+  async fn() {
+    requireBinary();
+    const { chromium } = await import("playwright-core");
+    await using tmp = scratch();
+    const script = path.join(tmp.dir, "demo.py");
+    fs.copyFileSync(path.resolve(import.meta.dirname!, "../../samples/demo.py"), script);
+    await using srv = new Proc("server", [
+      "server",
+      "--noio",
+      "--name",
+      "py",
+      "http:port=0,server=127.0.0.1,password_env=LAB_PW",
+      "--",
+      PYTHON,
+      "-m",
+      "pdb",
+      script,
+    ], { ...tmp.env, LAB_PW: "s3cret pass" });
+    const url =
+      (await srv.waitFor(/listening on https?:\S*: open (https?:\/\/\S+) in a browser/))[1];
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+      timeout: 30_000,
+    });
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(15_000);
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.fill("#name", "alice");
+      await page.fill("#password", "s3cret pass");
+      await page.click("#join");
+      await page.locator("#transcript").getByText("*** connected to py").waitFor();
+      for (const cmd of ["b add", "c"]) {
+        await page.fill("#cmd", cmd);
+        await page.press("#cmd", "Enter");
+      }
+      await page.locator("#state").getByText(/stopped at demo\.py:\d+/).waitFor();
+      await page.locator("#stack li").first().getByText(/#0 {2}add .*demo\.py:\d+/).waitFor();
+      await page.locator("#stack li").nth(1).getByText(/#1 {2}main .*demo\.py:\d+/).waitFor();
+      await page.locator("#source li.here").getByText("LINE:in-add").waitFor();
+      await page.fill("#cmd", "u");
+      await page.press("#cmd", "Enter");
+      await page.locator("#stack li.selected").getByText(/^#1 {2}main/).waitFor();
+      await page.locator("#source li.here").getByText("LINE:call-add").waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});
