@@ -23,6 +23,7 @@ export type PdbOp =
   | "pp"
   | "list"
   | "display"
+  | "args"
   | "exec";
 
 export interface PdbCommand {
@@ -64,6 +65,8 @@ const WORDS: Record<string, PdbOp> = {
   l: "list",
   list: "list",
   display: "display",
+  a: "args",
+  args: "args",
 };
 
 export function parsePdb(text: string): PdbCommand {

@@ -137,6 +137,25 @@ async function evaluate(
   }
 }
 
+/**
+ * The value of a Python expression as JSON, or undefined if it fails. It travels as base64:
+ * debugpy answers with a repr, whose quoting would otherwise have to be undone.
+ */
+async function evaluateJson(ctx: DapContext, expression: string): Promise<unknown> {
+  const r = await evaluate(
+    ctx,
+    `__import__('base64').b64encode(__import__('json').dumps(${expression}).encode()).decode()`,
+    "watch",
+  );
+  if (!r.ok) return undefined;
+  try {
+    const bytes = Uint8Array.from(atob(r.result.slice(1, -1)), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
 function fail(ctx: DapContext, error: string): CommandResult {
   ctx.output("error", `*** ${error}\n`);
   return { ok: false, error };
@@ -170,17 +189,10 @@ async function resolveLocation(
   // pdb stops at a function's first line inside it, not at its `def`.
   const code = `(lambda c: (c.co_filename, min([l for _, l in __import__('dis').findlinestarts(c)` +
     ` if l and l > c.co_firstlineno] or [c.co_firstlineno])))(${where}.__code__)`;
-  const r = ctx.state === "stopped"
-    ? await evaluate(ctx, `__import__('json').dumps(${code})`, "watch")
-    : undefined;
-  if (r?.ok) {
-    try {
-      // The JSON comes back as a Python string's repr: inside single quotes.
-      const [file, line] = JSON.parse(r.result.slice(1, -1));
-      if (typeof file === "string" && typeof line === "number") return { file, line };
-    } catch {
-      // not what was asked for: look in the source below
-    }
+  const found = ctx.state === "stopped" ? await evaluateJson(ctx, code) : undefined;
+  if (Array.isArray(found)) {
+    const [file, line] = found;
+    if (typeof file === "string" && typeof line === "number") return { file, line };
   }
   // Not defined yet (the script stopped at its first line): its `def` in the current file.
   const line = firstBodyLine(current, where);
@@ -424,6 +436,21 @@ async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<Comm
         "console",
         `display ${cmd.args}: ${r.ok ? r.result : `** raised ${r.error} **`}\n`,
       );
+      return { ok: true };
+    }
+    case "args": {
+      // pdb's `args`: the selected frame's arguments, by its function's code (a module-level
+      // function or one reachable by name from the frame).
+      const func = ctx.frames[ctx.selectedLevel]?.func;
+      if (ctx.state !== "stopped" || !func) return fail(ctx, "the script is not stopped");
+      if (!/^[A-Za-z_]\w*$/.test(func)) return { ok: true }; // <module>, <lambda>: none
+      const pairs = await evaluateJson(
+        ctx,
+        `(lambda c, l: [[n, repr(l[n])] for n in c.co_varnames[:c.co_argcount + ` +
+          `c.co_kwonlyargcount] if n in l])(${func}.__code__, locals())`,
+      );
+      if (!Array.isArray(pairs)) return fail(ctx, `cannot find the arguments of ${func}`);
+      ctx.output("console", pairs.map(([n, v]) => `${n} = ${v}\n`).join(""));
       return { ok: true };
     }
     case "exec": {

@@ -18,6 +18,7 @@ Deno.test("pdb words: commands and their abbreviations", () => {
   assert.deepEqual(parsePdb("cl 1 2"), { op: "clear", args: "1 2" });
   assert.deepEqual(parsePdb("condition 1 x == 2"), { op: "condition", args: "1 x == 2" });
   assert.deepEqual(parsePdb("tbreak 12"), { op: "tbreak", args: "12" });
+  assert.deepEqual(parsePdb("a"), { op: "args", args: "" });
 });
 
 Deno.test("pdb words: anything else is Python, evaluated in the frame", () => {

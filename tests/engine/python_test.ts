@@ -169,3 +169,14 @@ Deno.test("the Python sample is written once into the sample directory (a lab's 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("python engine: args (a) lists the selected frame's arguments, as pdb does", () =>
+  withPython(async (engine, _events, text) => {
+    await engine.execute("b add");
+    await engine.execute("c");
+    assert.deepEqual(await engine.execute("a"), { ok: true });
+    assert.match(text(), /^a = 42\nb = 8\n/m);
+    await engine.execute("u");
+    await engine.execute("args");
+    assert.match(text(), /^argv = \[.*demo\.py'\]\n/m);
+  }));
