@@ -161,8 +161,26 @@ export function splitReplAnswer(
   };
 }
 
+/**
+ * lldb's own commands (and built-in aliases) that resume the target. lldb-dap's `continued`
+ * for a REPL command may come after its answer, late under load: for these the engine waits
+ * for the stop whatever the timing. Others that resume (a user's alias) are caught by the event.
+ */
+export function resumes(words: string[]): boolean {
+  const [a, b] = words;
+  if (["c", "continue", "n", "next", "s", "step", "si", "ni", "finish", "run", "r"].includes(a)) {
+    return true;
+  }
+  if (a === "thread") {
+    return ["continue", "step-in", "step-over", "step-out", "step-inst", "step-inst-over", "until"]
+      .includes(b);
+  }
+  return a === "process" && (b === "continue" || b === "launch");
+}
+
 async function repl(text: string, ctx: DapContext): Promise<CommandResult> {
   let answer = { console: "", error: "" };
+  const resuming = ctx.state !== "exited" && resumes(text.trim().split(/\s+/));
   await ctx.resuming(async () => {
     const r = await ctx.request<DebugProtocol.EvaluateResponse>("evaluate", {
       // Until the launch sets `commandEscapePrefix: ""`, lldb-dap guesses whether a line is
@@ -174,6 +192,7 @@ async function repl(text: string, ctx: DapContext): Promise<CommandResult> {
     answer = splitReplAnswer(text, r.body.result);
     ctx.output("console", answer.console);
     ctx.output("error", answer.error);
+    return resuming && !answer.error;
   }, false);
   if (!answer.error) return { ok: true };
   const first = answer.error.split("\n")[0].slice("error: ".length);

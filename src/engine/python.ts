@@ -292,7 +292,9 @@ async function resume(
 ): Promise<CommandResult> {
   if (ctx.state !== "stopped") return fail(ctx, "the script is not stopped");
   const before = ctx.stops;
-  await ctx.resuming(() => ctx.request(request, { threadId: ctx.threadId }), true);
+  await ctx.resuming(async () => {
+    await ctx.request(request, { threadId: ctx.threadId });
+  }, true);
   await afterStop(ctx, st, before);
   return { ok: true };
 }

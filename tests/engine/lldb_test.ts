@@ -91,3 +91,13 @@ Deno.test("lldb: a missing lldb-dap names what to install", async () => {
   });
   await engine.stop();
 });
+
+Deno.test("lldb: the commands that resume the target (the engine waits for their stop)", async () => {
+  const { resumes } = await import("../../src/engine/lldb.ts");
+  for (const c of ["next", "n", "s", "c", "finish", "thread step-over", "process continue"]) {
+    assert.equal(resumes(c.split(" ")), true, c);
+  }
+  for (const c of ["bt", "p x", "up", "thread list", "process status", "b main"]) {
+    assert.equal(resumes(c.split(" ")), false, c);
+  }
+});

@@ -71,9 +71,9 @@ export interface DapContext {
   /**
    * Send a request that may resume the target; resolves when the resulting stop
    * or exit has been reported (at once if the target did not resume).
-   * `resumes`: the request resumes for sure (no `continued` event needed).
+   * `resumes`, or `send` resolving to true: it resumes for sure (no `continued` event needed).
    */
-  resuming(send: () => Promise<unknown>, resumes: boolean): Promise<void>;
+  resuming(send: () => Promise<boolean | void>, resumes: boolean): Promise<void>;
   /** Select another frame of the last stop: reported as a `frame` event. */
   selectFrame(level: number): void;
   output(stream: "console" | "target" | "error", text: string): void;
@@ -149,7 +149,7 @@ export function createDapEngine(
   let queue: Promise<unknown> = Promise.resolve();
   /** Events are handled one after another: a stop is described before what follows it. */
   let events: Promise<void> = Promise.resolve();
-  let resumes = 0;
+  let resumesSeen = 0;
   let stops = 0;
   let stopWaiters: (() => void)[] = [];
   let frames: StackFrame[] = [];
@@ -255,7 +255,7 @@ export function createDapEngine(
         return;
       }
       case "continued":
-        resumes++;
+        resumesSeen++;
         setRunning();
         return;
       case "stopped": {
@@ -339,18 +339,22 @@ export function createDapEngine(
       if (stops === before) setRunning();
       await waitForStop(before);
     },
-    async resuming(send, resumesForSure) {
+    async resuming(send, resumes) {
       const beforeStops = stops;
-      const beforeResumes = resumes;
-      await send();
-      if (resumesForSure) setRunning();
+      const beforeResumes = resumesSeen;
+      const sure = (await send()) === true || resumes;
+      if (sure) {
+        // Some adapters send no `continued`: running it is, unless the stop came already.
+        if (stops === beforeStops) setRunning();
+        await waitForStop(beforeStops);
+        await settled();
+        return;
+      }
       // A REPL command's `continued` may come just after its answer: one more round trip
       // lets the adapter's event thread catch up before deciding whether the target runs.
-      if (!resumesForSure) {
-        await request("threads").catch(() => {});
-        await settled();
-      }
-      if (resumesForSure || resumes > beforeResumes || state === "running") {
+      await request("threads").catch(() => {});
+      await settled();
+      if (resumesSeen > beforeResumes || state === "running") {
         await waitForStop(beforeStops);
         await settled();
       }
