@@ -104,7 +104,7 @@ const lldb: EngineKind = {
 const python: EngineKind = {
   kind: "python",
   aliases: ["pdb", "python3"],
-  needs: "Python 3 and debugpy (for some python3 on this machine)",
+  needs: "a python3 that can import debugpy",
   install: "apt-get install python3-debugpy",
   example: "-- python3 -m pdb script.py ARG...",
   recognises: (base) => /^python(3(\.\d+)?)?$/.test(base),

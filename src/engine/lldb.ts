@@ -23,8 +23,8 @@ import {
   dapStopInfo,
 } from "./dap/engine_core.ts";
 
-/** The oldest lldb-dap that takes `commandEscapePrefix`. */
-const MIN_VERSION = 18;
+/** The oldest lldb-dap checked to take `commandEscapePrefix: ""` as this engine needs. */
+const MIN_VERSION = 19;
 
 /** An executable on PATH (or the path itself when it has a directory), or undefined. */
 function which(name: string, envPath = process.env.PATH ?? ""): string | undefined {
@@ -98,7 +98,7 @@ async function findAdapter(spec: EngineSpec): Promise<AdapterCommand> {
     throw new EngineError(
       "E_ENGINE_MISSING",
       `${adapterCandidates(word)[0]} not found${found}`,
-      { hint: `install lldb ${MIN_VERSION + 1} (Debian/Ubuntu: ${install}) or name its lldb` },
+      { hint: `install lldb ${MIN_VERSION} (Debian/Ubuntu: ${install}) or name its lldb` },
     );
   }
   // lldb-dap-19 is a link into /usr/lib/llvm-19/bin, beside that release's lldb.
