@@ -8,6 +8,8 @@ import process from "node:process";
 import { setTimeout as timer } from "node:timers";
 import { runCli } from "./src/cli/main.ts";
 import { createGdbEngine } from "./src/engine/gdb.ts";
+import { createLldbEngine } from "./src/engine/lldb.ts";
+import { createPythonEngine } from "./src/engine/python.ts";
 import { processPlatform } from "./src/platform.ts";
 import { createTransports } from "./src/transport/transports.ts";
 import { createWebRuntime } from "./src/web/serve.ts";
@@ -26,7 +28,7 @@ const code = await runCli({
     pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
     web: await createWebRuntime(),
   }),
-  engines: { gdb: createGdbEngine },
+  engines: { gdb: createGdbEngine, lldb: createLldbEngine, python: createPythonEngine },
   sampleDir: platform.env.DBGREMOTE_SAMPLE_DIR ??
     path.join(os.tmpdir(), `dbgremote-sample-${platform.user}`),
 }, process.argv.slice(2));

@@ -3,7 +3,9 @@
  * many times) driven directly over gdb/MI, and through dbgremote (the
  * compiled binary as server, this process as client) with 1 and with 10
  * clients connected over tcp, and with 1 client over the browser client's
- * WebSocket (http endpoint). Prints p50/p99 and the ratio to direct, in one run.
+ * WebSocket (http endpoint). Prints p50/p99 and the ratio to direct, in one run. Then the
+ * same for the lldb and Python engines: `p x` through dbgremote versus the same request
+ * sent straight to lldb-dap / debugpy (rows skipped when the debugger is not installed).
  *
  *   deno task bench            (builds dist/dbgremote first)
  *   ROUNDS=2000 deno task bench
@@ -19,6 +21,7 @@ import type { SessionEvent } from "../src/protocol/messages.ts";
 import { createHttpTransport } from "../src/transport/http.ts";
 import { createTcpTransport } from "../src/transport/tcp.ts";
 import { CURRENT } from "../src/version.ts";
+import { directDap } from "./dap_direct.ts";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 500);
 const WARMUP = 50;
@@ -96,12 +99,26 @@ function until(events: SessionEvent[], pred: (e: SessionEvent) => boolean): Prom
   });
 }
 
+/** An engine's words for the benchmark: how to start it, stop at the line, and print x. */
+interface EngineWords {
+  debug: string[];
+  breakAt: string;
+  run: string;
+  print: string;
+}
+
 /** Through dbgremote: the compiled server, `clients` connections, one of them issuing the commands. */
 async function throughServer(
   program: string,
   line: number,
   clients: number,
   via: "tcp" | "http" = "tcp",
+  words: EngineWords = {
+    debug: ["gdb", program],
+    breakAt: `break demo.c:${line}`,
+    run: "run",
+    print: "print x",
+  },
 ): Promise<number[]> {
   const server = spawn(binary, [
     "server",
@@ -109,8 +126,7 @@ async function throughServer(
     "--nodiscover",
     `${via}:port=0,server=127.0.0.1`,
     "--",
-    "gdb",
-    program,
+    ...words.debug,
   ], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -154,13 +170,13 @@ async function throughServer(
       resolveDone = resolve;
       issuer.command(text);
     });
-  await run(`break demo.c:${line}`);
-  await run("run");
+  await run(words.breakAt);
+  await run(words.run);
   await until(lastEvents, (e) => e.t === "state" && e.state === "stopped");
   const samples: number[] = [];
   for (let i = 0; i < WARMUP + ROUNDS; i++) {
     const t0 = performance.now();
-    await run("print x");
+    await run(words.print);
     if (i >= WARMUP) samples.push(performance.now() - t0);
     lastEvents.length = 0;
   }
@@ -223,6 +239,75 @@ try {
     "\n| path                  | p50 ms | p99 ms | p50 ratio | p99 ratio |\n" +
       "| --------------------- | ------ | ------ | --------- | --------- |",
   );
+  // The DAP engines: each against its own adapter, driven directly.
+  const have = (cmd: string, args: string[]) => {
+    try {
+      execFileSync(cmd, args, { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const engineRows: [Row, Row][] = [];
+  if (have("lldb-dap-19", ["--help"])) {
+    engineRows.push([
+      summarize(
+        "lldb-dap direct",
+        await directDap(
+          {
+            command: "lldb-dap-19",
+            args: [],
+            breakBefore: `\`b demo.c:${line}`,
+            launch: { program, commandEscapePrefix: "" },
+            evaluate: { expression: "p x", context: "repl" },
+          },
+          ROUNDS,
+          WARMUP,
+        ),
+      ),
+      summarize(
+        "dbgremote lldb",
+        await throughServer(program, line, 1, "tcp", {
+          debug: ["lldb-19", program],
+          breakAt: `b demo.c:${line}`,
+          run: "run",
+          print: "p x",
+        }),
+      ),
+    ]);
+  }
+  const python = "/usr/bin/python3";
+  if (have(python, ["-c", "import debugpy"])) {
+    const src = fs.readFileSync(path.join(root, "samples/demo.py"), "utf8");
+    const script = path.join(dir, "demo.py");
+    fs.writeFileSync(script, src);
+    const pyLine = src.split("\n").findIndex((l) => l.includes("LINE:after-x")) + 1;
+    engineRows.push([
+      summarize(
+        "debugpy direct",
+        await directDap(
+          {
+            command: python,
+            args: ["-m", "debugpy.adapter"],
+            breakAfter: { path: script, line: pyLine },
+            launch: { program: script, python: [python], console: "internalConsole" },
+            evaluate: { expression: "x", context: "watch" },
+          },
+          ROUNDS,
+          WARMUP,
+        ),
+      ),
+      summarize(
+        "dbgremote python",
+        await throughServer(script, pyLine, 1, "tcp", {
+          debug: [python, "-m", "pdb", script],
+          breakAt: `b ${script}:${pyLine}`,
+          run: "c",
+          print: "p x",
+        }),
+      ),
+    ]);
+  }
   for (const r of rows) {
     console.log(
       `| ${r.name.padEnd(21)} | ${r.p50.toFixed(3).padStart(6)} | ${
@@ -233,8 +318,19 @@ try {
         }x |`,
     );
   }
+  for (const [direct, through] of engineRows) {
+    for (const r of [direct, through]) {
+      console.log(
+        `| ${r.name.padEnd(21)} | ${r.p50.toFixed(3).padStart(6)} | ${
+          r.p99.toFixed(3).padStart(6)
+        } | ${(r.p50 / direct.p50).toFixed(2).padStart(8)}x | ${
+          (r.p99 / direct.p99).toFixed(2).padStart(8)
+        }x |`,
+      );
+    }
+  }
   console.log(
-    `\nratios are to gdb/MI direct. Any remote path costs at least direct + one tcp hop: ` +
+    `\nratios are to gdb/MI direct (lldb and python rows: to their own adapter, direct). Any remote path costs at least direct + one tcp hop: ` +
       `${((base.p50 + floor.p50) / base.p50).toFixed(2)}x at p50 here; ` +
       `dbgremote's own share at p50 (1 client): ${
         (rows[2].p50 - base.p50 - floor.p50).toFixed(3)

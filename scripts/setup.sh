@@ -16,6 +16,9 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)          # lab tests: hosts in
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server) # `ship` tests
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)   # `ship` copies over ssh/scp
 [ -x /usr/bin/chromium ] || need+=(chromium)               # browser-client tests (playwright-core)
+command -v lldb-dap-19 >/dev/null 2>&1 || need+=(lldb-19)  # the lldb engine drives lldb-dap-19
+# The Python engine runs debugpy's adapter; Debian's package serves /usr/bin/python3.
+/usr/bin/python3 -c 'import debugpy' >/dev/null 2>&1 || need+=(python3-debugpy)
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
   sudo_cmd=()
@@ -29,4 +32,4 @@ if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] ||
   echo "setup: installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi
-echo "setup: ready ($(node_modules/.bin/deno --version | head -1), bun $(node_modules/.bin/bun --version), $(gdb --version | head -1))"
+echo "setup: ready ($(node_modules/.bin/deno --version | head -1), bun $(node_modules/.bin/bun --version), $(gdb --version | head -1), $(lldb-19 --version | head -1), debugpy $(/usr/bin/python3 -c 'import debugpy; print(debugpy.__version__)'))"

@@ -8,7 +8,7 @@ usage (dbgremote help SUBCOMMAND, or dbgremote SUBCOMMAND --help, for one in ful
                                            (no file: the built-in local demo lab)
   dbgremote check LAB.toml                  validate a lab; list every problem
   dbgremote plan [LAB.toml]                 show which roles start on which host
-  dbgremote server [--name N] [--noio] [--nodiscover] [--log FILE] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
+  dbgremote server [--name N] [--noio] [--nodiscover] [--log FILE] CONNSTR... -- DEBUGGER PROGRAM [ARGS...]
                                            debug PROGRAM and serve it on each CONNSTR
   dbgremote client [--user U] [--observe] [--wait | --wait-max S] [--reconnect] CONNSTR
                                            join a server's session (--observe: watch only;
@@ -71,9 +71,11 @@ Exit code 0: the lab is fine; 2: it has problems.
 Print which roles start on which host, and how each client connects.
 Without a file: the built-in demo lab.
 `,
-  server: `usage: dbgremote server [OPTIONS] CONNSTR... -- gdb [--args] PROGRAM [ARGS...]
+  server: `usage: dbgremote server [OPTIONS] CONNSTR... -- DEBUGGER PROGRAM [ARGS...]
 
-Debug PROGRAM with gdb and serve the session on every CONNSTR at once (WinDbg's -server).
+Debug PROGRAM and serve the session on every CONNSTR at once (WinDbg's -server). DEBUGGER is
+started as at home: gdb [--args] PROGRAM ARGS, lldb [--] PROGRAM ARGS (or lldb-19),
+python3 -m pdb SCRIPT ARGS.
 This terminal takes part in the session unless --noio.
 
   --name N       the server's name, shown to clients (default: the host name)
@@ -83,6 +85,8 @@ This terminal takes part in the session unless --noio.
 
 for example:
   dbgremote server tcp:port=5005,password_env=LAB_PW npipe:pipe=demo-%d -- gdb --args ./app 8080
+  dbgremote server tcp:port=5005,password_env=LAB_PW -- lldb-19 -- ./app 8080
+  dbgremote server tcp:port=5005,password_env=LAB_PW -- /usr/bin/python3 -m pdb tool.py -v
 `,
   client: `usage: dbgremote client [OPTIONS] CONNSTR
 

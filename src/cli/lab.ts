@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
 import type { RunningServer } from "../server/server.ts";
 import { DbgRemoteError, TopologyError, UsageError } from "../errors.ts";
+import { findKind } from "../engine/kinds.ts";
 import { parseTopology } from "../topology/parse.ts";
 import { hostKey } from "../topology/hosts.ts";
 import { formatPlan, sameProcessEndpoint, selectNodes } from "../topology/plan.ts";
@@ -52,6 +53,14 @@ export function checkCommand(ctx: CliContext, argv: string[]): number {
         topo.nodes.length - servers
       } client(s)\n`,
     );
+    // Which debugger each server's machine needs: the lab is checked here, not there.
+    const kinds = new Set(topo.nodes.flatMap((n) => n.role === "server" ? [n.engine.kind] : []));
+    for (const kind of kinds) {
+      const k = findKind(kind);
+      if (k) {
+        ctx.platform.stdout(`  ${kind} servers need ${k.needs} (Debian/Ubuntu: ${k.install})\n`);
+      }
+    }
     return EXIT.ok;
   } catch (err) {
     if (err instanceof TopologyError) {

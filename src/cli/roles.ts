@@ -12,7 +12,7 @@ import { retryUntil } from "../client/retry.ts";
 import { attachServerConsole, eventPrinter, runConsoleClient } from "../client/console.ts";
 import { renderWelcome } from "../client/render.ts";
 import type { EngineSpec } from "../engine/engine.ts";
-import { buildSample } from "../engine/sample.ts";
+import { buildSample, writePythonSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
@@ -51,7 +51,10 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
     );
   }
   if (spec.program === SAMPLE_PROGRAM) {
-    return { ...spec, program: await buildSample(ctx.sampleDir) };
+    const program = spec.kind === "python"
+      ? writePythonSample(ctx.sampleDir)
+      : await buildSample(ctx.sampleDir);
+    return { ...spec, program };
   }
   return spec;
 }

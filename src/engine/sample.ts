@@ -1,7 +1,8 @@
 /**
  * The sample program that ships inside dbgremote: its C source is compiled
  * into the binary and built with the machine's C compiler on first use, so
- * the built-in demo lab works with nothing else installed but gdb and cc.
+ * the built-in demo lab works with nothing else installed but gdb and cc. The Python
+ * engine's sample is the same program in Python.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -9,9 +10,28 @@ import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import source from "../../samples/demo.c" with { type: "text" };
+import pythonSource from "../../samples/demo.py" with { type: "text" };
 import { EngineError } from "../errors.ts";
 
 export const SAMPLE_SOURCE: string = source;
+/** The same sample in Python, for the Python engine. */
+export const PYTHON_SAMPLE_SOURCE: string = pythonSource;
+
+/** Write the Python sample into `outDir` (unless it is there already); returns its path. */
+export function writePythonSample(outDir: string): string {
+  fs.mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const script = path.join(outDir, "demo.py");
+  try {
+    if (fs.readFileSync(script, "utf8") === PYTHON_SAMPLE_SOURCE) return script;
+  } catch {
+    // not written yet
+  }
+  // Several servers may write at once: each under its own name, then renamed into place.
+  const tmp = `${script}.${process.pid}-${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(tmp, PYTHON_SAMPLE_SOURCE);
+  fs.renameSync(tmp, script);
+  return script;
+}
 
 /** Build the sample into `outDir` (reusing an up-to-date build); returns the program's path. */
 export async function buildSample(outDir: string, compiler = "cc"): Promise<string> {

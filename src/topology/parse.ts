@@ -13,6 +13,7 @@ import {
   type TcpSpec,
 } from "../connstr.ts";
 import type { EngineSpec } from "../engine/engine.ts";
+import { findKind, unknownKindHint } from "../engine/kinds.ts";
 import { ConnStrError, DbgRemoteError, TopologyError, type TopologyProblem } from "../errors.ts";
 import { endpointAccess } from "../endpoint_policy.ts";
 import { didYouMean } from "../suggest.ts";
@@ -40,7 +41,6 @@ const CLIENT_ONLY = ["connect", "user", "observer"];
 const SHIP_KEYS = ["ssh_user"];
 const CLIENT_LAB_KEYS = ["reconnect", "cafile"];
 const ENGINE_KEYS = ["kind", "program", "args", "debugger", "cwd"];
-const ENGINE_KINDS = ["gdb"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 type Table = Record<string, unknown>;
@@ -131,12 +131,12 @@ function parseEngine(
   checkKeys(problems, value, ENGINE_KEYS, path, "an engine");
   let ok = true;
   const kind = value.kind ?? "gdb";
-  if (typeof kind !== "string" || !ENGINE_KINDS.includes(kind)) {
-    const guess = typeof kind === "string" ? didYouMean(kind, ENGINE_KINDS) : undefined;
+  const known = typeof kind === "string" ? findKind(kind) : undefined;
+  if (!known) {
     problems.add(
       `${path}.kind`,
       `unknown engine kind ${JSON.stringify(kind)} for node \`${node}\``,
-      guess ? `did you mean "${guess}"?` : `engines in this release: ${ENGINE_KINDS.join(", ")}`,
+      typeof kind === "string" ? unknownKindHint(kind) : unknownKindHint(""),
     );
     ok = false;
   }
@@ -165,7 +165,7 @@ function parseEngine(
   }
   if (!ok) return undefined;
   const spec: EngineSpec = {
-    kind: kind as string,
+    kind: known!.kind,
     program: value.program as string,
     args: args as string[],
   };

@@ -253,7 +253,7 @@ listen = ["tcp:port=5006,password_env=LAB_PW"]
 
 [nodes.c]
 listen = ["tcp:port=5007,password_env=LAB_PW"]
-engine = { kind = "lldb", program = "./c" }
+engine = { kind = "lldbx", program = "./c" }
 
 [nodes.d]
 listen = ["tcp:port=5008,password_env=LAB_PW"]
@@ -270,7 +270,7 @@ noio = "yes"
     messages.join("\n"),
   );
   assert.ok(messages.some((m) => /^6: server `b` has no `engine`/.test(m)), messages.join("\n"));
-  assert.ok(messages.some((m) => /^11: unknown engine kind "lldb"/.test(m)), messages.join("\n"));
+  assert.ok(messages.some((m) => /^11: unknown engine kind "lldbx"/.test(m)), messages.join("\n"));
   assert.ok(
     messages.some((m) => /^15: the engine of node `d` needs `program`/.test(m)),
     messages.join("\n"),
