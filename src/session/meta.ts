@@ -45,7 +45,30 @@ export const META_COMMANDS: Record<string, MetaCommand> = {
     observer: true,
   },
   ".help": { usage: ".help", what: "this list", observer: true },
+  ".input": {
+    usage: ".input [TEXT]",
+    what: "type TEXT and Enter to the program (alone: an empty line), also while it runs",
+    observer: false,
+  },
+  ".eof": {
+    usage: ".eof",
+    what: "end of input for the program (Ctrl+D on its terminal); at once",
+    observer: false,
+  },
 };
+
+/** Commands for the program's terminal: they act at once, never waiting behind the queue. */
+export function isTargetInput(text: string): boolean {
+  const word = commandWord(text);
+  return word === ".input" || word === ".eof";
+}
+
+/** What `.input TEXT` types: TEXT as given after one space, then Enter; `.eof`: Ctrl+D. */
+export function targetInput(text: string): { eof: true } | { line: string } {
+  const trimmed = text.trimStart();
+  if (commandWord(trimmed) === ".eof") return { eof: true };
+  return { line: trimmed.slice(".input".length).replace(/^[ \t]/, "") + "\n" };
+}
 
 const OBSERVER_MAY = Object.keys(META_COMMANDS).filter((k) => META_COMMANDS[k].observer);
 const OPERATORS_ONLY = Object.keys(META_COMMANDS).filter((k) => !META_COMMANDS[k].observer);
