@@ -16,7 +16,13 @@ import { buildSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
-import { endpointInfo, type RunningServer, startServer } from "../server/server.ts";
+import {
+  endpointInfo,
+  type RunningServer,
+  secretNames,
+  startServer,
+  withoutSecrets,
+} from "../server/server.ts";
 import { discoveryScope } from "../server/announce.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
@@ -33,7 +39,11 @@ export interface ServerRole {
   discover?: boolean;
 }
 
-async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineSpec> {
+async function resolveEngine(
+  ctx: CliContext,
+  spec: EngineSpec,
+  env: Record<string, string | undefined>,
+): Promise<EngineSpec> {
   if (!(spec.kind in ctx.engines)) {
     throw new UsageError(
       `unknown engine "${spec.kind}"`,
@@ -41,7 +51,7 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
     );
   }
   if (spec.program === SAMPLE_PROGRAM) {
-    return { ...spec, program: await buildSample(ctx.sampleDir) };
+    return { ...spec, program: await buildSample(ctx.sampleDir, "cc", env) };
   }
   return spec;
 }
@@ -49,7 +59,9 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
 /** Start a server; returns once it listens on every endpoint. */
 export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
   const p = ctx.platform;
-  const engine = await resolveEngine(ctx, role.engine);
+  // Nothing the server starts (the compiler, the debugger, the program) sees its secrets.
+  const env = withoutSecrets(p.env, secretNames(role.endpoints));
+  const engine = await resolveEngine(ctx, role.engine, env);
   const discover = role.discover !== false &&
     !/^(off|0|no|false)$/i.test(p.env.DBGREMOTE_DISCOVERY ?? "");
   const server = await startServer({

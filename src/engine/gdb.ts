@@ -199,10 +199,15 @@ export function createGdbEngine(
   };
 
   const onStopped = (results: MiTuple) => {
+    if (held) {
+      // Behind what is held (a stop being described, the program's output): in its turn.
+      later(() => onStopped(results));
+      return;
+    }
     const s = stopInfo(results);
     state = s.state;
-    if (!alive || held) {
-      later(() => reportStop(s));
+    if (!alive) {
+      reportStop(s);
       return;
     }
     // The stop goes out first once described; gdb's later words wait behind it.
@@ -349,8 +354,26 @@ export function createGdbEngine(
     }
   };
 
+  /**
+   * gdb's news of a running target (a stop, an exit, a message) comes after what the program
+   * wrote before it: let that out first.
+   */
+  const holdForTarget = (record: MiRecord) => {
+    if (state !== "running" || held || !pty || !alive) return;
+    const news = record.kind === "console" || record.kind === "log" ||
+      (record.kind === "exec" && record.class === "stopped") ||
+      (record.kind === "notify" && record.class === "thread-exited");
+    if (!news) return;
+    const mine: (() => void)[] = [];
+    held = mine;
+    void drainTarget().then(() => {
+      if (held === mine) release();
+    });
+  };
+
   const handleLine = (line: string) => {
     const record = parseMiLine(line);
+    holdForTarget(record);
     if (record.kind === "target") {
       const glued = splitGlued(line);
       if (glued) {
