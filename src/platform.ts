@@ -120,6 +120,7 @@ function processTerminal(prompt: string): Terminal {
   const input = lineQueue();
   const interruptHandlers: (() => void)[] = [];
   const leaveHandlers: (() => void)[] = [];
+  const escapeHandlers: (() => void)[] = [];
   let rl: readline.Interface | undefined;
   let promptShown = false;
   if (tty) {
@@ -140,6 +141,7 @@ function processTerminal(prompt: string): Terminal {
     rl.on("SIGINT", () => interruptHandlers.forEach((h) => h()));
     process.stdin.on("keypress", (_s: string, key?: { ctrl?: boolean; name?: string }) => {
       if (key?.ctrl && key.name === "b") leaveHandlers.forEach((h) => h());
+      if (key?.name === "escape") escapeHandlers.forEach((h) => h());
     });
     rl.prompt();
     promptShown = true;
@@ -181,6 +183,9 @@ function processTerminal(prompt: string): Terminal {
     },
     onLeave(h) {
       leaveHandlers.push(h);
+    },
+    onEscape(h) {
+      escapeHandlers.push(h);
     },
     close() {
       if (input.done) return;
