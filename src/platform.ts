@@ -6,9 +6,11 @@ import fs from "node:fs";
 import os from "node:os";
 import process from "node:process";
 import readline from "node:readline";
-import tty from "node:tty";
 import type { Terminal } from "./client/console.ts";
 import type { Who } from "./protocol/messages.ts";
+import { openPtyWith, type Pty, type PtyLibc, type PtyOptions } from "./pty.ts";
+
+export type { Pty, PtyOptions };
 
 export interface Platform {
   pid: number;
@@ -227,69 +229,13 @@ export function processPlatform(): Platform {
   };
 }
 
-/**
- * A pseudo-terminal owned by this process: the debugged program's own terminal.
- * The debugger opens {@link Pty.path} for the program; this side reads what the
- * program writes and types what participants send it.
- */
-export interface Pty {
-  /** The terminal's device (the slave side), e.g. /dev/pts/3. */
-  readonly path: string;
-  /** Bytes the program wrote, as they arrive. Set once, before the program runs. */
-  onData(handler: (chunk: Uint8Array) => void): void;
-  /** Type into the program's terminal. Never blocks the event loop. */
-  write(data: Uint8Array): void;
-  /** The terminal's size in characters. */
-  resize(cols: number, rows: number): void;
-  /**
-   * Resolves once everything the program wrote so far has gone to the data handler (for a
-   * program that stopped or exited: its output comes before the news).
-   */
-  drain(): Promise<void>;
-  /** Stop reading and release the terminal; resolves once nothing reads it any more. */
-  close(): Promise<void>;
-}
-
-export interface PtyOptions {
-  cols: number;
-  rows: number;
-}
-
-// Linux x86-64/arm64 values (glibc): open flags, ioctl and termios layout.
-const O_RDWR = 0o2;
-const O_NOCTTY = 0o400;
-const O_CLOEXEC = 0o2000000;
-const TIOCSWINSZ = 0x5414;
-const TERMIOS_SIZE = 60;
-const C_OFLAG = 4;
-const C_LFLAG = 12;
-const ONLCR = 0o4;
-const ECHO = 0o10;
-
-/** libc calls both runtimes make the same way; only how they are bound differs. */
-interface PtyLibc {
-  posixOpenpt(flags: number): number;
-  grantpt(fd: number): number;
-  unlockpt(fd: number): number;
-  ptsname(fd: number): string | undefined;
-  open(path: string, flags: number): number;
-  close(fd: number): number;
-  ioctl(fd: number, request: number, arg: Uint8Array): number;
-  tcgetattr(fd: number, termios: Uint8Array): number;
-  tcsetattr(fd: number, when: number, termios: Uint8Array): number;
-  /** Write without blocking the event loop; resolves with write(2)'s result. */
-  write(fd: number, data: Uint8Array): Promise<number>;
-  /** Read what the program wrote, from `fd` until `stop()` (then resolves). */
-  reader(fd: number, onData: (chunk: Uint8Array) => void): { stop(): Promise<void> };
-}
-
+/** The bindings of the libc calls a pseudo-terminal needs, in Deno. */
 type DenoFfi = {
   dlopen(path: string, symbols: Record<string, unknown>): { symbols: Record<string, unknown> };
   UnsafePointerView: { getCString(p: unknown): string };
 };
 
 function denoLibc(deno: DenoFfi): PtyLibc {
-  const nb = { nonblocking: true };
   const lib = deno.dlopen("libc.so.6", {
     posix_openpt: { parameters: ["i32"], result: "i32" },
     grantpt: { parameters: ["i32"], result: "i32" },
@@ -297,12 +243,12 @@ function denoLibc(deno: DenoFfi): PtyLibc {
     ptsname: { parameters: ["i32"], result: "pointer" },
     open: { parameters: ["buffer", "i32"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
+    fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
     ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
     tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
     tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
-    // On a thread of their own: a full terminal or a silent program never blocks the loop.
-    read: { parameters: ["i32", "buffer", "usize"], result: "isize", ...nb },
-    write: { parameters: ["i32", "buffer", "usize"], result: "isize", ...nb },
+    read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+    write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   });
   // deno-lint-ignore no-explicit-any
   const s = lib.symbols as Record<string, (...a: any[]) => any>;
@@ -316,30 +262,16 @@ function denoLibc(deno: DenoFfi): PtyLibc {
     },
     open: (path, flags) => s.open(new TextEncoder().encode(path + "\0"), flags),
     close: (fd) => s.close(fd),
+    fcntl: (fd, cmd, arg) => s.fcntl(fd, cmd, arg),
     ioctl: (fd, req, arg) => s.ioctl(fd, BigInt(req), arg),
     tcgetattr: (fd, t) => s.tcgetattr(fd, t),
     tcsetattr: (fd, when, t) => s.tcsetattr(fd, when, t),
-    write: async (fd, data) => Number(await s.write(fd, data, BigInt(data.length))),
-    reader(fd, onData) {
-      let stopping = false;
-      const done = (async () => {
-        const buf = new Uint8Array(65536);
-        while (!stopping) {
-          const n = Number(await s.read(fd, buf, BigInt(buf.length)));
-          if (n <= 0 || stopping) break;
-          onData(buf.slice(0, n));
-        }
-      })();
-      return {
-        stop() {
-          stopping = true;
-          return done;
-        },
-      };
-    },
+    read: (fd, buf) => Number(s.read(fd, buf, BigInt(buf.length))),
+    write: (fd, data) => Number(s.write(fd, data, BigInt(data.length))),
   };
 }
 
+/** The same calls, bound through Bun's FFI. */
 async function bunLibc(): Promise<PtyLibc> {
   // A computed name: Deno's type checker must not try to resolve Bun's built-in module.
   const name = "bun:ffi";
@@ -352,9 +284,12 @@ async function bunLibc(): Promise<PtyLibc> {
     ptsname: { args: [T.i32], returns: T.ptr },
     open: { args: [T.ptr, T.i32], returns: T.i32 },
     close: { args: [T.i32], returns: T.i32 },
+    fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
     ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
     tcgetattr: { args: [T.i32, T.ptr], returns: T.i32 },
     tcsetattr: { args: [T.i32, T.i32, T.ptr], returns: T.i32 },
+    read: { args: [T.i32, T.ptr, T.u64], returns: T.i64 },
+    write: { args: [T.i32, T.ptr, T.u64], returns: T.i64 },
   });
   const s = lib.symbols;
   return {
@@ -367,139 +302,24 @@ async function bunLibc(): Promise<PtyLibc> {
     },
     open: (path, flags) => s.open(new TextEncoder().encode(path + "\0"), flags),
     close: (fd) => s.close(fd),
+    fcntl: (fd, cmd, arg) => s.fcntl(fd, cmd, arg),
     ioctl: (fd, req, arg) => s.ioctl(fd, req, arg),
     tcgetattr: (fd, t) => s.tcgetattr(fd, t),
     tcsetattr: (fd, when, t) => s.tcsetattr(fd, when, t),
-    // Bun's asynchronous fs.write runs off the event loop.
-    write: (fd, data) =>
-      new Promise((resolve) => fs.write(fd, data, (err, n) => resolve(err ? -1 : n))),
-    reader(fd, onData) {
-      // Bun reads a tty's fd on a thread of its own.
-      const stream = new tty.ReadStream(fd);
-      const closed = new Promise<void>((r) => stream.once("close", () => r()));
-      stream.on("error", () => stream.destroy()); // EIO: nobody holds the terminal any more
-      stream.on("data", (chunk: Uint8Array) => onData(chunk));
-      return {
-        stop() {
-          stream.destroy();
-          return closed;
-        },
-      };
-    },
+    // An empty buffer is no pointer to Bun: nothing to read or write then anyway.
+    read: (fd, buf) => (buf.length ? Number(s.read(fd, buf, buf.length)) : 0),
+    write: (fd, data) => (data.length ? Number(s.write(fd, data, data.length)) : 0),
   };
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function indexOf(data: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = data.indexOf(needle[0]); i >= 0; i = data.indexOf(needle[0], i + 1)) {
-    if (i + needle.length > data.length) return -1;
-    for (let j = 1; j < needle.length; j++) if (data[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** How many bytes at the end of `data` are the start of `needle`. */
-function partialSuffix(data: Uint8Array, needle: Uint8Array): number {
-  for (let n = Math.min(needle.length - 1, data.length); n > 0; n--) {
-    let match = true;
-    for (let j = 0; j < n && match; j++) match = data[data.length - n + j] === needle[j];
-    if (match) return n;
-  }
-  return 0;
-}
-
 /**
- * Open a pseudo-terminal through libc (posix_openpt and friends), by FFI: no native add-on.
- * Echo is off (participants see what was typed through the session, once) and newlines go
- * out as they were written (no CR added); a program may change both, as on any terminal.
+ * A pseudo-terminal for the debugged program, through libc by FFI (no native add-on): this
+ * runtime's bindings, the terminal's logic in pty.ts.
  */
 export async function openPty(options: PtyOptions = { cols: 80, rows: 24 }): Promise<Pty> {
   const deno = (globalThis as { Deno?: DenoFfi }).Deno;
   const versions = process.versions as Record<string, string | undefined>;
   const libc = versions.bun ? await bunLibc() : deno?.dlopen ? denoLibc(deno) : undefined;
   if (!libc) throw new Error(`no FFI in ${runtimeName()}: cannot open a pseudo-terminal`);
-  const master = libc.posixOpenpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (master < 0) throw new Error("posix_openpt failed: no pseudo-terminal available");
-  const path = libc.grantpt(master) === 0 && libc.unlockpt(master) === 0
-    ? libc.ptsname(master)
-    : undefined;
-  // Held open by this side too, so the terminal lives between runs (no EIO, no hangup) and
-  // its settings stay as set here.
-  const slave = path === undefined ? -1 : libc.open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (path === undefined || slave < 0) {
-    libc.close(master);
-    throw new Error("cannot set up a pseudo-terminal (grantpt/unlockpt/ptsname/open failed)");
-  }
-  const termios = new Uint8Array(TERMIOS_SIZE);
-  if (libc.tcgetattr(slave, termios) === 0) {
-    const view = new DataView(termios.buffer);
-    view.setUint32(C_OFLAG, view.getUint32(C_OFLAG, true) & ~ONLCR, true);
-    view.setUint32(C_LFLAG, view.getUint32(C_LFLAG, true) & ~ECHO, true);
-    libc.tcsetattr(slave, 0, termios);
-  }
-  const resize = (cols: number, rows: number) => {
-    const ws = new Uint8Array(8);
-    const view = new DataView(ws.buffer);
-    view.setUint16(0, rows, true);
-    view.setUint16(2, cols, true);
-    libc.ioctl(master, TIOCSWINSZ, ws);
-  };
-  resize(options.cols, options.rows);
-  let reader: { stop(): Promise<void> } | undefined;
-  let closed: Promise<void> | undefined;
-  let writing: Promise<unknown> = Promise.resolve();
-  // drain(): a marker written on the program's side comes out behind everything it wrote.
-  const marker = new TextEncoder().encode(`\0dbgremote-drained-${process.pid}\0`);
-  const drained: (() => void)[] = [];
-  let carry = new Uint8Array(0);
-  const unmark = (chunk: Uint8Array, handler: (chunk: Uint8Array) => void) => {
-    let data = carry.length ? concat(carry, chunk) : chunk;
-    carry = new Uint8Array(0);
-    let at;
-    while (drained.length && (at = indexOf(data, marker)) >= 0) {
-      if (at > 0) handler(data.subarray(0, at));
-      data = data.subarray(at + marker.length);
-      drained.shift()!();
-    }
-    // A marker cut in two by the read: keep its start for the next chunk.
-    const keep = drained.length ? partialSuffix(data, marker) : 0;
-    carry = data.slice(data.length - keep);
-    if (data.length - keep > 0) handler(data.subarray(0, data.length - keep));
-  };
-  return {
-    path,
-    onData(handler) {
-      reader ??= libc.reader(master, (chunk) => unmark(chunk, handler));
-    },
-    drain() {
-      if (!reader || closed) return Promise.resolve();
-      const done = new Promise<void>((r) => drained.push(r));
-      void libc.write(slave, marker);
-      return done;
-    },
-    write(data) {
-      // In order, one at a time: a write waits while the program's input is full.
-      writing = writing.then(() => libc.write(master, data));
-    },
-    resize,
-    close() {
-      closed ??= (async () => {
-        drained.splice(0).forEach((r) => r());
-        const stopped = reader?.stop();
-        // A read under way returns on the next byte from the program's side: send one.
-        await libc.write(slave, new Uint8Array([0]));
-        await stopped;
-        libc.close(slave);
-        libc.close(master);
-      })();
-      return closed;
-    },
-  };
+  return openPtyWith(libc, options);
 }
