@@ -103,6 +103,8 @@ export interface Engine {
   input(text: string): CommandResult;
   /** End of input on the program's terminal (Ctrl+D), at once; fails as input() does. */
   eof(): CommandResult;
+  /** The size of the program's terminal, in characters (the program is told, as by a window). */
+  resize(cols: number, rows: number): CommandResult;
   /**
    * Keep these environment variables from programs started from now on (secrets the server
    * learned after the debugger started). Runs after the commands queued before it.

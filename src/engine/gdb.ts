@@ -626,6 +626,12 @@ export function createGdbEngine(
       return typeIntoTarget(EOF_CHAR);
     },
 
+    resize(cols: number, rows: number) {
+      if (!alive || !pty) return { ok: false, error: "gdb is not running: the session has ended" };
+      pty.resize(cols, rows); // the kernel tells the program (SIGWINCH)
+      return { ok: true };
+    },
+
     async unsetEnv(names: string[]) {
       // Run between commands: gdb reads none while a console command runs the target.
       for (const name of names) {

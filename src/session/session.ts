@@ -262,7 +262,13 @@ export class Session {
    */
   #typeToTarget(client: number, id: number, text: string): void {
     const input = targetInput(text);
-    const result = "eof" in input ? this.engine.eof() : this.engine.input(input.line);
+    const result = "error" in input
+      ? { ok: false, error: input.error }
+      : "eof" in input
+      ? this.engine.eof()
+      : "cols" in input
+      ? this.engine.resize(input.cols, input.rows)
+      : this.engine.input(input.line);
     if (!result.ok) {
       this.#deliverTo(client, {
         t: "done",

@@ -160,6 +160,16 @@ export function targetContract(name: string, target: ContractTarget): void {
       assert.deepEqual(await engine.execute("print 1"), { ok: true });
     }));
 
+  test("resize sets the size of the program's terminal, also before it runs", () =>
+    withSpec(target, echo(), async (engine, rec) => {
+      assert.deepEqual(engine.resize(132, 43), { ok: true });
+      const running = engine.execute("run");
+      await rec.until(() => /0 args:/.test(rec.text("target")));
+      assert.match(rec.text("target"), /stdin is a terminal, 132x43,/);
+      engine.eof();
+      assert.deepEqual(await within("run", running, rec), { ok: true });
+    }));
+
   test("typing to a program that runs needs no command: input goes in while continue waits", () =>
     withSpec(target, echo(), async (engine, rec) => {
       await engine.execute("break main");

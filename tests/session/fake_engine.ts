@@ -99,6 +99,10 @@ export function createFakeEngine(listener: EngineListener): FakeEngine {
     },
     input: (text) => type(text),
     eof: () => type("<EOF>"),
+    resize: (cols, rows) => {
+      typed.push(`<SIZE ${cols}x${rows}>`);
+      return { ok: true };
+    },
     async unsetEnv() {},
     async stop() {
       if (stopped) return;

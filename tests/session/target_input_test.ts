@@ -65,4 +65,8 @@ Deno.test("targetInput: the text after one space, then Enter; .eof is end of inp
   assert.deepEqual(targetInput(".input"), { line: "\n" });
   assert.deepEqual(targetInput(".input   indented"), { line: "  indented\n" });
   assert.deepEqual(targetInput(".eof"), { eof: true });
+  assert.deepEqual(targetInput(".ttysize 132x43"), { cols: 132, rows: 43 });
+  for (const bad of [".ttysize", ".ttysize 0x10", ".ttysize 80 24", ".ttysize 2000x10"]) {
+    assert.ok("error" in targetInput(bad), bad);
+  }
 });
