@@ -37,6 +37,8 @@ export interface ServerRole {
   noio: boolean;
   /** Answer `dbgremote search` (default true; DBGREMOTE_DISCOVERY=off turns it off everywhere). */
   discover?: boolean;
+  /** More password variables to keep from what the server starts (a lab's other nodes here). */
+  secrets?: string[];
 }
 
 async function resolveEngine(
@@ -60,14 +62,15 @@ async function resolveEngine(
 export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
   const p = ctx.platform;
   // Nothing the server starts (the compiler, the debugger, the program) sees its secrets.
-  const env = withoutSecrets(p.env, secretNames(role.endpoints));
+  const secrets = [...secretNames(role.endpoints), ...(role.secrets ?? [])];
+  const env = withoutSecrets(p.env, secrets);
   const engine = await resolveEngine(ctx, role.engine, env);
   const discover = role.discover !== false &&
     !/^(off|0|no|false)$/i.test(p.env.DBGREMOTE_DISCOVERY ?? "");
   const server = await startServer({
     name: role.name,
     host: p.hostname,
-    engine,
+    engine: { ...engine, env },
     makeEngine: ctx.engines[engine.kind],
     endpoints: role.endpoints,
     transports: ctx.transports,
