@@ -70,7 +70,7 @@ Deno.test("e2e: the program's own terminal: run ARGS while it reads stdin, .inpu
   assert.equal((await server.wait()).code, 0);
 });
 
-Deno.test("e2e: a continue that gdb aborts (unusable breakpoint) fails with gdb's message; the session goes on, q works", async () => {
+Deno.test("e2e: a continue that gdb aborts (unusable breakpoint, the program killed at a breakpoint) fails with gdb's message; the session goes on, q works", async () => {
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
@@ -87,9 +87,20 @@ Deno.test("e2e: a continue that gdb aborts (unusable breakpoint) fails with gdb'
   alice.send("break *0x10");
   alice.send("continue");
   await alice.waitFor(/Cannot insert breakpoint 2\.[\s\S]*Command aborted\./);
-  const from = alice.stdout.length;
+  let from = alice.stdout.length;
   alice.send("print 6*7");
   await alice.waitFor(/\$1 = 42\n/, { from });
+  // The program killed from outside at a breakpoint: continue ends too, and q still works.
+  alice.send("delete 2"); // breakpoint 1 stays: gdb cannot put it back into a dead process
+  alice.send("print (int)getpid()");
+  const pid = Number((await alice.waitFor(/\$2 = (\d+)\n/, { from }))[1]);
+  process.kill(pid, "SIGKILL");
+  from = alice.stdout.length;
+  alice.send("continue");
+  // gdb's words vary with what it tried first; the command ends with the state gdb reports.
+  await alice.waitFor(/\n-- (stopped|program exited)/, { from });
+  alice.send(".echo still here");
+  await alice.waitFor(/: still here\n/, { from });
   alice.send("q");
   assert.equal((await server.wait()).code, 0);
 });
