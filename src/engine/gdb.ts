@@ -25,14 +25,8 @@ import type {
   StopInfo,
   TargetState,
 } from "./engine.ts";
-import {
-  MAX_FRAMES,
-  type SourceCache,
-  sourceExcerpt,
-  stackFrame,
-  stackFrames,
-  stopInfo,
-} from "./gdb_frames.ts";
+import { describeStopWith, frameEvent, type SourceCache, stopInfo } from "./gdb_frames.ts";
+import { drainWithin, openTargetTerminal } from "./target_terminal.ts";
 import { type MiRecord, type MiTuple, parseMiLine, splitGlued, str, tuple } from "./mi_parser.ts";
 
 export { type SourceCache, sourceExcerpt, stackFrame, stackFrames } from "./gdb_frames.ts";
@@ -136,66 +130,17 @@ export function createGdbEngine(
     if (resume?.resumed && stops > resume.before) finishResume({ ok: true });
   };
 
-  /** The stack and the source around a stop, asked of gdb outside the transcript. */
-  const describeStop = async (
-    info: StopInfo,
-    frame: MiTuple | undefined,
-  ): Promise<Pick<StopInfo, "frames" | "source">> => {
-    const found: Pick<StopInfo, "frames" | "source"> = {};
-    const last = MAX_FRAMES - 1;
-    const asked = Promise.all([
-      send(`-stack-list-frames 0 ${last}`, true),
-      send(`-stack-list-arguments --simple-values 0 ${last}`, true),
-    ]);
-    asked.catch(() => {}); // a timeout below may leave it unanswered
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<undefined>((r) => {
-      timer = setTimeout(() => r(undefined), DESCRIBE_TIMEOUT_MS);
-    });
-    try {
-      const answer = await Promise.race([asked, timeout]);
-      if (answer && answer[0].class === "done") {
-        const frames = stackFrames(answer[0].results, answer[1].results);
-        if (frames.length) found.frames = frames;
-      }
-    } catch {
-      // no stack (gdb died, or "No stack."): the stop is reported without one
-    } finally {
-      clearTimeout(timer);
-    }
-    const fullname = str(frame, "fullname");
-    if (fullname && info.line) {
-      const source = sourceExcerpt(fullname, info.line, sources);
-      if (source) found.source = source;
-    }
-    return found;
-  };
-
-  const frameSelected = (f: MiTuple): EngineEvent => {
-    const frame = stackFrame(f);
-    const fullname = str(f, "fullname");
-    const source = fullname && frame.line
-      ? sourceExcerpt(fullname, frame.line, sources)
-      : undefined;
-    return source ? { type: "frame", frame, source } : { type: "frame", frame };
-  };
+  const describeStop = (info: StopInfo, frame: MiTuple | undefined) =>
+    describeStopWith((c) => send(c, true), info, frame, sources, DESCRIBE_TIMEOUT_MS);
+  const frameSelected = (f: MiTuple) => frameEvent(f, sources);
+  /** Everything the program wrote before it stopped or exited, out before the news. */
+  const drainTarget = () => pty ? drainWithin(pty, DESCRIBE_TIMEOUT_MS) : Promise.resolve();
 
   /** Let everything held back go out, in gdb's order. */
   const release = () => {
     const h = held;
     held = undefined;
     h?.forEach((f) => f());
-  };
-
-  /** Everything the program wrote before it stopped or exited, out before the news (bounded). */
-  const drainTarget = async () => {
-    if (!pty) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      pty.drain(),
-      new Promise<void>((r) => (timer = setTimeout(r, DESCRIBE_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
   };
 
   const onStopped = (results: MiTuple) => {
@@ -410,26 +355,6 @@ export function createGdbEngine(
     return r;
   };
 
-  /** The program's terminal: opened before gdb, read for as long as the engine lives. */
-  const openTerminal = async (): Promise<Pty> => {
-    try {
-      const t = await deps.openPty({ cols: 80, rows: 24 });
-      const decoder = new TextDecoder();
-      // Straight out, never held behind gdb's records: the program writes on its own time.
-      t.onData((chunk) => {
-        const text = decoder.decode(chunk, { stream: true });
-        if (text) listener({ type: "output", stream: "target", text });
-      });
-      return t;
-    } catch (err) {
-      throw new EngineError(
-        "E_ENGINE_START",
-        `cannot open a terminal for the program: ${(err as Error).message}`,
-        { hint: "dbgremote needs pseudo-terminals (/dev/ptmx, devpts mounted)", cause: err },
-      );
-    }
-  };
-
   /** The program's terminal input, if there is a program to read it. */
   const typeIntoTarget = (text: string): CommandResult => {
     if (!alive || !pty) return { ok: false, error: "gdb is not running: the session has ended" };
@@ -473,7 +398,7 @@ export function createGdbEngine(
           );
         }
       }
-      pty = await openTerminal();
+      pty = await openTargetTerminal(deps.openPty, listener);
       child = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
         cwd,
         stdio: ["pipe", "pipe", "pipe"],

@@ -4,7 +4,7 @@
  * from reading source files.
  */
 import fs from "node:fs";
-import type { SourceExcerpt, StackFrame, StopInfo, TargetState } from "./engine.ts";
+import type { EngineEvent, SourceExcerpt, StackFrame, StopInfo, TargetState } from "./engine.ts";
 import { type MiTuple, type MiValue, str, tuple } from "./mi_parser.ts";
 
 /** Frames reported with each stop. */
@@ -125,4 +125,56 @@ export function stopInfo(results: MiTuple): { state: TargetState; info: StopInfo
     default:
       return { state: "stopped", info };
   }
+}
+
+/** An MI command asked outside the transcript, answered with its result record. */
+export type Ask = (command: string) => Promise<{ class: string; results: MiTuple }>;
+
+/**
+ * The stack and the source around a stop, asked of gdb outside the transcript. Gives up after
+ * `timeoutMs` (the stop is then reported without a stack).
+ */
+export async function describeStopWith(
+  ask: Ask,
+  info: StopInfo,
+  frame: MiTuple | undefined,
+  sources: SourceCache,
+  timeoutMs: number,
+): Promise<Pick<StopInfo, "frames" | "source">> {
+  const found: Pick<StopInfo, "frames" | "source"> = {};
+  const last = MAX_FRAMES - 1;
+  const asked = Promise.all([
+    ask(`-stack-list-frames 0 ${last}`),
+    ask(`-stack-list-arguments --simple-values 0 ${last}`),
+  ]);
+  asked.catch(() => {}); // a timeout below may leave it unanswered
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((r) => {
+    timer = setTimeout(() => r(undefined), timeoutMs);
+  });
+  try {
+    const answer = await Promise.race([asked, timeout]);
+    if (answer && answer[0].class === "done") {
+      const frames = stackFrames(answer[0].results, answer[1].results);
+      if (frames.length) found.frames = frames;
+    }
+  } catch {
+    // no stack (gdb died, or "No stack."): the stop is reported without one
+  } finally {
+    clearTimeout(timer);
+  }
+  const fullname = str(frame, "fullname");
+  if (fullname && info.line) {
+    const source = sourceExcerpt(fullname, info.line, sources);
+    if (source) found.source = source;
+  }
+  return found;
+}
+
+/** A frame a command selected (`=thread-selected`), with the source around its line. */
+export function frameEvent(f: MiTuple, sources: SourceCache): EngineEvent {
+  const frame = stackFrame(f);
+  const fullname = str(f, "fullname");
+  const source = fullname && frame.line ? sourceExcerpt(fullname, frame.line, sources) : undefined;
+  return source ? { type: "frame", frame, source } : { type: "frame", frame };
 }
