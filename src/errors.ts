@@ -31,7 +31,8 @@ export type ErrorCode =
   | "E_NODE"
   | "E_GAVE_UP"
   | "E_SHIP"
-  | "E_DISCOVERY";
+  | "E_DISCOVERY"
+  | "E_RECORD";
 
 export class DbgRemoteError extends Error {
   readonly code: ErrorCode;

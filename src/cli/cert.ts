@@ -1,22 +1,18 @@
 /** `dbgremote cert`: a self-signed certificate and key for a lab's TLS endpoints, in one command. */
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { createSelfSigned } from "../cert.ts";
 import { UsageError } from "../errors.ts";
 import { type CliContext, EXIT } from "./context.ts";
+import { parseCommandArgs } from "./args.ts";
 
 export async function certCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: "string", default: "." },
-      name: { type: "string", default: "dbgremote-lab" },
-      host: { type: "string", multiple: true },
-      days: { type: "string", default: "365" },
-      force: { type: "boolean", default: false },
-    },
-    allowPositionals: true,
+  const { values, positionals } = parseCommandArgs("cert", argv, {
+    out: { type: "string", default: "." },
+    name: { type: "string", default: "dbgremote-lab" },
+    host: { type: "string", multiple: true },
+    days: { type: "string", default: "365" },
+    force: { type: "boolean", default: false },
   });
   if (positionals.length) {
     throw new UsageError(

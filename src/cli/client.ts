@@ -1,9 +1,9 @@
 /** `dbgremote client CONNSTR`: WinDbg's `-remote`. */
-import { parseArgs } from "node:util";
 import { parseConnStr } from "../connstr.ts";
 import { UsageError } from "../errors.ts";
 import type { CliContext } from "./context.ts";
 import { runClientRole } from "./roles.ts";
+import { parseCommandArgs } from "./args.ts";
 
 /** `--wait-max SECONDS` as ms: a positive number of seconds. */
 export function parseWaitMax(text: string | undefined): number | undefined {
@@ -19,16 +19,12 @@ export function parseWaitMax(text: string | undefined): number | undefined {
 }
 
 export async function clientCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      user: { type: "string" },
-      wait: { type: "boolean", default: false },
-      "wait-max": { type: "string" },
-      reconnect: { type: "boolean", default: false },
-      observe: { type: "boolean", default: false },
-    },
-    allowPositionals: true,
+  const { values, positionals } = parseCommandArgs("client", argv, {
+    user: { type: "string" },
+    wait: { type: "boolean", default: false },
+    "wait-max": { type: "string" },
+    reconnect: { type: "boolean", default: false },
+    observe: { type: "boolean", default: false },
   });
   if (positionals.length !== 1) {
     throw new UsageError(

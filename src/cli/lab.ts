@@ -1,15 +1,16 @@
 /** `check`, `plan` and `run`: the topology subcommands. */
 import fs from "node:fs";
-import { parseArgs } from "node:util";
 import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
 import { type RunningServer, secretNames } from "../server/server.ts";
 import { DbgRemoteError, TopologyError, UsageError } from "../errors.ts";
 import { parseTopology } from "../topology/parse.ts";
-import { formatPlan, selectNodes } from "../topology/plan.ts";
+import { hostKey } from "../topology/hosts.ts";
+import { formatPlan, sameProcessEndpoint, selectNodes } from "../topology/plan.ts";
 import type { ClientNode, ServerNode, Topology } from "../topology/types.ts";
 import localLab from "../../topologies/local.toml" with { type: "text" };
 import { type CliContext, EXIT } from "./context.ts";
 import { awaitServer, runClientRole, startServerRole } from "./roles.ts";
+import { parseCommandArgs } from "./args.ts";
 
 /** The embedded default lab's file name, as shown in messages. */
 export const EMBEDDED_LAB = "<built-in>/topologies/local.toml";
@@ -41,7 +42,7 @@ function oneFile(positionals: string[], command: string, optional = false): stri
 }
 
 export function checkCommand(ctx: CliContext, argv: string[]): number {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true });
+  const { positionals } = parseCommandArgs("check", argv, {});
   const file = oneFile(positionals, "check")!;
   try {
     const topo = readLab(file);
@@ -63,7 +64,7 @@ export function checkCommand(ctx: CliContext, argv: string[]): number {
 }
 
 export function planCommand(ctx: CliContext, argv: string[]): number {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true });
+  const { positionals } = parseCommandArgs("plan", argv, {});
   const topo = readLab(oneFile(positionals, "plan", true));
   ctx.platform.stdout(formatPlan(topo));
   return EXIT.ok;
@@ -80,8 +81,7 @@ function localEndpoint(
 ): ConnSpec | undefined {
   const server = running.find((r) => r.session.name === via);
   if (!server) return undefined;
-  const fit = server.endpoints.filter((e) => (e.spec.observe === true) === observer);
-  const best = fit.find((e) => e.spec.transport === "npipe") ?? fit[0];
+  const best = sameProcessEndpoint(server.endpoints, observer);
   if (!best) return undefined;
   const spec = parseConnStr(best.address, "connect");
   if (best.spec.password !== undefined) spec.password = best.spec.password;
@@ -90,11 +90,7 @@ function localEndpoint(
 }
 
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { node: { type: "string" } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCommandArgs("run", argv, { node: { type: "string" } });
   const topo = readLab(oneFile(positionals, "run", true));
   const nodes = selectNodes(topo, { node: values.node, hostname: ctx.platform.hostname });
   const servers = nodes.filter((n): n is ServerNode => n.role === "server");
@@ -125,6 +121,9 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
           noio: s.noio || !serverConsole,
           discover: s.discover,
           secrets,
+          record: s.log,
+          // The lab's name for this host is what reaches it from the lab's other machines.
+          reachAs: hostKey(s.host) === "" ? undefined : s.host,
         }),
       );
     }

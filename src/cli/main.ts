@@ -1,18 +1,46 @@
 /** The command line: pick the subcommand, run it, turn errors into messages and exit codes. */
-import { DbgRemoteError, describeError, TopologyError } from "../errors.ts";
+import { DbgRemoteError, describeError, TopologyError, UsageError } from "../errors.ts";
 import { certCommand } from "./cert.ts";
 import { clientCommand } from "./client.ts";
 import { type CliContext, EXIT } from "./context.ts";
-import { USAGE } from "./help.ts";
+import { COMMAND_HELP, helpTopics, USAGE } from "./help.ts";
 import { checkCommand, planCommand, runCommand } from "./lab.ts";
+import { logCommand } from "./log.ts";
 import { searchCommand } from "./search.ts";
 import { serverCommand } from "./server.ts";
 import { shipCommand } from "./ship.ts";
 import { versionCommand } from "./version.ts";
 
+/** `--help` or `-h` among a subcommand's own arguments (not among the debugger's, after `--`). */
+function asksForHelp(args: string[]): boolean {
+  const dash = args.indexOf("--");
+  return (dash < 0 ? args : args.slice(0, dash)).some((a) => a === "--help" || a === "-h");
+}
+
+/** `dbgremote help [SUBCOMMAND]`. */
+function helpCommand(ctx: CliContext, args: string[]): number {
+  if (args.length === 0) {
+    ctx.platform.stdout(USAGE);
+    return EXIT.ok;
+  }
+  const topic = args[0];
+  if (args.length > 1 || !Object.hasOwn(COMMAND_HELP, topic)) {
+    throw new UsageError(
+      args.length > 1 ? "help takes one subcommand" : `no help on "${topic}": no such subcommand`,
+      `subcommands: ${helpTopics().join(", ")}`,
+    );
+  }
+  ctx.platform.stdout(COMMAND_HELP[topic]);
+  return EXIT.ok;
+}
+
 export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && asksForHelp(rest)) {
+      ctx.platform.stdout(COMMAND_HELP[command]);
+      return EXIT.ok;
+    }
     switch (command) {
       case "run":
         return await runCommand(ctx, rest);
@@ -30,11 +58,14 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
         return await searchCommand(ctx, rest);
       case "cert":
         return await certCommand(ctx, rest);
+      case "log":
+        return await logCommand(ctx, rest);
       case "version":
       case "--version":
         return versionCommand(ctx, rest);
-      case undefined:
       case "help":
+        return helpCommand(ctx, rest);
+      case undefined:
       case "--help":
       case "-h":
         ctx.platform.stdout(USAGE);
@@ -51,7 +82,10 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     ctx.platform.stderr(describeError(err) + "\n");
-    if (err instanceof DbgRemoteError && (err.code === "E_USAGE" || err.code === "E_CONNSTR")) {
+    if (
+      err instanceof DbgRemoteError &&
+      (err.code === "E_USAGE" || err.code === "E_CONNSTR" || err.code === "E_RECORD")
+    ) {
       return EXIT.usage;
     }
     if (err instanceof Error && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {

@@ -39,6 +39,14 @@ export interface ServerRole {
   discover?: boolean;
   /** More password variables to keep from what the server starts (a lab's other nodes here). */
   secrets?: string[];
+  /** Record the session to this file (`--log FILE`, a lab server's `log`). */
+  record?: string;
+  /**
+   * The name other machines reach this one by, for "from other machines" addresses: a lab
+   * node's `host` as written (what `ship` and the lab's clients use); default: the host name,
+   * which may not resolve elsewhere.
+   */
+  reachAs?: string;
 }
 
 async function resolveEngine(
@@ -80,6 +88,7 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     env: p.env,
     log: (line) => p.stderr(`[dbgremote ${role.name}] ${line}\n`),
     discover,
+    record: role.record,
   });
   p.stdout(`*** server ${role.name}: ${server.session.engine.description}\n`);
   for (const e of server.endpoints) {
@@ -88,11 +97,13 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       : "";
     const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
     // An endpoint on every interface is also reachable by this machine's name from elsewhere.
-    const remote = endpointInfo(e, p.hostname).address;
+    const reach = role.reachAs ?? p.hostname;
+    const remote = endpointInfo(e, reach).address;
+    const urlHost = reach.includes(":") ? `[${reach}]` : reach; // an IPv6 address
     const elsewhere = remote === e.client
       ? ""
       : e.listener.url
-      ? ` (from other machines: ${e.listener.url.replace(/\/\/[^/]+:/, `//${p.hostname}:`)})`
+      ? ` (from other machines: ${e.listener.url.replace(/\/\/[^/]+:/, `//${urlHost}:`)})`
       : ` (from other machines: dbgremote client ${remote})`;
     const how = e.listener.url
       ? `open ${e.listener.url} in a browser`

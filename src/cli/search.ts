@@ -3,7 +3,6 @@
  * answer now, on this network segment or on HOST (WinDbg's `-QR \\Server`).
  */
 import dns from "node:dns/promises";
-import { parseArgs } from "node:util";
 import { hostLabel, isLocalOnly } from "../discovery/advert.ts";
 import { type SearchResult, searchServers } from "../discovery/search.ts";
 import { formatConnStr, parseConnStr } from "../connstr.ts";
@@ -11,6 +10,7 @@ import { UsageError } from "../errors.ts";
 import { TERMINAL_UNSAFE } from "../protocol/messages.ts";
 import type { VersionInfo } from "../version.ts";
 import { type CliContext, EXIT } from "./context.ts";
+import { parseCommandArgs } from "./args.ts";
 
 export const DEFAULT_TIMEOUT_S = 1.5;
 const MAX_TIMEOUT_S = 600;
@@ -218,10 +218,9 @@ async function resolveHost(host: string, withinMs: number): Promise<Set<string>>
 }
 
 export async function searchCommand(ctx: CliContext, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { timeout: { type: "string" }, json: { type: "boolean", default: false } },
-    allowPositionals: true,
+  const { values, positionals } = parseCommandArgs("search", argv, {
+    timeout: { type: "string" },
+    json: { type: "boolean", default: false },
   });
   if (positionals.length > 1) {
     throw new UsageError(

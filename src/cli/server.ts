@@ -1,10 +1,10 @@
 /** `dbgremote server CONNSTR... -- gdb [--args] PROGRAM [ARGS...]`: WinDbg's `-server`. */
-import { parseArgs } from "node:util";
 import { type ConnSpec, parseConnStr } from "../connstr.ts";
 import type { EngineSpec } from "../engine/engine.ts";
 import { UsageError } from "../errors.ts";
 import { type CliContext } from "./context.ts";
 import { awaitServer, startServerRole } from "./roles.ts";
+import { parseCommandArgs } from "./args.ts";
 
 /** Parse the debugger command line after `--`: `gdb [--args] PROGRAM [ARGS...]`. */
 export function parseEngineCommand(words: string[]): EngineSpec {
@@ -49,14 +49,11 @@ export async function serverCommand(ctx: CliContext, argv: string[]): Promise<nu
   const dash = argv.indexOf("--");
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const engineWords = dash < 0 ? [] : argv.slice(dash + 1);
-  const { values, positionals } = parseArgs({
-    args: own,
-    options: {
-      name: { type: "string" },
-      noio: { type: "boolean", default: false },
-      nodiscover: { type: "boolean", default: false },
-    },
-    allowPositionals: true,
+  const { values, positionals } = parseCommandArgs("server", own, {
+    name: { type: "string" },
+    noio: { type: "boolean", default: false },
+    nodiscover: { type: "boolean", default: false },
+    log: { type: "string" },
   });
   if (positionals.length === 0) {
     throw new UsageError(
@@ -72,6 +69,7 @@ export async function serverCommand(ctx: CliContext, argv: string[]): Promise<nu
     endpoints,
     noio: values.noio!,
     discover: !values.nodiscover,
+    record: values.log,
   });
   return await awaitServer(ctx, server, values.noio!);
 }

@@ -11,7 +11,6 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { DbgRemoteError, describeError, UsageError } from "../errors.ts";
 import { inOrderBounded } from "../ship/bounded.ts";
 import { type HostPlan, planShipment } from "../ship/plan.ts";
@@ -30,6 +29,7 @@ import {
 import { createSsh, type Ssh, sshFailure } from "../ship/ssh.ts";
 import { type CliContext, EXIT } from "./context.ts";
 import { readLab } from "./lab.ts";
+import { parseCommandArgs } from "./args.ts";
 
 const SAFE_PATH = /^[\w.+@%-][\w./+@%-]*$/;
 
@@ -54,15 +54,11 @@ function clientCommand(dir: string, lab: string, node: string): string {
 
 export async function shipCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const p = ctx.platform;
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      node: { type: "string", multiple: true },
-      "ssh-option": { type: "string", multiple: true },
-      dir: { type: "string", default: ".dbgremote" },
-      "dry-run": { type: "boolean", default: false },
-    },
-    allowPositionals: true,
+  const { values, positionals } = parseCommandArgs("ship", argv, {
+    node: { type: "string", multiple: true },
+    "ssh-option": { type: "string", multiple: true },
+    dir: { type: "string", default: ".dbgremote" },
+    "dry-run": { type: "boolean", default: false },
   });
   if (positionals.length !== 1) {
     throw new UsageError(

@@ -1,7 +1,7 @@
 /** `dbgremote version [--json]`: release, protocol and runtime. */
-import { parseArgs } from "node:util";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./context.ts";
+import { parseOptionsOnly } from "./args.ts";
 
 /**
  * What `version --json` prints, one line: `ship` reads it from a copy on another
@@ -17,9 +17,8 @@ export interface VersionReport {
 }
 
 export function versionCommand(ctx: CliContext, argv: string[] = []): number {
-  const { values } = parseArgs({
-    args: argv,
-    options: { json: { type: "boolean", default: false } },
+  const { values } = parseOptionsOnly("version", argv, {
+    json: { type: "boolean", default: false },
   });
   if (values.json) {
     const report: VersionReport = {

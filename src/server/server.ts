@@ -43,6 +43,8 @@ export interface ServerConfig {
   scrollbackEvents?: number;
   /** Answer `dbgremote search` and announce the server on multicast DNS (default: off). */
   discover?: boolean;
+  /** Record the session to this file from the start (`--log FILE`, a lab's `log`). */
+  record?: string;
 }
 
 export interface Endpoint {
@@ -311,12 +313,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     makeEngine: (listener) => config.makeEngine(engineSpec, listener),
     scrollbackEvents: config.scrollbackEvents,
     controls,
+    record: { pid: config.pid },
     onEnd: (reason) => {
       config.log(`session ended: ${reason}`);
       void closeEndpoints().then(() => resolveFinished(reason));
     },
   });
 
+  // Before the engine starts, so the record holds the whole session; a file that cannot be
+  // written stops the start, before anything listens.
+  if (config.record !== undefined) {
+    const file = session.openRecord(config.record, "the server (--log)");
+    config.log(`recording the session to ${file}`);
+  }
   await session.engine.start();
   try {
     for (const [i, spec] of config.endpoints.entries()) await listen(spec, auths[i]);

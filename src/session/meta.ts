@@ -44,6 +44,23 @@ export const META_COMMANDS: Record<string, MetaCommand> = {
     what: "leave the session (Ctrl+B does the same); it goes on for the others",
     observer: true,
   },
+  // The session record (src/record/): FILE is on the server's machine.
+  ".logopen": {
+    usage: ".logopen [/t] FILE",
+    what: "record the session to FILE on the server (/t: add the pid and time to the name)",
+    observer: false,
+  },
+  ".logappend": {
+    usage: ".logappend FILE",
+    what: "record the session, appending to FILE on the server",
+    observer: false,
+  },
+  ".logclose": { usage: ".logclose", what: "stop recording the session", observer: false },
+  ".logfile": {
+    usage: ".logfile",
+    what: "where the session is recorded, if it is",
+    observer: false,
+  },
   ".help": { usage: ".help", what: "this list", observer: true },
   ".input": {
     usage: ".input [TEXT]",

@@ -47,6 +47,8 @@ import {
   whoText,
 } from "./meta.ts";
 import { Scrollback } from "./scrollback.ts";
+import { SessionRecord } from "../record/session_record.ts";
+import type { OpenRecordFile } from "../record/writer.ts";
 
 export interface Participant {
   readonly who: Who;
@@ -76,6 +78,8 @@ export interface SessionOptions {
   controls?: SessionControls;
   /** The clock, ms since the epoch (tests pass their own). */
   now?: () => number;
+  /** The session record (.logopen): the server's pid for `/t`, and its files (tests inject). */
+  record?: { pid: number; openFile?: OpenRecordFile };
 }
 
 interface Member {
@@ -115,6 +119,7 @@ export class Session {
   #selected: SelectedFrame | undefined;
   /** Resolves once the command under way has reached the engine (or finished). */
   #handedOver: Promise<void> | undefined;
+  readonly #record: SessionRecord;
 
   constructor(options: SessionOptions) {
     this.name = options.name;
@@ -124,6 +129,23 @@ export class Session {
     this.#controls = options.controls;
     this.#now = options.now ?? Date.now;
     this.engine = options.makeEngine((event) => this.#onEngine(event));
+    this.#record = new SessionRecord({
+      session: () => ({
+        server: this.name,
+        host: this.host,
+        session: this.id,
+        engine: this.engine.description,
+      }),
+      now: this.#now,
+      pid: options.record?.pid ?? 0,
+      notice: (kind, text) => this.#broadcast({ t: "notice", kind, text }),
+      openFile: options.record?.openFile,
+    });
+  }
+
+  /** Record the session to `file` from now on (`--log`); throws E_RECORD if it cannot. */
+  openRecord(file: string, by: string): string {
+    return this.#record.open(file, false, by);
   }
 
   get ended(): boolean {
@@ -299,6 +321,7 @@ export class Session {
     this.#queue.length = 0;
     await this.engine.stop();
     this.#broadcast({ t: "end", reason, cause });
+    this.#record.close();
     for (const [, m] of this.#members) m.p.close(reason);
     this.#members.clear();
     this.#onEnd?.(reason);
@@ -392,6 +415,16 @@ export class Session {
         return await this.#openEndpoint(arg, from, fail);
       case ".endsrv":
         return await this.#closeEndpoint(arg, from, fail);
+      case ".logopen":
+      case ".logappend":
+      case ".logclose":
+      case ".logfile":
+        try {
+          for (const line of this.#record.command(word, arg, from)) say(line);
+          return true;
+        } catch (err) {
+          return fail(err);
+        }
       case ".remote_exit": {
         const m = this.#members.get(cmd.client);
         this.leave(cmd.client, "left (.remote_exit)");
@@ -534,6 +567,7 @@ export class Session {
   }
 
   #broadcast(event: SessionEvent): void {
+    this.#record.write(event); // the record is a participant that never lags
     this.#scrollback.add(event);
     for (const [, m] of this.#members) m.p.deliver(event);
   }

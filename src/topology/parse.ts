@@ -27,12 +27,13 @@ const NODE_KEYS = [
   "listen",
   "noio",
   "discover",
+  "log",
   "connect",
   "user",
   "observer",
   "description",
 ];
-const SERVER_ONLY = ["engine", "listen", "noio", "discover"];
+const SERVER_ONLY = ["engine", "listen", "noio", "discover", "log"];
 const CLIENT_ONLY = ["connect", "user", "observer"];
 /** Keys for running a lab across hosts: `ship`'s login, and clients that wait or talk TLS by name. */
 const SHIP_KEYS = ["ssh_user"];
@@ -472,6 +473,14 @@ export function parseTopology(text: string, file: string): Topology {
     if (raw.discover !== undefined && typeof raw.discover !== "boolean") {
       problems.add(`${path}.discover`, "`discover` must be true or false");
     }
+    // The session record, as `dbgremote server --log FILE` (a path on the server's host).
+    if (raw.log !== undefined && (typeof raw.log !== "string" || raw.log.trim() === "")) {
+      problems.add(
+        `${path}.log`,
+        `\`log\` of server \`${name}\` must be a file name`,
+        'log = "session.jsonl": the session record, relative to where the server runs',
+      );
+    }
     if (engine && listen.length === (raw.listen as unknown[]).length) {
       const node: ServerNode = {
         role: "server",
@@ -484,6 +493,7 @@ export function parseTopology(text: string, file: string): Topology {
         line,
       };
       if (typeof raw.ssh_user === "string") node.sshUser = raw.ssh_user;
+      if (typeof raw.log === "string" && raw.log.trim() !== "") node.log = raw.log;
       servers.set(name, node);
     }
   }
@@ -648,6 +658,20 @@ interface Resolving {
   path: string;
 }
 
+/**
+ * "servers in this lab: ...": every node that is a server (has `listen`, no `connect`),
+ * including those with problems of their own (reported on their own lines), which are marked.
+ */
+function serversHint(rawNodes: Table, valid: Map<string, ServerNode>): string {
+  const names = Object.keys(rawNodes).filter((name) => {
+    const raw = rawNodes[name];
+    return isTable(raw) && "listen" in raw && !("connect" in raw);
+  });
+  if (names.length === 0) return "this lab has no server yet: a server is a node with `listen`";
+  const shown = names.map((n) => (valid.has(n) ? n : `${n} (has problems of its own)`));
+  return `servers in this lab: ${shown.join(", ")}`;
+}
+
 function resolveNode(
   problems: Problems,
   from: Resolving,
@@ -663,7 +687,7 @@ function resolveNode(
     problems.add(
       path,
       `client \`${client}\` connects to \`${target}\`, which is a client: connect to a server`,
-      `servers in this lab: ${[...servers.keys()].join(", ") || "none"}`,
+      serversHint(rawNodes, servers),
     );
     return undefined;
   }
@@ -672,9 +696,7 @@ function resolveNode(
     problems.add(
       path,
       `client \`${client}\` connects to unknown node \`${target}\``,
-      guess
-        ? `did you mean \`${guess}\`?`
-        : `servers in this lab: ${[...servers.keys()].join(", ") || "none"}`,
+      guess ? `did you mean \`${guess}\`?` : serversHint(rawNodes, servers),
     );
     return undefined;
   }

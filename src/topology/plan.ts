@@ -1,9 +1,22 @@
 /** Which nodes run where: selecting this machine's nodes, and the plan table. Pure. */
-import { formatConnStr } from "../connstr.ts";
+import { type ConnSpec, formatConnStr } from "../connstr.ts";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import { hostKey } from "./hosts.ts";
-import type { Topology, TopologyNode } from "./types.ts";
+import type { ServerNode, Topology, TopologyNode } from "./types.ts";
+
+/**
+ * The endpoint a client joins through when `run` starts its server in the same process: a
+ * pipe if the server has one; an observer through an `observe` endpoint, an operator through
+ * another. `run` and `plan` both ask this, so the plan shows what `run` does.
+ */
+export function sameProcessEndpoint<T extends { spec: ConnSpec }>(
+  endpoints: T[],
+  observer: boolean,
+): T | undefined {
+  const fit = endpoints.filter((e) => (e.spec.observe === true) === observer);
+  return fit.find((e) => e.spec.transport === "npipe") ?? fit[0];
+}
 
 /**
  * The nodes this process runs. The rule, in order:
@@ -82,12 +95,17 @@ export function formatPlan(topo: Topology): string {
         out += `  server ${n.name}: ${n.engine.kind} ${program}${args}${noio}\n`;
         for (const e of n.listen) out += `    listen ${formatConnStr(e.spec)}\n`;
       } else {
+        // A server on the same host starts in the same process (`run` without --node).
+        const server = nodes.find((s): s is ServerNode =>
+          s.role === "server" && s.name === n.connect.via
+        );
+        const local = server && sameProcessEndpoint(server.listen, n.observer);
         const via = n.connect.via ? ` (node ${n.connect.via})` : "";
         const user = n.user ? ` as ${n.user}` : "";
         const observer = n.observer ? " (observer)" : "";
         const again = n.reconnect ? " (reconnects)" : "";
         out += `  client ${n.name}${user}${observer}: connect ${
-          formatConnStr(n.connect.spec)
+          formatConnStr((local ?? n.connect).spec)
         }${via}${again}\n`;
       }
     }

@@ -21,6 +21,8 @@ export interface ServerNode {
   sshUser?: string;
   /** `dbgremote search` lists it (default true). */
   discover: boolean;
+  /** The session record's file, as `dbgremote server --log FILE`. */
+  log?: string;
   line: number;
 }
 

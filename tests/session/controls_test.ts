@@ -320,6 +320,10 @@ Deno.test(".help lists every session command and the observer rule", async () =>
       ".server CONNSTR",
       ".endsrv ID",
       ".remote_exit",
+      ".logopen [/t] FILE",
+      ".logappend FILE",
+      ".logclose",
+      ".logfile",
       ".help",
       ".input [TEXT]",
       ".eof",
@@ -332,13 +336,13 @@ Deno.test(".help lists every session command and the observer rule", async () =>
   }
   assert.match(
     help,
-    /observers may use \.clients, \.echo, \.servers, \.remote_exit and \.help; debugger commands, q, \.server, \.endsrv, \.input, \.eof, \.ttysize and Ctrl\+C are refused/,
+    /observers may use \.clients, \.echo, \.servers, \.remote_exit and \.help; debugger commands, q, \.server, \.endsrv, \.logopen, \.logappend, \.logclose, \.logfile, \.input, \.eof, \.ttysize and Ctrl\+C are refused/,
   );
   a.conn.command(".bogus");
   await a.until(doneOf(2));
   assert.match(
     outText(a),
-    /unknown meta-command \.bogus: dbgremote knows \.clients, \.echo, \.endsrv, \.eof, \.help, \.input, \.remote_exit, \.server, \.servers and \.ttysize\n/,
+    /unknown meta-command \.bogus: dbgremote knows \.clients, \.echo, \.endsrv, \.eof, \.help, \.input, \.logappend, \.logclose, \.logfile, \.logopen, \.remote_exit, \.server, \.servers and \.ttysize\n/,
   );
   await l.session.end("test over");
 });

@@ -1,0 +1,216 @@
+/**
+ * End-to-end on the compiled binary: the session record (`.logopen`, `server --log`) read back
+ * by `dbgremote log show`, as text and as an asciicast, and intact after the server is killed
+ * with SIGKILL.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { BINARY, buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import { reportSkip } from "./netns.ts";
+
+/** Why a full disk cannot be made here (a tmpfs in a mount namespace of its own needs root). */
+function tmpfsUnavailable(): string | undefined {
+  try {
+    execFileSync("unshare", ["-m", "--propagation", "private", "true"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "this sandbox cannot make a mount namespace (unshare -m): no tiny tmpfs for a full disk";
+  }
+}
+const noTmpfs = tmpfsUnavailable();
+reportSkip(noTmpfs, "the full-disk record test");
+
+function server(tmp: { env: Record<string, string> }, program: string, extra: string[] = []) {
+  return new Proc(
+    "server",
+    [
+      "server",
+      "--noio",
+      "--name",
+      "rec",
+      ...extra,
+      "tcp:port=0,server=127.0.0.1",
+      "--",
+      "gdb",
+      program,
+    ],
+    tmp.env,
+  );
+}
+
+async function logShow(tmp: { env: Record<string, string> }, args: string[]): Promise<Proc> {
+  const show = new Proc("log show", ["log", "show", ...args], tmp.env);
+  const exit = await show.wait();
+  assert.equal(exit.code, 0, `log show ${args.join(" ")}:\n${show.stdout}\n${show.stderr}`);
+  return show;
+}
+
+Deno.test("e2e: .logopen records the session; log show prints it as the console did, and as an asciicast", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  const file = path.join(tmp.dir, "session.jsonl");
+  await using srv = server(tmp, program);
+  const tcp = await endpointAddress(srv, "tcp");
+  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+  await alice.waitFor("*** connected to rec");
+  alice.send(`.logopen ${file}`);
+  await alice.waitFor(/alice@\S+ records the session to \S+session\.jsonl/);
+  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+  await bob.waitFor("*** connected to rec");
+  bob.send("break add");
+  await alice.waitFor(/Breakpoint 1 at/);
+  alice.send("run");
+  await bob.waitFor(/-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)/);
+  bob.send("print a");
+  await alice.waitFor(/bob@\S+> print a\n\$1 = (\d+)/);
+  alice.send("q");
+  assert.equal((await srv.wait()).code, 0);
+
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  const show = await logShow(tmp, [file]);
+  assert.equal(show.stderr, "");
+  const text = show.stdout;
+  assert.match(
+    text,
+    /^\*\*\* record of rec on \S+ \(session [0-9a-f-]+\): gdb .*; opened \S+Z, by alice@/,
+  );
+  assert.match(text, /\*\*\* bob@\S+ joined \(tcp:/);
+  assert.match(
+    text,
+    /bob@\S+> break add\nBreakpoint 1 at 0x[0-9a-f]+: file .*demo\.c, line \d+\.\n/,
+  );
+  assert.match(text, /alice@\S+> run\n/);
+  assert.match(text, /-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)\n/);
+  assert.match(text, /bob@\S+> print a\n\$1 = \d+\n/);
+  assert.match(text, /alice@\S+> q\n\*\*\* session ended: alice@\S+ ended the session \(q\)\n$/);
+  // What alice saw live from her .logopen on is what the record shows.
+  const live = alice.stdout.slice(alice.stdout.indexOf("*** alice@")).replace(/dbg> /g, "");
+  const recorded = text.slice(text.indexOf("*** alice@"));
+  assert.equal(recorded, live.slice(0, recorded.length));
+
+  const times = await logShow(tmp, ["--times", file]);
+  for (const line of times.stdout.trimEnd().split("\n")) {
+    assert.match(line, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] /);
+  }
+
+  const cast = await logShow(tmp, ["--asciicast", file]);
+  const [head, ...events] = cast.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+  assert.equal(head.version, 2);
+  assert.ok(events.some((e) => e[1] === "m" && /^bob@\S+ joined/.test(e[2])));
+  assert.ok(events.some((e) => e[1] === "m" && /^stopped at .*in add/.test(e[2])));
+  assert.ok(events.some((e) => e[1] === "o" && /> print a\r\n/.test(e[2])));
+});
+
+Deno.test("e2e: server --log; a server killed with SIGKILL leaves every line written so far intact", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  const file = path.join(tmp.dir, "killed.jsonl");
+  await using srv = server(tmp, program, ["--log", file]);
+  await srv.waitFor(/recording the session to \S+killed\.jsonl/, { stream: "stderr" });
+  const tcp = await endpointAddress(srv, "tcp");
+  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+  await alice.waitFor("*** connected to rec");
+  alice.send("break add");
+  await alice.waitFor(/Breakpoint 1 at/);
+  alice.send("run");
+  await alice.waitFor(/-- stopped at .*in add/);
+  alice.send("print b");
+  await alice.waitFor(/\$1 = \d+/);
+  srv.child.kill("SIGKILL");
+  assert.equal((await srv.wait()).signal, "SIGKILL");
+
+  const raw = fs.readFileSync(file, "utf8");
+  assert.ok(raw.endsWith("\n"), "every line whole");
+  const lines = raw.trimEnd().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines[0].record.by, "the server (--log)");
+  const show = await logShow(tmp, [file]);
+  assert.match(show.stdout, /alice@\S+> break add\n/);
+  assert.match(show.stdout, /-- stopped at .*in add \(breakpoint-hit\)\n/);
+  assert.match(show.stdout, /alice@\S+> print b\n\$1 = \d+\n/);
+
+  // A writer killed mid-line leaves a partial last line: skipped, with a warning.
+  fs.appendFileSync(file, '{"time":"2026-12-01T00:00:00.000Z","ev');
+  const partial = await logShow(tmp, [file]);
+  assert.match(partial.stderr, /^warning: \S+killed\.jsonl:\d+: skipped an unfinished last line/);
+  assert.equal(partial.stdout, show.stdout);
+});
+
+Deno.test("e2e: bad input: --log FILE that cannot be written stops the start; log show on a non-record names the line", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const program = buildSample(tmp.dir);
+  await using srv = server(tmp, program, ["--log", path.join(tmp.dir, "no", "such", "dir.jsonl")]);
+  const exit = await srv.wait();
+  assert.equal(exit.code, 2);
+  assert.match(
+    srv.stderr,
+    /error\[E_RECORD\]: cannot write the session record \S+dir\.jsonl: ENOENT/,
+  );
+  assert.doesNotMatch(srv.stdout, /listening on/);
+
+  const notRecord = path.join(tmp.dir, "notes.txt");
+  fs.writeFileSync(notRecord, "just some notes\n");
+  const show = new Proc("log show", ["log", "show", notRecord], tmp.env);
+  assert.equal((await show.wait()).code, 2);
+  assert.match(
+    show.stderr,
+    /^error\[E_RECORD\]: \S+notes\.txt:1: not a dbgremote session record \(its first line is not JSON/,
+  );
+});
+
+Deno.test({
+  name:
+    "e2e: a full disk while recording: one notice to everyone, the record stops, the session goes on",
+  ignore: noTmpfs !== undefined,
+  async fn() {
+    requireBinary();
+    await using tmp = scratch();
+    const program = buildSample(tmp.dir);
+    const disk = path.join(tmp.dir, "disk");
+    fs.mkdirSync(disk);
+    // The server sees a 64 KiB tmpfs at `disk`, in a mount namespace of its own: nobody else does.
+    const mountThen = 'mount -t tmpfs -o size=64k,mode=0700 tmpfs "$0" && exec "$@"';
+    await using srv = new Proc(
+      "server",
+      [
+        "server",
+        "--noio",
+        "--name",
+        "rec",
+        "--log",
+        path.join(disk, "full.jsonl"),
+        "tcp:port=0,server=127.0.0.1",
+        "--",
+        "gdb",
+        program,
+      ],
+      tmp.env,
+      undefined,
+      ["unshare", "-m", "--propagation", "private", "sh", "-c", mountThen, disk],
+      BINARY,
+    );
+    const tcp = await endpointAddress(srv, "tcp");
+    await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+    await alice.waitFor("*** connected to rec");
+    await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+    await bob.waitFor("*** connected to rec");
+    // Each .echo is recorded twice (the command and what it says): 20 of them fill 64 KiB.
+    const filler = "x".repeat(4000);
+    for (let i = 0; i < 20; i++) alice.send(`.echo ${i} ${filler}`);
+    await bob.waitFor(new RegExp(`alice@\\S+: 19 x{4000}\n`), { timeoutMs: 30_000 });
+    const stopped =
+      /\*\*\* the session record \S+full\.jsonl stopped: [^\n]*ENOSPC[^\n]*the session goes on unrecorded/g;
+    for (const p of [alice, bob]) await p.waitFor(stopped);
+    alice.send("print 6*7");
+    await bob.waitFor(/alice@\S+> print 6\*7\n\$1 = 42\n/);
+    bob.send(".logfile");
+    await alice.waitFor(/no session record is open/);
+    for (const p of [alice, bob]) {
+      assert.equal(p.stdout.match(stopped)?.length, 1, p.stdout.slice(-2000));
+    }
+  },
+});
