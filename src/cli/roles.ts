@@ -300,6 +300,11 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
   });
   if (failure !== undefined) return failed(failure);
   if (end === "gave-up") return EXIT.failure;
+  // The debugger died: a runtime failure (exit 1), whoever else was told.
+  if (end === "ended") {
+    const ended = last.ending();
+    if (ended.kind === "ended" && ended.cause === "engine") return EXIT.failure;
+  }
   if (end === "lost") {
     const ended = last.ending();
     if ((ended.kind === "lost" || ended.kind === "dropped") && ended.error) {

@@ -5,6 +5,7 @@
  */
 import { DbgRemoteError, ProtocolError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import { commandTooLong } from "../protocol/fit.ts";
 import { checkProof, deriveKey, newNonce, proof } from "../protocol/auth.ts";
 import { acceptableIterations } from "../protocol/challenge.ts";
 import type {
@@ -41,14 +42,14 @@ export type ConnectionEnd =
   | { kind: "left" }
   /** The server ended the session and said why (`end`). */
   | { kind: "ended"; reason: string; cause?: EndCause }
-  /** The server disconnected this client on purpose (too slow, a protocol error). */
-  | { kind: "dropped"; reason: string; error?: DbgRemoteError }
+  /** The server disconnected this client on purpose (too slow, a protocol error): `error.code` says why. */
+  | { kind: "dropped"; reason: string; error: DbgRemoteError }
   /** The connection broke or closed without a word: the server died, or the network. */
   | { kind: "lost"; error?: DbgRemoteError };
 
 export interface ClientConnection {
   readonly welcome: Welcome;
-  /** Send a command; returns its id. */
+  /** Send a command; returns its id. Throws E_TOO_LONG, sending nothing, for an over-long line. */
   command(text: string): number;
   interrupt(): void;
   /** Resolves once every command sent so far has finished (or the connection closed). */
@@ -106,6 +107,8 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
     const connection = (): ClientConnection => ({
       welcome: welcome!,
       command(text) {
+        const tooLong = commandTooLong(text);
+        if (tooLong) throw tooLong;
         const id = nextId++;
         outstanding.add(id);
         send({ t: "cmd", id, text });
@@ -185,10 +188,11 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       if (!welcome) {
         if (m.t === "error") {
           const e = m;
-          const code =
-            e.code === "E_PROTOCOL_MISMATCH" || e.code === "E_AUTH" || e.code === "E_AUTH_LOCKED"
-              ? e.code
-              : "E_HANDSHAKE";
+          // The wire code travels on to whoever decides (exit code, waiting for the server).
+          const code = e.code === "E_PROTOCOL_MISMATCH" || e.code === "E_AUTH" ||
+              e.code === "E_AUTH_LOCKED" || e.code === "E_SESSION_ENDED"
+            ? e.code
+            : "E_HANDSHAKE";
           settleError(new ProtocolError(code, `server refused: ${e.message}`, e.hint));
           return;
         }
@@ -248,10 +252,19 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       if (m.t === "challenge" || m.t === "welcome") return;
       const event: SessionEvent = m;
       if (event.t === "end") ending ??= { kind: "ended", reason: event.reason, cause: event.cause };
-      if (
-        event.t === "notice" && event.kind === "drop" && event.text.startsWith("disconnected by")
-      ) {
-        ending ??= { kind: "dropped", reason: event.text };
+      // Dropped: the drop notice names this client itself (its `code` says why).
+      if (event.t === "notice" && event.kind === "drop" && event.client?.id === welcome.you) {
+        const error = new DbgRemoteError(
+          event.code === "E_SLOW_CLIENT" ? "E_SLOW_CLIENT" : "E_PROTOCOL",
+          event.text,
+          {
+            hint: event.code === "E_SLOW_CLIENT"
+              ? "the client did not read its output in time (stopped, or on a slow link); join again"
+              : undefined,
+          },
+        );
+        closeError = error;
+        ending ??= { kind: "dropped", reason: event.text, error };
       }
       options.onEvent(event);
       if (event.t === "done" && event.client === welcome.you && outstanding.delete(event.id)) {

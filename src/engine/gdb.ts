@@ -11,6 +11,7 @@
  * exits again, as at gdb's own prompt, or when gdb says it failed after all
  * (`^error` after `^running`): then gdb is asked what state the target is in.
  */
+import { lineSplitter } from "./lines.ts";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -98,7 +99,8 @@ export function createGdbEngine(
   let capture: string[] | undefined;
   /** The user command now running, to drop gdb's echo of it. */
   let currentText: string | undefined;
-  let partial = "";
+  /** gdb's stdout, cut into lines in linear time however long a line is. */
+  const lines = lineSplitter();
   /** The debugged process, from =thread-group-started: Ctrl+C signals it directly. */
   let inferiorPid: number | undefined;
   /** How gdb ended, once it has. */
@@ -446,13 +448,7 @@ export function createGdbEngine(
         });
       });
       proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-        partial += chunk;
-        let nl;
-        while ((nl = partial.indexOf("\n")) >= 0) {
-          const line = partial.slice(0, nl);
-          partial = partial.slice(nl + 1);
-          handleLine(line);
-        }
+        for (const line of lines.push(chunk)) handleLine(line);
       });
       // gdb's own stderr (rare in MI mode) is shown as error text.
       proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => emitOutput("error", chunk));

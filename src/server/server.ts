@@ -18,6 +18,9 @@ import { dialOut } from "./reverse.ts";
 import { announceServer } from "./announce.ts";
 import type { VersionInfo } from "../version.ts";
 
+/** Longest wait at the end for peers to take what is queued for them (one that never reads). */
+const END_FLUSH_MS = 5_000;
+
 export interface ServerConfig {
   name: string;
   host: string;
@@ -38,6 +41,8 @@ export interface ServerConfig {
   /** Lines for the server's log (stderr). */
   log: (line: string) => void;
   maxPending?: number;
+  /** How long a peer over maxPending must take nothing to be dropped (see session/backlog.ts). */
+  stallMs?: number;
   maxFrame?: number;
   helloTimeoutMs?: number;
   scrollbackEvents?: number;
@@ -211,6 +216,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const endpoints: Endpoint[] = [];
   let nextId = 0;
   let announcer: { update(): void; close(): Promise<void> } | undefined;
+  /** Peers still connected: at the end, what is queued for them leaves before the server goes. */
+  const connected = new Set<Promise<void>>();
+  const peersGone = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(connected),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, END_FLUSH_MS))),
+    ]);
+    clearTimeout(timer);
+  };
   const closeEndpoints = async () => {
     await announcer?.close(); // goodbye first: searchers drop the server before its doors shut
     const open = endpoints.filter((e) => e.state === "accepting");
@@ -230,10 +245,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   const listenNow = async (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
     const id = nextId;
-    const serve = (channel: Channel) =>
-      servePeer(session, channel, {
+    const serve = (channel: Channel) => {
+      const gone = servePeer(session, channel, {
         version: config.version,
         maxPending: config.maxPending,
+        stallMs: config.stallMs,
         maxFrame: config.maxFrame,
         helloTimeoutMs: config.helloTimeoutMs,
         log: config.log,
@@ -241,6 +257,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         observe: spec.observe === true,
         endpoint: id,
       });
+      connected.add(gone);
+      void gone.then(() => connected.delete(gone));
+    };
     const listener = spec.transport === "tcp" && spec.clicon !== undefined
       ? dialOut(config.transports.tcp, spec, serve, {
         log: config.log,
@@ -316,7 +335,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     record: { pid: config.pid },
     onEnd: (reason) => {
       config.log(`session ended: ${reason}`);
-      void closeEndpoints().then(() => resolveFinished(reason));
+      void closeEndpoints().then(peersGone).then(() => resolveFinished(reason));
     },
   });
 

@@ -8,12 +8,23 @@
  */
 import { DbgRemoteError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import { fitWelcome } from "../protocol/fit.ts";
+import {
+  backlogWatch,
+  DEFAULT_MAX_BACKLOG,
+  DEFAULT_MAX_PENDING,
+  DEFAULT_SAMPLE_MS,
+  DEFAULT_STALL_MS,
+  type Verdict,
+} from "./backlog.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
+  type ClientInfo,
   type ClientMessage,
   type ErrorMsg,
   type Hello,
+  type Notice,
   parseClientMessage,
   type Role,
   SELECTED_SINCE,
@@ -42,8 +53,12 @@ export interface PeerOptions {
   version: VersionInfo;
   /** Largest frame accepted. */
   maxFrame?: number;
-  /** Drop the peer when this many bytes are queued for it unsent. */
+  /** Drop the peer when this many bytes are queued for it unsent and it takes none (see backlog.ts). */
   maxPending?: number;
+  /** Drop the peer when this many bytes are queued for it unsent, even though it reads. */
+  maxBacklog?: number;
+  /** How long a peer over maxPending must take nothing to count as not reading. */
+  stallMs?: number;
   /** Close a peer that has not said hello within this time. */
   helloTimeoutMs?: number;
   /** Told about each peer that is refused or dropped (for the server's log). */
@@ -54,16 +69,36 @@ export interface PeerOptions {
   observe?: boolean;
   /** Id of the endpoint (as `.servers` lists it), shown in `.clients`. */
   endpoint?: number;
+  /** How long a dropped peer has to read what was queued for it, and why it was dropped. */
+  dropGraceMs?: number;
 }
 
-export const DEFAULT_MAX_PENDING = 8 * 1024 * 1024;
+export { DEFAULT_MAX_PENDING };
+export const DEFAULT_DROP_GRACE_MS = 30_000;
 
-/** Serve one freshly accepted channel until it closes. */
-export function servePeer(session: Session, channel: Channel, options: PeerOptions): void {
+/** Serve one freshly accepted channel until it closes; resolves then. */
+export function servePeer(session: Session, channel: Channel, options: PeerOptions): Promise<void> {
+  let resolveGone!: () => void;
+  const gone = new Promise<void>((resolve) => (resolveGone = resolve));
   const decoder = new FrameDecoder(options.maxFrame);
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  const dropGrace = options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS;
+  const backlog = backlogWatch({
+    maxPending,
+    maxBacklog: Math.max(options.maxBacklog ?? DEFAULT_MAX_BACKLOG, maxPending),
+    stallMs: options.stallMs ?? DEFAULT_STALL_MS,
+    sampleMs: DEFAULT_SAMPLE_MS,
+  });
+  let turnMarked = false;
+  /** Runs while more than maxPending waits for the peer: does it take anything? */
+  let sampler: ReturnType<typeof setInterval> | undefined;
+  /** Dropped for not keeping up: what is queued is its backlog, the drop notice after it. */
+  let slow = false;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const log = options.log ?? (() => {});
   let id: number | undefined;
+  /** This peer as the participants' list shows it (for the notice telling it that it was dropped). */
+  let self: ClientInfo | undefined;
   let closed = false;
   /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
   let knowsSelected = false;
@@ -101,23 +136,67 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     deliver(event: SessionEvent) {
       if (closed) return;
       if (event.t === "selected" && !knowsSelected) return;
-      channel.write(encodeFrame(event));
-      if (channel.pending > maxPending && id !== undefined) {
-        session.drop(id, `not reading (${channel.pending} bytes queued)`);
+      let frame: Uint8Array;
+      try {
+        frame = encodeFrame(event);
+      } catch (err) {
+        // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
+        // this peer misses it and is told, rather than the server failing.
+        log(`not sent to ${channel.peer}: ${(err as Error).message}`);
+        return;
       }
+      channel.write(frame);
+      if (!turnMarked) {
+        turnMarked = true;
+        queueMicrotask(() => {
+          turnMarked = false;
+          backlog.newTurn();
+        });
+      }
+      act(backlog.wrote(frame.length, channel.pending));
     },
     close(reason: string) {
       if (closed) return;
       closed = true;
+      clearInterval(sampler);
       if (reason && id !== undefined && !session.ended) {
-        // A drop: tell the peer why, if it still listens, then cut it off.
-        send({ t: "notice", kind: "drop", text: `disconnected by the server: ${reason}` });
+        // A drop: the peer is told why after what is already queued for it (a stalled client
+        // that reads again learns it was dropped, and does not come back); `client` and `code`
+        // let it know the notice is about itself without reading the text.
+        const notice: Notice = {
+          t: "notice",
+          kind: "drop",
+          text: `disconnected by the server: ${reason}`,
+        };
+        if (self) notice.client = self;
+        if (slow) notice.code = "E_SLOW_CLIENT";
+        send(notice);
       }
-      if (session.ended) channel.end();
-      else if (channel.pending > maxPending) channel.destroy();
-      else channel.end();
+      channel.end();
+      // A peer that never reads again is cut off after a grace period: memory stays bounded.
+      if (!session.ended && slow) {
+        const grace = setTimeout(() => channel.destroy(), dropGrace);
+        graceTimer = grace;
+      }
     },
   });
+
+  /** Drop the peer, or sample whether it takes anything while too much waits for it. */
+  const act = (verdict: Verdict) => {
+    if (verdict.kind !== "watch") {
+      clearInterval(sampler);
+      sampler = undefined;
+    }
+    if (closed || id === undefined) return;
+    if (verdict.kind === "drop") {
+      slow = true;
+      log(`dropping ${channel.peer}: ${verdict.why}`);
+      session.drop(id, verdict.why);
+    } else if (verdict.kind === "watch" && sampler === undefined) {
+      // Sampled on a timer too: no more output may come to judge it by.
+      sampler = setInterval(() => act(backlog.sample(channel.pending)), DEFAULT_SAMPLE_MS);
+    }
+  };
 
   let hello: Hello | undefined;
   /** Set when the client's release differs (the welcome says so too). */
@@ -231,7 +310,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     if (selected) welcome.selected = selected;
     if (warning) welcome.warning = warning;
     if (serverProof) welcome.proof = serverProof;
-    send(welcome);
+    self = welcome.clients.find((c) => c.id === id);
+    send(fitWelcome(welcome));
   };
 
   const onMessage = (raw: Message) => {
@@ -310,6 +390,9 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     close(error) {
       clearTimeout(helloTimer);
       clearTimeout(authTimer);
+      clearTimeout(graceTimer);
+      clearInterval(sampler);
+      resolveGone();
       const wasClosed = closed;
       closed = true;
       if (id !== undefined && !wasClosed) {
@@ -317,4 +400,5 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       }
     },
   });
+  return gone;
 }

@@ -118,7 +118,11 @@ export function createNpipeTransport(options: { dir?: string; secure?: boolean }
         const timer = options?.timeoutMs
           ? setTimeout(() => {
             socket.destroy();
-            reject(new TransportError("E_CONNECT", `no answer on pipe ${file}`));
+            reject(
+              new TransportError("E_CONNECT", `no answer on pipe ${file}`, {
+                failure: "no-answer",
+              }),
+            );
           }, options.timeoutMs)
           : undefined;
         socket.once("error", (err: NodeJS.ErrnoException) => {

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { PROTOCOL } from "../../src/version.ts";
 import {
   buildSample,
   endpointAddress,
@@ -106,7 +107,7 @@ Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch
   });
   assert.equal((await future.wait()).code, 3);
   assert.match(future.stderr, /E_PROTOCOL_MISMATCH/);
-  assert.match(future.stderr, /1\.2/);
+  assert.match(future.stderr, new RegExp(PROTOCOL.replace(".", "\\.")));
   assert.match(future.stderr, /2\.0/);
   assert.match(future.stderr, /same dbgremote release on both ends/);
   await server.waitFor(/refused npipe:ver: protocol mismatch.*2\.0/, { stream: "stderr" });
@@ -155,7 +156,10 @@ Deno.test("e2e: version prints release and protocol", async () => {
   requireBinary();
   await using v = new Proc("version", ["version"]);
   assert.equal((await v.wait()).code, 0);
-  assert.match(v.stdout, /^dbgremote 0\.1\.0\nprotocol 1\.2\nruntime bun /);
+  assert.match(
+    v.stdout,
+    new RegExp(`^dbgremote 0\\.1\\.0\\nprotocol ${PROTOCOL.replace(".", "\\.")}\\nruntime bun `),
+  );
 });
 
 Deno.test("e2e: a password protects the session; the password itself never crosses the wire", async () => {

@@ -48,6 +48,7 @@ Deno.test("a page that stops reading is dropped; the others go on at full speed"
     env: {},
     log: () => {},
     maxPending: 512 * 1024,
+    stallMs: 0, // a page that took nothing since the last event counts as not reading at once
   });
   const port = Number(/port=(\d+)/.exec(server.endpoints[0].address)![1]);
   const hung = await hungPage(port);
