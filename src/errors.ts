@@ -19,6 +19,9 @@ export type ErrorCode =
   | "E_AUTH_LOCKED"
   | "E_INSECURE"
   | "E_SECRET_MISSING"
+  | "E_SECRET_WEAK"
+  | "E_PIPE_PATH_TAKEN"
+  | "E_TOO_MANY_UNAUTHENTICATED"
   | "E_ADDR_IN_USE"
   | "E_CONNECT"
   | "E_TRANSPORT"
@@ -103,7 +106,7 @@ export type ConnectFailure = "no-answer" | "tls";
 export class TransportError extends DbgRemoteError {
   readonly failure?: ConnectFailure;
   constructor(
-    code: "E_ADDR_IN_USE" | "E_CONNECT" | "E_TRANSPORT",
+    code: "E_ADDR_IN_USE" | "E_CONNECT" | "E_TRANSPORT" | "E_PIPE_PATH_TAKEN",
     message: string,
     options?: { hint?: string; cause?: unknown; failure?: ConnectFailure },
   ) {

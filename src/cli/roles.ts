@@ -16,6 +16,8 @@ import { buildSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
+import { tokenFor } from "../transport/loopback_token.ts";
+import { pipeDirectory } from "../transport/npipe.ts";
 import {
   endpointInfo,
   type RunningServer,
@@ -96,6 +98,7 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
     const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
+    const mine = e.access === "token" ? " (your user only: it takes a session token)" : "";
     // An endpoint on every interface is also reachable by this machine's name from elsewhere.
     const reach = role.reachAs ?? p.hostname;
     const remote = endpointInfo(e, reach).address;
@@ -108,7 +111,9 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     const how = e.listener.url
       ? `open ${e.listener.url} in a browser`
       : `dbgremote client ${e.client}`;
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}\n`);
+    p.stdout(
+      `*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}${mine}\n`,
+    );
   }
   const scope = discover ? discoveryScope(server.endpoints, p.hostname) : undefined;
   if (scope) {
@@ -212,6 +217,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
       : await ctx.transports[role.spec.transport].connect(role.spec, { timeoutMs: 10_000 });
     return await openClient(channel, {
       password,
+      token: password === undefined ? tokenFor(role.spec, pipeDirectory(p.env)) : undefined,
       who: who(p, "dbgremote-console", role.user),
       version: ctx.version,
       onEvent: (e) => print(e),

@@ -32,6 +32,11 @@ export interface ClientOptions {
   maxFrame?: number;
   /** The session password, when the server needs one. The server must prove it knows it too. */
   password?: string;
+  /**
+   * A loopback server's session token, found in this user's private directory: answered like a
+   * password when the server asks for one (and then the server must prove it), never required.
+   */
+  token?: string;
   /** Ask to join as an observer (see everything, run nothing). */
   observe?: boolean;
 }
@@ -138,13 +143,16 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
     let key: Uint8Array | undefined;
     let nonces: { server: string; client: string } | undefined;
 
+    const secret = options.password ?? options.token;
     const onChallenge = (c: Challenge) => {
-      if (options.password === undefined) {
+      if (secret === undefined) {
         settleError(
           new ProtocolError(
             "E_AUTH",
             `${channel.peer} needs a password`,
-            "add password_env=VAR (the variable holds the password) or password=... to the connection string",
+            "add password_env=VAR (the variable holds the password) or password=... to the " +
+              "connection string; a loopback endpoint without one is private to the server's " +
+              "user: run the client as that user",
           ),
         );
         channel.destroy();
@@ -160,7 +168,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         channel.destroy();
         return;
       }
-      key = deriveKey(options.password, c.salt, c.iterations);
+      key = deriveKey(secret, c.salt, c.iterations);
       nonces = { server: c.nonce, client: newNonce() };
       send({
         t: "auth",
@@ -206,7 +214,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
           return;
         }
         const w = m;
-        if (options.password !== undefined) {
+        if (options.password !== undefined || nonces) {
           // Mutual: a server that never asked, or cannot prove the password, may be an impostor.
           const proven = key && nonces &&
             checkProof(key, "server", nonces.server, nonces.client, w.proof);

@@ -43,8 +43,16 @@ export interface EndpointAuth {
   key: Uint8Array;
   salt: string;
   iterations: number;
-  /** Failed attempts per address, shared by all of a server's endpoints. */
-  limiter: AuthLimiter;
+  /**
+   * Failed attempts per peer, shared by all of a server's network endpoints; none for a private
+   * pipe (only its user reaches it: a lockout there would only lock that user out).
+   */
+  limiter?: AuthLimiter;
+  /**
+   * Who a peer is for the lockout: its address, or more where an address is shared (the local
+   * user behind a loopback connection). Default: the address.
+   */
+  identify?: (peer: string) => string;
   /** Wait this long before answering a wrong password (slows guessing). */
   failureDelayMs?: number;
 }
@@ -71,6 +79,21 @@ export interface PeerOptions {
   endpoint?: number;
   /** How long a dropped peer has to read what was queued for it, and why it was dropped. */
   dropGraceMs?: number;
+  /** Called once the peer has logged in, or has closed before (its handshake is over). */
+  onSettled?: () => void;
+}
+
+/**
+ * Bytes a peer may send before it has logged in: a hello and an auth take a few hundred, so a
+ * stranger cannot make the server buffer a big frame (the frame limit is for the session).
+ */
+export const PRELOGIN_MAX_BYTES = 16 * 1024;
+
+/** Turn a peer away before its handshake starts: say why, then close. */
+export function turnAway(channel: Channel, error: ErrorMsg): void {
+  channel.start({ data() {}, close() {} });
+  channel.write(encodeFrame(error));
+  channel.end();
 }
 
 export { DEFAULT_MAX_PENDING };
@@ -99,6 +122,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   let id: number | undefined;
   /** This peer as the participants' list shows it (for the notice telling it that it was dropped). */
   let self: ClientInfo | undefined;
+  let preloginBytes = 0;
   let closed = false;
   /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
   let knowsSelected = false;
@@ -107,6 +131,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   const refuse = (error: ErrorMsg) => {
     if (closed) return;
     closed = true;
+    options.onSettled?.();
     log(`refused ${channel.peer}: ${error.message}`);
     send(error);
     channel.end();
@@ -228,12 +253,12 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       admit();
       return;
     }
-    const wait = auth.limiter.blockedFor(peerAddress(channel.peer));
+    const wait = auth.limiter?.blockedFor(identity()) ?? 0;
     if (wait > 0) {
       refuse({
         t: "error",
         code: "E_AUTH_LOCKED",
-        message: `too many wrong passwords from ${peerAddress(channel.peer)}`,
+        message: `too many wrong passwords from ${identity()}`,
         hint: `try again in ${Math.ceil(wait / 1000)} s`,
       });
       return;
@@ -252,20 +277,22 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
 
   let authTimer: ReturnType<typeof setTimeout> | undefined;
   let authing = false;
+  /** Who failed, for the lockout (asked while the peer is still connected). */
+  const identity = () => options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
 
   const onAuth = (answer: Auth) => {
     const auth = options.auth!;
     clearTimeout(authTimer);
     if (authing) return;
     authing = true;
-    const address = peerAddress(channel.peer);
+    const address = identity();
     if (checkProof(auth.key, "client", serverNonce!, answer.nonce, answer.proof)) {
-      auth.limiter.succeed(address);
+      auth.limiter?.succeed(address);
       admit(proof(auth.key, "server", serverNonce!, answer.nonce));
       if (id !== undefined) channel.authenticated?.();
       return;
     }
-    auth.limiter.fail(address);
+    auth.limiter?.fail(address);
     log(`wrong password from ${whoText(hello!.who)} at ${channel.peer}`);
     setTimeout(() => {
       refuse({
@@ -293,6 +320,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     // Send welcome before any event so the peer's first session frame is always welcome.
     const joined = session.join(p);
     id = joined.id;
+    options.onSettled?.();
     const welcome: Welcome = {
       t: "welcome",
       protocol: options.version.protocol,
@@ -363,6 +391,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     log(`closing ${channel.peer}: ${err.message}`);
     send({ t: "error", code: err.code, message: err.message, hint: err.hint });
     closed = true;
+    options.onSettled?.();
     channel.end();
     if (id !== undefined) {
       const who = id;
@@ -375,6 +404,19 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     data(chunk) {
       if (closed) return;
       heardFrom = true;
+      if (id === undefined) {
+        preloginBytes += chunk.length;
+        if (preloginBytes > PRELOGIN_MAX_BYTES) {
+          fail(
+            new DbgRemoteError(
+              "E_FRAME_TOO_LARGE",
+              `more than ${PRELOGIN_MAX_BYTES} bytes before logging in`,
+              { hint: "a hello and its answer to the password challenge take a few hundred bytes" },
+            ),
+          );
+          return;
+        }
+      }
       let messages: Message[];
       try {
         messages = decoder.push(chunk);
@@ -393,6 +435,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       clearTimeout(graceTimer);
       clearInterval(sampler);
       resolveGone();
+      options.onSettled?.();
       const wasClosed = closed;
       closed = true;
       if (id !== undefined && !wasClosed) {

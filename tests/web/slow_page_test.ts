@@ -40,7 +40,8 @@ Deno.test("a page that stops reading is dropped; the others go on at full speed"
     host: "h",
     engine: { kind: "fake" },
     makeEngine: (_spec, listener) => createFakeEngine(listener),
-    endpoints: [parseConnStr("http:port=0,server=127.0.0.1", "listen")],
+    // insecure: no session token, so the raw page below needs no login
+    endpoints: [parseConnStr("http:port=0,server=127.0.0.1,insecure", "listen")],
     transports: createTransports({ web: await createWebRuntime() }),
     version: V,
     pid: 1,
