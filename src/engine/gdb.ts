@@ -70,7 +70,15 @@ interface Resume {
   /** Stops reported before it resumed: one more ends it. */
   before: number;
   finish(result: CommandResult): void;
+  /** After =thread-group-exited: how long the *stopped that normally follows is waited for. */
+  exitWait?: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * gdb follows =thread-group-exited with the exit's *stopped, but not always before it reads the
+ * next command: a resume still waiting this long after the program is gone ends without one.
+ */
+const EXIT_STOP_WAIT_MS = 2000;
 
 export function createGdbEngine(
   spec: EngineSpec,
@@ -123,6 +131,7 @@ export function createGdbEngine(
   const finishResume = (result: CommandResult) => {
     const r = resume;
     resume = undefined;
+    clearTimeout(r?.exitWait);
     r?.finish(result);
   };
 
@@ -209,6 +218,7 @@ export function createGdbEngine(
     later(() => {
       if (resume !== r) return; // that stop (or gdb's death) ended the command
       resume = undefined;
+      clearTimeout(r.exitWait);
       const stopped = threads.find((t) => str(t, "state") === "stopped");
       if (threads.some((t) => str(t, "state") === "running")) {
         // Still running after all: the next *stopped reports it; nothing is waited for.
@@ -270,9 +280,12 @@ export function createGdbEngine(
         }
         if (r.class === "thread-group-exited") {
           inferiorPid = undefined;
-          // gdb reports the exit's *stopped in the same breath, before it reads the question
-          // settle() asks: if none came, the program is gone without one.
-          if (resume?.resumed) later(() => void settle({ ok: true }));
+          const r = resume;
+          if (r?.resumed && r.exitWait === undefined) {
+            r.exitWait = setTimeout(() => {
+              if (resume === r) later(() => void settle({ ok: true }));
+            }, EXIT_STOP_WAIT_MS);
+          }
         }
         // A console command changed the selected frame (up, down, frame N): gdb printed it
         // already; the frame and its source go out beside the transcript.
