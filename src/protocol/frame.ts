@@ -39,7 +39,7 @@ export function encodeFrame(message: Message, maxFrame = DEFAULT_MAX_FRAME): Uin
  * the connection.
  */
 export class FrameDecoder {
-  readonly #maxFrame: number;
+  #maxFrame: number;
   readonly #utf8 = new TextDecoder("utf-8", { fatal: true });
   #buffer: Uint8Array = new Uint8Array(0);
   #start = 0;
@@ -47,6 +47,11 @@ export class FrameDecoder {
 
   constructor(maxFrame = DEFAULT_MAX_FRAME) {
     this.#maxFrame = maxFrame;
+  }
+
+  /** The largest frame accepted from now on (a peer that has logged in gets a bigger one). */
+  set maxFrame(bytes: number) {
+    this.#maxFrame = bytes;
   }
 
   /** Bytes received but not yet decoded into a message. */

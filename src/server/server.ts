@@ -268,6 +268,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const listenNow = async (spec: ConnSpec, ready: Prepared): Promise<Endpoint> => {
     const id = nextId;
     /** The port this endpoint took: with the peer's, it names the peer's socket exactly. */
+    // deno-lint-ignore prefer-const -- set once the listener is open; identify() reads it later
     let port: number | undefined;
     const identify = (peer: string) => peerIdentity(peer, port);
     const auth = ready.auth && { ...ready.auth, identify };

@@ -7,7 +7,7 @@
  * stops reading) closes that peer only; the session and the others go on.
  */
 import { DbgRemoteError } from "../errors.ts";
-import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
 import { fitWelcome } from "../protocol/fit.ts";
 import {
   backlogWatch,
@@ -103,7 +103,11 @@ export const DEFAULT_DROP_GRACE_MS = 30_000;
 export function servePeer(session: Session, channel: Channel, options: PeerOptions): Promise<void> {
   let resolveGone!: () => void;
   const gone = new Promise<void>((resolve) => (resolveGone = resolve));
-  const decoder = new FrameDecoder(options.maxFrame);
+  // Before login a frame header promising more than a hello needs is refused at once, before any
+  // of its body is buffered; the session's frame limit applies once the peer has joined.
+  const decoder = new FrameDecoder(
+    Math.min(options.maxFrame ?? DEFAULT_MAX_FRAME, PRELOGIN_MAX_BYTES),
+  );
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
   const dropGrace = options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS;
   const backlog = backlogWatch({
@@ -320,6 +324,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     // Send welcome before any event so the peer's first session frame is always welcome.
     const joined = session.join(p);
     id = joined.id;
+    decoder.maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
     options.onSettled?.();
     const welcome: Welcome = {
       t: "welcome",

@@ -310,7 +310,7 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
   });
   // A peer that has not logged in gets no room for big frames: a header promising 256 KiB is
   // refused at once, before any of it is buffered (awaited at the end, so it costs no time).
-  const bigHeader = kind === "com" ? undefined : (async () => {
+  const bigHeader = kind === "com" ? undefined : pastTheCap(async () => {
     const p = new Peer(await dial());
     const header = new Uint8Array(5);
     new DataView(header.buffer).setUint32(0, 256 * 1024);
@@ -318,8 +318,8 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     p.channel.write(header);
     const [reply] = await p.waitFrames((m) => m.t === "error", 1, 0, 20_000);
     p.channel.destroy();
-    return reply;
-  })();
+    return { peer: p, reply };
+  }).then(({ reply }) => reply);
   const oneShots: Peer[] = [];
   let line: Peer | undefined;
   let listening: (() => Promise<void>) | undefined;
@@ -393,14 +393,21 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     replays.push(
       ...await Promise.all(
         Array.from({ length: budget.replays }, async () => {
-          const p = new Peer(await dial());
-          for (const bytes of recorded.sent) p.channel.write(bytes);
-          replies.push(
-            ...await p.waitFrames((m) => m.t === "error" || m.t === "welcome", 1, 0, 20_000),
-          );
-          p.channel.destroy();
+          const { peer, reply } = await pastTheCap(async () => {
+            const p = new Peer(await dial());
+            for (const bytes of recorded.sent) p.channel.write(bytes);
+            const [reply] = await p.waitFrames(
+              (m) => m.t === "error" || m.t === "welcome",
+              1,
+              0,
+              20_000,
+            );
+            p.channel.destroy();
+            return { peer: p, reply };
+          });
+          replies.push(reply);
           tally.replays++;
-          return p;
+          return peer;
         }),
       ),
     );
@@ -460,13 +467,26 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
   assert.ok(after.peak < 512 * 1024, `server peak RSS ${after.peak} KiB`);
 
   if (bigHeader) {
-    // needs: netsec (a small pre-login frame limit; today it is the 1 MiB of logged-in peers,
-    // so the server waits for the body and closes the peer only at the hello timeout)
+    // The pre-login frame limit is checked on the header: the body is never waited for.
     assert.equal((await bigHeader).code, "E_FRAME_TOO_LARGE");
   }
 
   alice.send("q");
   assert.equal((await server.wait(20_000)).code, 0);
+}
+
+/**
+ * Tries `attempt` until the server hears it: the flood around it fills its address's handshake
+ * places (the server turns the rest away at once, E_TOO_MANY_UNAUTHENTICATED), and a flood peer
+ * just closed may hold its place a moment longer. Bounded; the point is what the input gets once
+ * it is heard.
+ */
+async function pastTheCap<T extends { reply: Message }>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1;; tries++) {
+    const result = await attempt();
+    if (result.reply.code !== "E_TOO_MANY_UNAUTHENTICATED" || tries === 100) return result;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const KINDS: Kind[] = ["tcp", "npipe", "ssl", "http", "https", "com"];

@@ -86,7 +86,18 @@ Deno.test("before login a peer may send a few KB: a big frame is refused before 
   await c.closed;
   const error = c.messages.find((m) => m.t === "error");
   assert.equal(error?.code, "E_FRAME_TOO_LARGE");
-  assert.match(String(error?.message), /before logging in/);
+});
+
+Deno.test("before login a frame header promising more than a hello needs is refused at once, body unsent", async () => {
+  await using f = await serve(["tcp:port=0,server=127.0.0.1,password_env=LAB_PW"]);
+  const c = await raw(f.port);
+  const header = new Uint8Array(4);
+  new DataView(header.buffer).setUint32(0, PRELOGIN_MAX_BYTES + 1);
+  c.socket.write(header); // and nothing more: the server must not wait for the body
+  const error = await c.first;
+  assert.equal(error.t, "error");
+  assert.equal(error.code, "E_FRAME_TOO_LARGE");
+  await c.closed;
 });
 
 Deno.test("connections still logging in are capped per address and in all; logged-in ones never count", async () => {
