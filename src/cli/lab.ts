@@ -1,7 +1,7 @@
 /** `check`, `plan` and `run`: the topology subcommands. */
 import fs from "node:fs";
 import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
-import type { RunningServer } from "../server/server.ts";
+import { type RunningServer, secretNames } from "../server/server.ts";
 import { DbgRemoteError, TopologyError, UsageError } from "../errors.ts";
 import { findKind } from "../engine/kinds.ts";
 import { parseTopology } from "../topology/parse.ts";
@@ -115,6 +115,11 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   // The terminal belongs to the client node when there is one; otherwise to the (single) server.
   const serverConsole = clients.length === 0 && servers.length === 1;
   const running: RunningServer[] = [];
+  // Every password this process knows stays out of what its servers start.
+  const secrets = secretNames([
+    ...servers.flatMap((s) => s.listen.map((l) => l.spec)),
+    ...clients.map((c) => c.connect.spec),
+  ]);
   try {
     for (const s of servers) {
       running.push(
@@ -124,6 +129,7 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
           endpoints: s.listen.map((l) => l.spec),
           noio: s.noio || !serverConsole,
           discover: s.discover,
+          secrets,
           record: s.log,
           // The lab's name for this host is what reaches it from the lab's other machines.
           reachAs: hostKey(s.host) === "" ? undefined : s.host,

@@ -18,7 +18,13 @@ import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
 import { tokenFor } from "../transport/loopback_token.ts";
 import { pipeDirectory } from "../transport/npipe.ts";
-import { endpointInfo, type RunningServer, startServer } from "../server/server.ts";
+import {
+  endpointInfo,
+  type RunningServer,
+  secretNames,
+  startServer,
+  withoutSecrets,
+} from "../server/server.ts";
 import { discoveryScope } from "../server/announce.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
@@ -33,6 +39,8 @@ export interface ServerRole {
   noio: boolean;
   /** Answer `dbgremote search` (default true; DBGREMOTE_DISCOVERY=off turns it off everywhere). */
   discover?: boolean;
+  /** More password variables to keep from what the server starts (a lab's other nodes here). */
+  secrets?: string[];
   /** Record the session to this file (`--log FILE`, a lab server's `log`). */
   record?: string;
   /**
@@ -43,7 +51,11 @@ export interface ServerRole {
   reachAs?: string;
 }
 
-async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineSpec> {
+async function resolveEngine(
+  ctx: CliContext,
+  spec: EngineSpec,
+  env: Record<string, string | undefined>,
+): Promise<EngineSpec> {
   if (!(spec.kind in ctx.engines)) {
     throw new UsageError(
       `unknown engine "${spec.kind}"`,
@@ -53,7 +65,7 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
   if (spec.program === SAMPLE_PROGRAM) {
     const program = spec.kind === "python"
       ? writePythonSample(ctx.sampleDir)
-      : await buildSample(ctx.sampleDir);
+      : await buildSample(ctx.sampleDir, "cc", env);
     return { ...spec, program };
   }
   return spec;
@@ -62,13 +74,16 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
 /** Start a server; returns once it listens on every endpoint. */
 export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
   const p = ctx.platform;
-  const engine = await resolveEngine(ctx, role.engine);
+  // Nothing the server starts (the compiler, the debugger, the program) sees its secrets.
+  const secrets = [...secretNames(role.endpoints), ...(role.secrets ?? [])];
+  const env = withoutSecrets(p.env, secrets);
+  const engine = await resolveEngine(ctx, role.engine, env);
   const discover = role.discover !== false &&
     !/^(off|0|no|false)$/i.test(p.env.DBGREMOTE_DISCOVERY ?? "");
   const server = await startServer({
     name: role.name,
     host: p.hostname,
-    engine,
+    engine: { ...engine, env },
     makeEngine: ctx.engines[engine.kind],
     endpoints: role.endpoints,
     transports: ctx.transports,

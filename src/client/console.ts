@@ -19,12 +19,18 @@ export interface Terminal {
   onInterrupt(handler: () => void): void;
   /** Ctrl+B. */
   onLeave(handler: () => void): void;
+  /** Esc (leaves input mode). Optional: a terminal without keys sends {@link ESC} as a line. */
+  onEscape?(handler: () => void): void;
   /** Stop reading input. */
   close(): void;
 }
 
 /** The Ctrl+B character: a line holding only it means "leave", also when stdin is not a tty. */
 export const CTRL_B = "\x02";
+/** The Esc character: a line holding only it leaves input mode, also when stdin is not a tty. */
+export const ESC = "\x1b";
+/** The console's own command for typing many lines to the program. */
+export const INPUT_MODE = ".inputmode";
 
 /**
  * Renders events, and shows a failed command's error once even when the
@@ -89,10 +95,35 @@ export async function runConsoleClient(
   };
   term.onInterrupt(() => (conn ? conn.interrupt() : giveUp("gave-up")));
   term.onLeave(leave);
+  // Input mode: every line typed goes to the program as it is (`.input LINE`), until Esc.
+  let inputMode = false;
+  const leaveInputMode = () => {
+    if (!inputMode) return;
+    inputMode = false;
+    term.write("*** input mode off: lines are debugger commands again\n");
+  };
+  term.onEscape?.(leaveInputMode);
   (async () => {
     for await (const raw of term.lines()) {
       if (end) break;
       const line = raw.trim();
+      if (inputMode && line !== ESC && line !== CTRL_B) {
+        if (conn) conn.command(`.input ${raw}`);
+        else term.write("*** not connected: the line was not sent\n");
+        continue;
+      }
+      if (line === ESC) {
+        leaveInputMode();
+        continue;
+      }
+      if (line === INPUT_MODE) {
+        inputMode = true;
+        term.write(
+          "*** input mode: each line you type goes to the program (as .input LINE); " +
+            "Esc leaves it; .eof is Ctrl+D for the program, typed outside input mode\n",
+        );
+        continue;
+      }
       if (line === "") continue;
       if (line === CTRL_B || line === ".remote_exit") {
         leave();

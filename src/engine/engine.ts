@@ -4,6 +4,8 @@
  * An engine owns one real debugger process. The session sends it one command
  * at a time with {@link Engine.execute}; everything the debugger says comes
  * back as {@link EngineEvent}s to the listener given at creation, in order.
+ * The debugged program has a terminal of its own, which participants type into
+ * with {@link Engine.input} at any time, never through the command queue.
  * Each engine passes the shared contract suite in tests/engine/.
  */
 
@@ -88,8 +90,26 @@ export interface Engine {
    * Output produced meanwhile is delivered as events before this resolves.
    */
   execute(text: string): Promise<CommandResult>;
-  /** Interrupt a running target (Ctrl+C). No-op if it isn't running. */
-  interrupt(): Promise<void>;
+  /**
+   * Interrupt the target (Ctrl+C). Resolves true when it acts: the target runs, or a command
+   * under way may be about to run it (then the interrupt takes effect as soon as it does).
+   * False, and nothing happens, when nothing runs or is about to.
+   */
+  interrupt(): Promise<boolean>;
+  /**
+   * Type `text` into the program's own terminal, at once (also while a command runs the
+   * target). Fails when there is no program to read it.
+   */
+  input(text: string): CommandResult;
+  /** End of input on the program's terminal (Ctrl+D), at once; fails as input() does. */
+  eof(): CommandResult;
+  /** The size of the program's terminal, in characters (the program is told, as by a window). */
+  resize(cols: number, rows: number): CommandResult;
+  /**
+   * Keep these environment variables from programs started from now on (secrets the server
+   * learned after the debugger started). Runs after the commands queued before it.
+   */
+  unsetEnv(names: string[]): Promise<void>;
   /** Stop the debugger and its target. Idempotent. */
   stop(): Promise<void>;
 }
@@ -104,6 +124,11 @@ export interface EngineSpec {
   /** Path of the debugger binary, default: the kind's name on PATH. */
   debugger?: string;
   cwd?: string;
+  /**
+   * The environment of the debugger and of every program it starts (default: this
+   * process's). The server leaves its endpoints' secrets out.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 export type EngineFactory = (spec: EngineSpec, listener: EngineListener) => Engine;

@@ -3,46 +3,41 @@
  *
  * Users type ordinary gdb commands; each is sent as
  * `TOKEN-interpreter-exec console "TEXT"`, so its result record closes it.
- * `~` records are gdb's answers, `&` its error text, `@` records and any line
- * that is not an MI record are the program's own output (it shares gdb's
- * stdout). `*running`/`*stopped` are the state changes. A command that
- * resumes the target (`run`, `next`, `continue`) is finished when the target
- * stops or exits again, as at gdb's own prompt.
+ * `~` records are gdb's answers, `&` its error text. The program runs on a
+ * pseudo-terminal of its own (`-inferior-tty-set`), never on gdb's pipes: what
+ * it writes there is the `target` stream, what participants type goes there.
+ * `*running`/`*stopped` are the state changes. A command that resumes the
+ * target (`run`, `next`, `continue`) is finished when the target stops or
+ * exits again, as at gdb's own prompt, or when gdb says it failed after all
+ * (`^error` after `^running`): then gdb is asked what state the target is in.
  */
 import { lineSplitter } from "./lines.ts";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { EngineError } from "../errors.ts";
+import { openPty, type Pty, type PtyOptions } from "../platform.ts";
 import type {
   CommandResult,
   Engine,
   EngineEvent,
   EngineListener,
   EngineSpec,
-  SourceExcerpt,
-  StackFrame,
   StopInfo,
   TargetState,
 } from "./engine.ts";
-import {
-  type MiRecord,
-  type MiTuple,
-  type MiValue,
-  parseMiLine,
-  splitGlued,
-  str,
-  tuple,
-} from "./mi_parser.ts";
+import { describeStopWith, frameEvent, type SourceCache, stopInfo } from "./gdb_frames.ts";
+import { drainWithin, openTargetTerminal } from "./target_terminal.ts";
+import { type MiRecord, type MiTuple, parseMiLine, splitGlued, str, tuple } from "./mi_parser.ts";
 
-/** Frames reported with each stop. */
-const MAX_FRAMES = 32;
-/** Lines of source shown before and after the stop line. */
-const SOURCE_CONTEXT = 6;
-/** Source files larger than this are not read for excerpts. */
-const MAX_SOURCE_BYTES = 8 * 1024 * 1024;
+export { type SourceCache, sourceExcerpt, stackFrame, stackFrames } from "./gdb_frames.ts";
+
 /** Give up describing a stop (stack, source) after this long: the stop is reported without. */
 const DESCRIBE_TIMEOUT_MS = 3000;
+/** The program's terminal type: what most consoles are. */
+const TARGET_TERM = "xterm-256color";
+/** Ctrl+D: end of input on a terminal in canonical mode. */
+const EOF_CHAR = "\x04";
 
 /** Quote a string as an MI c-string. */
 export function miQuote(text: string): string {
@@ -54,6 +49,12 @@ function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What the gdb engine needs from the machine, given explicitly (tests give their own). */
+export interface GdbDeps {
+  /** The program's terminal. */
+  openPty(options: PtyOptions): Promise<Pty>;
+}
+
 interface Waiter {
   resolve(record: MiRecord & { kind: "result" }): void;
   reject(err: Error): void;
@@ -61,130 +62,44 @@ interface Waiter {
   internal: boolean;
 }
 
-/** The tuples of an MI list of results (`[frame={...},frame={...}]`). */
-function listOf(value: MiValue | undefined, key: string): MiTuple[] {
-  if (!Array.isArray(value)) return [];
-  return value.map((v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? (tuple(v, key) ?? v) : undefined
-  ).filter((v): v is MiTuple => v !== undefined);
-}
-
-/** The frames of `-stack-list-frames`, with the arguments of `-stack-list-arguments`. */
-export function stackFrames(frames: MiTuple, args: MiTuple | undefined): StackFrame[] {
-  const argsByLevel = new Map<string, MiTuple[]>();
-  for (const f of listOf(args?.["stack-args"], "frame")) {
-    argsByLevel.set(str(f, "level") ?? "", Array.isArray(f.args) ? f.args as MiTuple[] : []);
-  }
-  return listOf(frames.stack, "frame").map((f) =>
-    stackFrame(f, argsByLevel.get(str(f, "level") ?? "0"))
-  );
+/** A user command that resumed the target (`^running`), until it is over. */
+interface Resume {
+  token: number;
+  /** gdb said `^running`: until then the command may end like any other. */
+  resumed: boolean;
+  /** Stops reported before it resumed: one more ends it. */
+  before: number;
+  finish(result: CommandResult): void;
+  /** After =thread-group-exited: how long the *stopped that normally follows is waited for. */
+  exitWait?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * One MI frame tuple as a {@link StackFrame}. `args`: the frame's arguments
- * (`[{name, value?}]`), from the tuple itself when not given (as in `=thread-selected`).
+ * gdb follows =thread-group-exited with the exit's *stopped, but not always before it reads the
+ * next command: a resume still waiting this long after the program is gone ends without one.
  */
-export function stackFrame(f: MiTuple, args?: MiTuple[]): StackFrame {
-  const frame: StackFrame = { level: Number(str(f, "level") ?? "0") };
-  const func = str(f, "func");
-  if (func) frame.func = func;
-  const file = str(f, "file");
-  if (file) frame.file = file;
-  const line = str(f, "line");
-  if (line) frame.line = Number(line);
-  const addr = str(f, "addr");
-  if (addr) frame.addr = addr;
-  const from = str(f, "from");
-  if (from) frame.from = from;
-  const a = args ?? (Array.isArray(f.args) ? f.args as MiTuple[] : undefined);
-  if (a) {
-    frame.args = a.filter((arg) => arg && typeof arg === "object" && !Array.isArray(arg)).map(
-      (arg) => {
-        const value = str(arg, "value");
-        return value === undefined
-          ? { name: str(arg, "name") ?? "?" }
-          : { name: str(arg, "name") ?? "?", value };
-      },
-    );
-  }
-  return frame;
-}
+const EXIT_STOP_WAIT_MS = 2000;
 
-/** Source files already read, by path: an engine keeps its own, a few files at most. */
-export type SourceCache = Map<string, { mtimeMs: number; size: number; lines: string[] }>;
-const SOURCE_CACHE_FILES = 16;
-
-/** Lines around `line` of a source file, or undefined if it cannot be read. */
-export function sourceExcerpt(
-  file: string,
-  line: number,
-  cache: SourceCache = new Map(),
-  context = SOURCE_CONTEXT,
-): SourceExcerpt | undefined {
-  try {
-    const stat = fs.statSync(file);
-    if (stat.size > MAX_SOURCE_BYTES) return undefined;
-    let known = cache.get(file);
-    if (!known || known.mtimeMs !== stat.mtimeMs || known.size !== stat.size) {
-      known = {
-        mtimeMs: stat.mtimeMs,
-        size: stat.size,
-        lines: fs.readFileSync(file, "utf8").split("\n"),
-      };
-      cache.delete(file);
-      if (cache.size >= SOURCE_CACHE_FILES) cache.delete(cache.keys().next().value!);
-      cache.set(file, known);
-    }
-    const all = known.lines;
-    if (line < 1 || line > all.length) return undefined;
-    const first = Math.max(1, line - context);
-    const lines = all.slice(first - 1, Math.min(all.length, line + context))
-      .map((l) => l.replace(/\r$/, "").slice(0, 400));
-    return { path: file, first, lines };
-  } catch {
-    return undefined;
-  }
-}
-
-function stopInfo(results: MiTuple): { state: TargetState; info: StopInfo } {
-  const reason = str(results, "reason");
-  const frame = tuple(results, "frame");
-  const line = str(frame, "line");
-  const info: StopInfo = {};
-  if (reason) info.reason = reason;
-  const func = str(frame, "func");
-  if (func) info.func = func;
-  const file = str(frame, "file");
-  if (file) info.file = file;
-  if (line) info.line = Number(line);
-  const signal = str(results, "signal-name");
-  if (signal) info.signal = signal;
-  switch (reason) {
-    case "exited-normally":
-      return { state: "exited", info: { reason, exitCode: 0 } };
-    case "exited":
-      return {
-        state: "exited",
-        info: { reason, exitCode: parseInt(str(results, "exit-code") ?? "0", 8) },
-      };
-    case "exited-signalled":
-      return { state: "exited", info: { reason, signal } };
-    default:
-      return { state: "stopped", info };
-  }
-}
-
-export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Engine {
+export function createGdbEngine(
+  spec: EngineSpec,
+  listener: EngineListener,
+  deps: GdbDeps = { openPty },
+): Engine {
   const gdbPath = spec.debugger ?? "gdb";
   const cwd = spec.cwd ?? process.cwd();
   let child: ChildProcess | undefined;
+  let pty: Pty | undefined;
   let state: TargetState = "idle";
   let description = `gdb debugging ${spec.program ?? "nothing"}`;
   let nextToken = 1;
   const waiters = new Map<number, Waiter>();
   let stops = 0;
-  let stopWaiter: (() => void) | undefined;
+  let resume: Resume | undefined;
   let queue: Promise<unknown> = Promise.resolve();
+  /** Commands given to execute() and not finished yet (queued or under way). */
+  let inFlight = 0;
+  /** Ctrl+C came while a command that may resume the target had not yet done so. */
+  let interruptWanted = false;
   let alive = false;
   let stopping = false;
   let exited: Promise<void> = Promise.resolve();
@@ -213,57 +128,24 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
     if (text) emit({ type: "output", stream, text });
   };
 
+  const finishResume = (result: CommandResult) => {
+    const r = resume;
+    resume = undefined;
+    clearTimeout(r?.exitWait);
+    r?.finish(result);
+  };
+
   const reportStop = (s: { state: TargetState; info: StopInfo }) => {
     stops++;
     listener({ type: "state", state: s.state, info: s.info });
-    const w = stopWaiter;
-    stopWaiter = undefined;
-    w?.();
+    if (resume?.resumed && stops > resume.before) finishResume({ ok: true });
   };
 
-  /** The stack and the source around a stop, asked of gdb outside the transcript. */
-  const describeStop = async (
-    info: StopInfo,
-    frame: MiTuple | undefined,
-  ): Promise<Pick<StopInfo, "frames" | "source">> => {
-    const found: Pick<StopInfo, "frames" | "source"> = {};
-    const last = MAX_FRAMES - 1;
-    const asked = Promise.all([
-      send(`-stack-list-frames 0 ${last}`, true),
-      send(`-stack-list-arguments --simple-values 0 ${last}`, true),
-    ]);
-    asked.catch(() => {}); // a timeout below may leave it unanswered
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<undefined>((r) => {
-      timer = setTimeout(() => r(undefined), DESCRIBE_TIMEOUT_MS);
-    });
-    try {
-      const answer = await Promise.race([asked, timeout]);
-      if (answer && answer[0].class === "done") {
-        const frames = stackFrames(answer[0].results, answer[1].results);
-        if (frames.length) found.frames = frames;
-      }
-    } catch {
-      // no stack (gdb died, or "No stack."): the stop is reported without one
-    } finally {
-      clearTimeout(timer);
-    }
-    const fullname = str(frame, "fullname");
-    if (fullname && info.line) {
-      const source = sourceExcerpt(fullname, info.line, sources);
-      if (source) found.source = source;
-    }
-    return found;
-  };
-
-  const frameSelected = (f: MiTuple): EngineEvent => {
-    const frame = stackFrame(f);
-    const fullname = str(f, "fullname");
-    const source = fullname && frame.line
-      ? sourceExcerpt(fullname, frame.line, sources)
-      : undefined;
-    return source ? { type: "frame", frame, source } : { type: "frame", frame };
-  };
+  const describeStop = (info: StopInfo, frame: MiTuple | undefined) =>
+    describeStopWith((c) => send(c, true), info, frame, sources, DESCRIBE_TIMEOUT_MS);
+  const frameSelected = (f: MiTuple) => frameEvent(f, sources);
+  /** Everything the program wrote before it stopped or exited, out before the news. */
+  const drainTarget = () => pty ? drainWithin(pty, DESCRIBE_TIMEOUT_MS) : Promise.resolve();
 
   /** Let everything held back go out, in gdb's order. */
   const release = () => {
@@ -273,20 +155,97 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
   };
 
   const onStopped = (results: MiTuple) => {
+    if (held) {
+      // Behind what is held (a stop being described, the program's output): in its turn.
+      later(() => onStopped(results));
+      return;
+    }
     const s = stopInfo(results);
     state = s.state;
-    if (s.state !== "stopped" || !alive || held) {
-      later(() => reportStop(s));
+    if (!alive) {
+      reportStop(s);
       return;
     }
     // The stop goes out first once described; gdb's later words wait behind it.
     const mine = [() => reportStop(s)];
     held = mine;
-    void describeStop(s.info, tuple(results, "frame")).then((found) => {
+    const described = s.state === "stopped"
+      ? describeStop(s.info, tuple(results, "frame"))
+      : Promise.resolve({});
+    void Promise.all([described, drainTarget()]).then(([found]) => {
       if (held !== mine) return; // gdb died meanwhile: already reported as it was
       Object.assign(s.info, found);
       release();
     });
+  };
+
+  /** Ctrl+C: a SIGINT to the target, as at gdb's own prompt; gdb catches it and reports the stop. */
+  const signalTarget = async () => {
+    // A console command like `continue` runs synchronously: gdb reads no MI input until the
+    // target stops, so -exec-interrupt would wait.
+    if (inferiorPid !== undefined) {
+      try {
+        process.kill(inferiorPid, "SIGINT");
+        return;
+      } catch {
+        // gone already, or not ours to signal: ask gdb
+      }
+    }
+    // Bounded: if gdb is busy it answers once the target stops anyway.
+    await Promise.race([
+      send("-exec-interrupt").catch(() => {}),
+      new Promise((r) => setTimeout(r, 2000).unref?.()),
+    ]);
+  };
+
+  /**
+   * A resuming command ended without the stop it promised (`^error` after `^running`, or the
+   * program gone): ask gdb what state the target is in, report it, then end the command.
+   */
+  const settle = async (result: CommandResult) => {
+    const r = resume;
+    if (!r) return;
+    let threads: MiTuple[] = [];
+    try {
+      const answer = await send("-thread-info", true);
+      const list = answer.results.threads;
+      if (Array.isArray(list)) threads = list as MiTuple[];
+    } catch {
+      // gdb died: its close handler ends the command
+      return;
+    }
+    // Behind a stop gdb reported before answering (still being described), if any.
+    later(() => {
+      if (resume !== r) return; // that stop (or gdb's death) ended the command
+      resume = undefined;
+      clearTimeout(r.exitWait);
+      const stopped = threads.find((t) => str(t, "state") === "stopped");
+      if (threads.some((t) => str(t, "state") === "running")) {
+        // Still running after all: the next *stopped reports it; nothing is waited for.
+        r.finish(result);
+        return;
+      }
+      if (stopped) {
+        const frame = tuple(stopped, "frame");
+        onStopped(frame ? { frame } : {});
+      } else if (state !== "idle") {
+        inferiorPid = undefined;
+        state = "exited";
+        listener({ type: "state", state, info: {} });
+      }
+      later(() => r.finish(result));
+    });
+  };
+
+  const onRunning = () => {
+    if (state !== "running") {
+      state = "running";
+      listener({ type: "state", state, info: {} });
+    }
+    if (interruptWanted) {
+      interruptWanted = false;
+      void signalTarget();
+    }
   };
 
   const handleRecord = (r: MiRecord) => {
@@ -295,28 +254,39 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
         const w = r.token === undefined ? undefined : waiters.get(r.token);
         if (w) {
           waiters.delete(r.token!);
+          // Decided here, in gdb's order: a failure right behind `^running` must find it.
+          if (resume?.token === r.token) {
+            if (r.class === "running") resume!.resumed = true;
+            else resume = undefined;
+          }
           if (w.internal) w.resolve(r);
           else later(() => w.resolve(r));
+        } else if (resume?.resumed && r.token === resume.token) {
+          // The resuming command's second word: it failed after all (`Command aborted.`).
+          const result: CommandResult = r.class === "error"
+            ? { ok: false, error: str(r.results, "msg") ?? "error" }
+            : { ok: true };
+          later(() => void settle(result));
         }
         return;
       }
       case "exec":
-        if (r.class === "running") {
-          later(() => {
-            if (state !== "running") {
-              state = "running";
-              listener({ type: "state", state, info: {} });
-            }
-          });
-        } else if (r.class === "stopped") {
-          onStopped(r.results);
-        }
+        if (r.class === "running") later(onRunning);
+        else if (r.class === "stopped") onStopped(r.results);
         return;
       case "notify":
         if (r.class === "thread-group-started") {
           inferiorPid = Number(str(r.results, "pid")) || undefined;
         }
-        if (r.class === "thread-group-exited") inferiorPid = undefined;
+        if (r.class === "thread-group-exited") {
+          inferiorPid = undefined;
+          const r = resume;
+          if (r?.resumed && r.exitWait === undefined) {
+            r.exitWait = setTimeout(() => {
+              if (resume === r) later(() => void settle({ ok: true }));
+            }, EXIT_STOP_WAIT_MS);
+          }
+        }
         // A console command changed the selected frame (up, down, frame N): gdb printed it
         // already; the frame and its source go out beside the transcript.
         if (r.class === "thread-selected" && state === "stopped") {
@@ -336,19 +306,38 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
         if (!capture) emitOutput("error", r.text);
         return;
       case "target":
-        emitOutput("target", r.text + "\n");
+        // Not an MI record: gdb itself printing outside MI (the program has its own terminal).
+        emitOutput("error", r.text + "\n");
         return;
       default:
         return; // prompts, status and notify records carry nothing for the user
     }
   };
 
+  /**
+   * gdb's news of a running target (a stop, an exit, a message) comes after what the program
+   * wrote before it: let that out first.
+   */
+  const holdForTarget = (record: MiRecord) => {
+    if (state !== "running" || held || !pty || !alive) return;
+    const news = record.kind === "console" || record.kind === "log" ||
+      (record.kind === "exec" && record.class === "stopped") ||
+      (record.kind === "notify" && record.class === "thread-exited");
+    if (!news) return;
+    const mine: (() => void)[] = [];
+    held = mine;
+    void drainTarget().then(() => {
+      if (held === mine) release();
+    });
+  };
+
   const handleLine = (line: string) => {
     const record = parseMiLine(line);
+    holdForTarget(record);
     if (record.kind === "target") {
       const glued = splitGlued(line);
       if (glued) {
-        emitOutput("target", glued.target);
+        emitOutput("error", glued.target);
         handleRecord(glued.record);
         return;
       }
@@ -381,11 +370,18 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
     return r;
   };
 
-  const waitForStop = (since: number) =>
-    new Promise<void>((resolve) => {
-      if (stops > since || !alive) return resolve();
-      stopWaiter = resolve;
-    });
+  /** The program's terminal input, if there is a program to read it. */
+  const typeIntoTarget = (text: string): CommandResult => {
+    if (!alive || !pty) return { ok: false, error: "gdb is not running: the session has ended" };
+    if (state !== "running" && state !== "stopped") {
+      return {
+        ok: false,
+        error: "no program is running: start it first (run or start), then type to it",
+      };
+    }
+    pty.write(new TextEncoder().encode(text));
+    return { ok: true };
+  };
 
   const engine: Engine = {
     kind: "gdb",
@@ -417,10 +413,11 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
           );
         }
       }
+      pty = await openTargetTerminal(deps.openPty, listener);
       child = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
         cwd,
         stdio: ["pipe", "pipe", "pipe"],
-        env: { ...process.env, TERM: "dumb" },
+        env: { ...(spec.env ?? process.env), TERM: "dumb" },
       });
       alive = true;
       const proc = child;
@@ -441,7 +438,7 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
         });
       });
       exited = new Promise<void>((resolve) => {
-        proc.once("close", (code, signal) => {
+        proc.once("close", async (code, signal) => {
           const wasAlive = alive;
           alive = false;
           release(); // a stop being described goes out as it is
@@ -454,7 +451,9 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
             );
           }
           waiters.clear();
-          stopWaiter?.();
+          finishResume({ ok: true }); // execute() sees gdb gone and says so
+          // The program died with gdb: nothing holds its terminal but this side now.
+          await pty?.close();
           if (wasAlive || stopping) {
             listener({ type: "exit", code, signal, expected: stopping });
           }
@@ -467,7 +466,12 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
       // gdb's own stderr (rare in MI mode) is shown as error text.
       proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => emitOutput("error", chunk));
       proc.stdin!.on("error", () => {}); // gdb died; the close handler reports it
-      await spawned;
+      try {
+        await spawned;
+      } catch (err) {
+        await pty.close();
+        throw err;
+      }
 
       capture = [];
       try {
@@ -477,11 +481,18 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
         }
         await setup("-gdb-version");
         const version = capture.join("").split("\n")[0].match(/(\d+\.\d+(\.\d+)?)\s*$/)?.[1];
+        // Every run, whatever its arguments or redirections, gets the program's own terminal:
+        // it can never read gdb's command pipe.
+        await setup(`-inferior-tty-set ${miQuote(pty.path)}`);
+        await setup(`-interpreter-exec console ${miQuote(`set environment TERM ${TARGET_TERM}`)}`);
+        // gdb tells the program its own (unlimited) screen size; the terminal knows the real one.
+        await setup(`-interpreter-exec console ${miQuote("unset environment LINES")}`);
+        await setup(`-interpreter-exec console ${miQuote("unset environment COLUMNS")}`);
         if (program) {
           await setup(`-file-exec-and-symbols ${miQuote(program)}`);
-          // The program must not read gdb's stdin (our command pipe): give it /dev/null.
-          const args = [...(spec.args ?? []).map(shellQuote), "</dev/null"].join(" ");
-          await setup(`-exec-arguments ${args}`);
+          if (spec.args?.length) {
+            await setup(`-exec-arguments ${spec.args.map(shellQuote).join(" ")}`);
+          }
         }
         description = `gdb${version ? " " + version : ""} debugging ${program ?? "nothing"}` +
           (spec.args?.length ? ` ${spec.args.join(" ")}` : "");
@@ -494,22 +505,31 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
     },
 
     execute(text: string): Promise<CommandResult> {
+      inFlight++;
       const run = async (): Promise<CommandResult> => {
         if (!alive) return { ok: false, error: "gdb is not running: the session has ended" };
         const before = stops;
         currentText = text;
         try {
+          let finish!: (result: CommandResult) => void;
+          const ended = new Promise<CommandResult>((f) => (finish = f));
+          resume = { token: nextToken, resumed: false, before, finish };
           const r = await send(`-interpreter-exec console ${miQuote(text)}`);
           if (r.class === "error") return { ok: false, error: str(r.results, "msg") ?? "error" };
-          if (r.class === "running") await waitForStop(before);
+          // Over when it stops again, or gdb says it failed after all, or gdb died.
+          const result = r.class === "running" ? await ended : { ok: true };
           if (!alive && !stopping && r.class !== "exit") {
             return { ok: false, error: `gdb exited (${death}) while running "${text}"` };
           }
-          return { ok: true };
+          return result;
         } catch (err) {
           return { ok: false, error: (err as Error).message };
         } finally {
+          if (resume?.token !== undefined && !resume.resumed) resume = undefined;
           currentText = undefined;
+          // An interrupt meant for this command, which never ran the target, ends with it.
+          interruptWanted = false;
+          inFlight--;
         }
       };
       const result = queue.then(run);
@@ -518,27 +538,47 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
     },
 
     async interrupt() {
-      if (!alive || state !== "running") return;
-      // A console command like `continue` runs synchronously: gdb reads no MI input until the
-      // target stops, so -exec-interrupt would wait. A SIGINT to the target is what Ctrl+C at
-      // gdb's own prompt does; gdb catches it and reports the stop.
-      if (inferiorPid !== undefined) {
-        try {
-          process.kill(inferiorPid, "SIGINT");
-          return;
-        } catch {
-          // gone already, or not ours to signal: ask gdb
-        }
+      if (!alive) return false;
+      if (state === "running") {
+        await signalTarget();
+        return true;
       }
-      // Bounded: if gdb is busy it answers once the target stops anyway.
-      await Promise.race([
-        send("-exec-interrupt").catch(() => {}),
-        new Promise((r) => setTimeout(r, 2000).unref?.()),
-      ]);
+      // A command under way may be about to run the target (`continue` sent, gdb has not said
+      // "running" yet): the interrupt takes effect as soon as it runs.
+      if (inFlight > 0) {
+        interruptWanted = true;
+        return true;
+      }
+      return false;
+    },
+
+    input(text: string) {
+      return typeIntoTarget(text);
+    },
+
+    eof() {
+      return typeIntoTarget(EOF_CHAR);
+    },
+
+    resize(cols: number, rows: number) {
+      if (!alive || !pty) return { ok: false, error: "gdb is not running: the session has ended" };
+      pty.resize(cols, rows); // the kernel tells the program (SIGWINCH)
+      return { ok: true };
+    },
+
+    async unsetEnv(names: string[]) {
+      // Run between commands: gdb reads none while a console command runs the target.
+      for (const name of names) {
+        await engine.execute(`unset environment ${name}`);
+      }
     },
 
     async stop() {
-      if (!child || stopping) return await exited;
+      if (!child) {
+        await pty?.close();
+        return;
+      }
+      if (stopping) return await exited;
       stopping = true;
       if (alive) {
         // gdb reads no input while a console command runs the target: end the target first.

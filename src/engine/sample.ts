@@ -34,7 +34,11 @@ export function writePythonSample(outDir: string): string {
 }
 
 /** Build the sample into `outDir` (reusing an up-to-date build); returns the program's path. */
-export async function buildSample(outDir: string, compiler = "cc"): Promise<string> {
+export async function buildSample(
+  outDir: string,
+  compiler = "cc",
+  env: Record<string, string | undefined> = process.env,
+): Promise<string> {
   fs.mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const program = path.join(outDir, "demo");
   const src = path.join(outDir, "demo.c");
@@ -49,7 +53,7 @@ export async function buildSample(outDir: string, compiler = "cc"): Promise<stri
   fs.writeFileSync(src + tmp, SAMPLE_SOURCE);
   fs.renameSync(src + tmp, src);
   await new Promise<void>((resolve, reject) => {
-    execFile(compiler, ["-g", "-O0", "-o", program + tmp, src], (err, _stdout, stderr) => {
+    execFile(compiler, ["-g", "-O0", "-o", program + tmp, src], { env }, (err, _stdout, stderr) => {
       if (!err) return resolve();
       const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
       reject(

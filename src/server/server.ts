@@ -125,6 +125,24 @@ export interface RunningServer {
   readonly announce: { update(): void };
 }
 
+/** The environment variables endpoints take their passwords from (`password_env`). */
+export function secretNames(specs: ConnSpec[]): string[] {
+  return [...new Set(specs.flatMap((s) => (s.passwordEnv === undefined ? [] : [s.passwordEnv])))];
+}
+
+/**
+ * `env` without the secrets: what the debugger, the program and anything else the server
+ * starts get. Those read /proc/PID/environ as easily as anyone who can see the process.
+ */
+export function withoutSecrets(
+  env: Record<string, string | undefined>,
+  names: Iterable<string>,
+): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of names) delete out[name];
+  return out;
+}
+
 /** The connection string a client uses for an endpoint listening at `address`; secrets masked. */
 export function clientAddress(spec: ConnSpec, address: string): string {
   let secret = spec.passwordEnv
@@ -208,6 +226,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         await listener.close();
       },
     };
+  };
+  // The secrets are read (above); from here on, whatever the server starts goes without them.
+  const secrets = new Set(secretNames(config.endpoints));
+  const engineSpec = {
+    ...config.engine,
+    env: withoutSecrets(config.engine.env ?? config.env, secrets),
   };
   let resolveFinished!: (reason: string) => void;
   const finished = new Promise<string>((r) => (resolveFinished = r));
@@ -312,6 +336,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       // The same checks as at startup; any failure leaves everything as it was.
       const spec = parseConnStr(text, "listen");
       const endpoint = await listen(spec, prepare(spec));
+      // The debugger started before this secret was one: keep it from the programs it starts.
+      const fresh = secretNames([spec]).filter((name) => !secrets.has(name));
+      if (fresh.length) {
+        fresh.forEach((name) => secrets.add(name));
+        void session.engine.unsetEnv(fresh);
+      }
       if (session.ended) {
         endpoint.state = "closed";
         await endpoint.listener.close();
@@ -350,7 +380,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const session = new Session({
     name: config.name,
     host: config.host,
-    makeEngine: (listener) => config.makeEngine(config.engine, listener),
+    makeEngine: (listener) => config.makeEngine(engineSpec, listener),
     scrollbackEvents: config.scrollbackEvents,
     controls,
     record: { pid: config.pid },

@@ -62,7 +62,45 @@ export const META_COMMANDS: Record<string, MetaCommand> = {
     observer: false,
   },
   ".help": { usage: ".help", what: "this list", observer: true },
+  ".input": {
+    usage: ".input [TEXT]",
+    what: "type TEXT and Enter to the program (alone: an empty line), also while it runs",
+    observer: false,
+  },
+  ".eof": {
+    usage: ".eof",
+    what: "end of input for the program (Ctrl+D on its terminal); at once",
+    observer: false,
+  },
+  ".ttysize": {
+    usage: ".ttysize COLSxROWS",
+    what: "the size of the program's terminal (default 80x24), e.g. .ttysize 132x43",
+    observer: false,
+  },
 };
+
+/** Commands for the program's terminal: they act at once, never waiting behind the queue. */
+export function isTargetInput(text: string): boolean {
+  const word = commandWord(text);
+  return word === ".input" || word === ".eof" || word === ".ttysize";
+}
+
+/** What `.input TEXT` types: TEXT as given after one space, then Enter; `.eof`: Ctrl+D. */
+export function targetInput(
+  text: string,
+): { eof: true } | { line: string } | { cols: number; rows: number } | { error: string } {
+  const trimmed = text.trimStart();
+  if (commandWord(trimmed) === ".eof") return { eof: true };
+  if (commandWord(trimmed) === ".ttysize") {
+    const m = /^\.ttysize\s+(\d{1,4})x(\d{1,4})\s*$/.exec(trimmed);
+    const [cols, rows] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+    if (cols < 1 || rows < 1 || cols > 1000 || rows > 1000) {
+      return { error: ".ttysize needs COLSxROWS between 1x1 and 1000x1000, e.g. .ttysize 132x43" };
+    }
+    return { cols, rows };
+  }
+  return { line: trimmed.slice(".input".length).replace(/^[ \t]/, "") + "\n" };
+}
 
 const OBSERVER_MAY = Object.keys(META_COMMANDS).filter((k) => META_COMMANDS[k].observer);
 const OPERATORS_ONLY = Object.keys(META_COMMANDS).filter((k) => !META_COMMANDS[k].observer);

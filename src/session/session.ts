@@ -37,11 +37,13 @@ import {
   commandWord,
   helpLines,
   INTERRUPT_REFUSAL,
+  isTargetInput,
   knownMetaCommands,
   observerMay,
   printable,
   refusalText,
   serversLines,
+  targetInput,
   whoText,
 } from "./meta.ts";
 import { Scrollback } from "./scrollback.ts";
@@ -116,6 +118,8 @@ export class Session {
   #stateInfo: StopInfo = {};
   /** The frame selected since the last stop; undefined: the stop's own (level 0). */
   #selected: SelectedFrame | undefined;
+  /** Resolves once the command under way has reached the engine (or finished). */
+  #handedOver: Promise<void> | undefined;
   readonly #record: SessionRecord;
 
   constructor(options: SessionOptions) {
@@ -280,6 +284,7 @@ export class Session {
       });
       return;
     }
+    if (isTargetInput(text)) return this.#typeToTarget(client, id, text);
     this.#queue.push({ client, id, text });
     if (!this.#draining) void this.#drain();
   }
@@ -293,7 +298,9 @@ export class Session {
       m.p.deliver({ t: "notice", kind: "warning", text: INTERRUPT_REFUSAL });
       return;
     }
-    if (this.engine.state !== "running") {
+    // Ctrl+C right behind `continue` is for it: let that command reach the engine first.
+    await this.#handedOver;
+    if (!(await this.engine.interrupt())) {
       this.#deliverTo(client, { t: "notice", kind: "info", text: "the target is not running" });
       return;
     }
@@ -302,7 +309,39 @@ export class Session {
       kind: "info",
       text: `${whoText(m.p.who)} interrupted the target`,
     });
-    await this.engine.interrupt();
+  }
+
+  /**
+   * `.input TEXT` / `.eof`: straight to the program's terminal, ahead of the queue (a
+   * `continue` waiting there is what the program's input is for). Everyone sees it with its
+   * issuer; with no program to read it, the issuer alone is told.
+   */
+  #typeToTarget(client: number, id: number, text: string): void {
+    const input = targetInput(text);
+    const result = "error" in input
+      ? { ok: false, error: input.error }
+      : "eof" in input
+      ? this.engine.eof()
+      : "cols" in input
+      ? this.engine.resize(input.cols, input.rows)
+      : this.engine.input(input.line);
+    if (!result.ok) {
+      this.#deliverTo(client, {
+        t: "done",
+        client,
+        id,
+        seq: 0,
+        ok: false,
+        refused: true,
+        error: result.error ?? "the program cannot take input now",
+      });
+      return;
+    }
+    const issuer = this.#members.get(client);
+    const from = issuer ? whoText(issuer.p.who) : `client ${client}`;
+    const seq = ++this.#seq;
+    this.#broadcast({ t: "echo", from, client, id, seq, text: printable(text) });
+    this.#broadcast({ t: "done", client, id, seq, ok: true });
   }
 
   /**
@@ -346,10 +385,14 @@ export class Session {
     this.#broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
     this.#current = seq;
     const done: Done = { t: "done", client: cmd.client, id: cmd.id, seq, ok: true };
+    let handedOver!: () => void;
+    this.#handedOver = new Promise<void>((r) => (handedOver = r));
     try {
       const meta = await this.#meta(cmd, from, seq);
       if (meta === undefined) {
-        const result = await this.engine.execute(cmd.text);
+        const running = this.engine.execute(cmd.text);
+        handedOver();
+        const result = await running;
         done.ok = result.ok;
         if (result.error) done.error = result.error;
       } else {
@@ -360,6 +403,8 @@ export class Session {
       done.error = (err as Error).message;
     } finally {
       this.#current = null;
+      handedOver();
+      this.#handedOver = undefined;
     }
     if (!this.#ended) this.#broadcast(done);
   }

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { CTRL_B, eventPrinter, runConsoleClient, type Terminal } from "../../src/client/console.ts";
+import {
+  CTRL_B,
+  ESC,
+  eventPrinter,
+  runConsoleClient,
+  type Terminal,
+} from "../../src/client/console.ts";
 import type { ClientConnection, ConnectionEnd } from "../../src/client/connection.ts";
 
 function fakeTerminal(lines: string[]): Terminal & { written: string[]; interrupt(): void } {
@@ -100,6 +106,22 @@ Deno.test("console: lines become commands; blank lines are skipped; Ctrl+B leave
   assert.equal(await runConsoleClient(conn, term), "left");
   assert.deepEqual(conn.sent, ["cmd break main", "cmd run", "bye"]);
   assert.match(term.written.join(""), /leaving the session/);
+});
+
+Deno.test("console: .inputmode sends every line to the program as it is, blank ones too, until Esc", async () => {
+  const conn = fakeConnection();
+  const term = fakeTerminal(["print 1", ".inputmode", "  two words ", "", "bt", ESC, "bt", CTRL_B]);
+  assert.equal(await runConsoleClient(conn, term), "left");
+  assert.deepEqual(conn.sent, [
+    "cmd print 1",
+    "cmd .input   two words ",
+    "cmd .input ",
+    "cmd .input bt",
+    "cmd bt",
+    "bye",
+  ]);
+  assert.match(term.written.join(""), /input mode: .*Esc leaves it/);
+  assert.match(term.written.join(""), /input mode off/);
 });
 
 Deno.test("console: .remote_exit leaves; end of input leaves too", async () => {

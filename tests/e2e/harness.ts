@@ -217,6 +217,29 @@ export function buildSample(dir: string): string {
   return path.join(dir, "demo");
 }
 
+/** Compile the terminal sample (samples/echo.c) into `dir`; returns its path. */
+export function buildEcho(dir: string): string {
+  const source = path.resolve(import.meta.dirname!, "../../samples/echo.c");
+  execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "echo"), source]);
+  return path.join(dir, "echo");
+}
+
+/** The processes whose parent is `pid` (from /proc), with their command names. */
+export function childrenOf(pid: number): { pid: number; comm: string }[] {
+  const found: { pid: number; comm: string }[] = [];
+  for (const p of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = fs.readFileSync(path.join("/proc", p, "stat"), "utf8");
+      const close = stat.lastIndexOf(")");
+      if (Number(stat.slice(close + 2).split(" ")[1]) !== pid) continue;
+      found.push({ pid: Number(p), comm: stat.slice(stat.indexOf("(") + 1, close) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
 /** A process's resident memory now and its peak so far (Linux /proc), in KiB. */
 export function memoryKiB(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");

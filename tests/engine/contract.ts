@@ -77,6 +77,8 @@ export interface ContractTarget {
   make: EngineFactory;
   /** The engine's words; default: gdb's. */
   dialect?: Dialect;
+  /** Build the terminal sample (samples/echo.c); returns its path. */
+  echoSample?(): Promise<string>;
   /** A spec that debugs `program` with `args`. */
   specFor(program: string, args?: string[]): EngineSpec;
   /** Build the sample program; returns its path and source. */
@@ -90,13 +92,13 @@ export function markerLine(source: string, marker: string): number {
   return line;
 }
 
-interface Recorder {
+export interface Recorder {
   events: EngineEvent[];
   text(stream?: "console" | "target" | "error"): string;
   until(pred: (e: EngineEvent) => boolean, timeoutMs?: number): Promise<EngineEvent>;
 }
 
-function recorder(): Recorder & { listener: (e: EngineEvent) => void } {
+export function recorder(): Recorder & { listener: (e: EngineEvent) => void } {
   const events: EngineEvent[] = [];
   let waiters: (() => void)[] = [];
   return {

@@ -1,22 +1,43 @@
+import { execFile } from "node:child_process";
 import fs from "node:fs";
+import type { EngineListener, EngineSpec } from "../../src/engine/engine.ts";
 import os from "node:os";
 import path from "node:path";
 import { createGdbEngine, miQuote, type SourceCache, sourceExcerpt } from "../../src/engine/gdb.ts";
 import { buildSample, SAMPLE_SOURCE } from "../../src/engine/sample.ts";
 import { engineContract } from "./contract.ts";
+import { targetContract } from "./contract_target.ts";
 import assert from "node:assert/strict";
 
 const dir = path.join(os.tmpdir(), `dbgremote-test-sample-${process.pid}`);
 let built: Promise<string> | undefined;
+let echoBuilt: Promise<string> | undefined;
 
-engineContract("gdb", {
-  make: createGdbEngine,
-  specFor: (program, args = []) => ({ kind: "gdb", program, args }),
+/** samples/echo.c, built once per run. */
+function buildEcho(): Promise<string> {
+  const source = path.resolve(import.meta.dirname!, "../../samples/echo.c");
+  fs.mkdirSync(dir, { recursive: true });
+  const program = path.join(dir, "echo");
+  return new Promise((resolve, reject) =>
+    execFile(
+      "cc",
+      ["-g", "-O0", "-o", program, source],
+      (err) => err ? reject(err) : resolve(program),
+    )
+  );
+}
+
+const gdbTarget = {
+  make: (spec: EngineSpec, listener: EngineListener) => createGdbEngine(spec, listener),
+  specFor: (program: string, args: string[] = []): EngineSpec => ({ kind: "gdb", program, args }),
   async sample() {
     built ??= buildSample(dir);
     return { program: await built, source: SAMPLE_SOURCE };
   },
-});
+  echoSample: () => (echoBuilt ??= buildEcho()),
+};
+engineContract("gdb", gdbTarget);
+targetContract("gdb", gdbTarget);
 
 Deno.test("miQuote escapes quotes, backslashes and newlines", () => {
   assert.equal(miQuote('print "a\\b"\n'), '"print \\"a\\\\b\\"\\n"');

@@ -325,6 +325,9 @@ Deno.test(".help lists every session command and the observer rule", async () =>
       ".logclose",
       ".logfile",
       ".help",
+      ".input [TEXT]",
+      ".eof",
+      ".ttysize COLSxROWS",
       "q ",
       "Ctrl+C",
     ]
@@ -333,13 +336,13 @@ Deno.test(".help lists every session command and the observer rule", async () =>
   }
   assert.match(
     help,
-    /observers may use \.clients, \.echo, \.servers, \.remote_exit and \.help; debugger commands, q, \.server, \.endsrv, \.logopen, \.logappend, \.logclose, \.logfile and Ctrl\+C are refused/,
+    /observers may use \.clients, \.echo, \.servers, \.remote_exit and \.help; debugger commands, q, \.server, \.endsrv, \.logopen, \.logappend, \.logclose, \.logfile, \.input, \.eof, \.ttysize and Ctrl\+C are refused/,
   );
   a.conn.command(".bogus");
   await a.until(doneOf(2));
   assert.match(
     outText(a),
-    /unknown meta-command \.bogus: dbgremote knows \.clients, \.echo, \.endsrv, \.help, \.logappend, \.logclose, \.logfile, \.logopen, \.remote_exit, \.server and \.servers\n/,
+    /unknown meta-command \.bogus: dbgremote knows \.clients, \.echo, \.endsrv, \.eof, \.help, \.input, \.logappend, \.logclose, \.logfile, \.logopen, \.remote_exit, \.server, \.servers and \.ttysize\n/,
   );
   await l.session.end("test over");
 });

@@ -8,6 +8,8 @@ import type {
 
 export interface FakeEngine extends Engine {
   executed: string[];
+  /** What was typed to the program (`.input`, `.eof` as "<EOF>"). */
+  typed: string[];
   /** Make the next `run`/`continue` wait until release() is called. */
   hold(): void;
   release(): void;
@@ -20,11 +22,18 @@ export function createFakeEngine(listener: EngineListener): FakeEngine {
   let holdNext = false;
   let stopped = false;
   const executed: string[] = [];
+  const typed: string[] = [];
+  const type = (text: string): CommandResult => {
+    if (state !== "running" && state !== "stopped") return { ok: false, error: "no program" };
+    typed.push(text);
+    return { ok: true };
+  };
   const out = (text: string) => listener({ type: "output", stream: "console", text });
   return {
     kind: "fake",
     description: "fake engine",
     executed,
+    typed,
     get state() {
       return state;
     },
@@ -86,9 +95,18 @@ export function createFakeEngine(listener: EngineListener): FakeEngine {
       }
     },
     async interrupt() {
+      const acted = state === "running";
       held?.();
       held = undefined;
+      return acted;
     },
+    input: (text) => type(text),
+    eof: () => type("<EOF>"),
+    resize: (cols, rows) => {
+      typed.push(`<SIZE ${cols}x${rows}>`);
+      return { ok: true };
+    },
+    async unsetEnv() {},
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -124,6 +124,14 @@ export function fromDapFrame(f: DebugProtocol.StackFrame, level: number): StackF
   return frame;
 }
 
+/** What input(), eof() and resize() answer: this engine's program has no terminal of ours. */
+function noTerminal(): CommandResult {
+  return {
+    ok: false,
+    error: "this engine's program has no terminal of its own yet: typing into it is gdb-only",
+  };
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
@@ -495,7 +503,7 @@ export function createDapEngine(
     },
 
     async interrupt() {
-      if (!client?.alive || state !== "running") return;
+      if (!client?.alive || state !== "running") return false;
       const pause = async () => {
         if (threadId === undefined) {
           const t = await request<DebugProtocol.ThreadsResponse>("threads");
@@ -505,7 +513,17 @@ export function createDapEngine(
         await request("pause", { threadId: threadId ?? 0 });
       };
       await withTimeout(pause().catch(() => {}), 2000);
+      return true;
     },
+
+    // The adapter runs the program on its own pipes: there is no terminal of ours to type into
+    // or size until the DAP engines answer runInTerminal with the server's pty.
+    input: noTerminal,
+    eof: noTerminal,
+    resize: noTerminal,
+    // The adapter and its program were started without the secrets; a variable named later
+    // (.server) cannot be taken back from a running adapter, as for gdb itself.
+    async unsetEnv() {},
 
     async stop() {
       if (!client || stopping) return await client?.exited;

@@ -397,6 +397,14 @@ document.addEventListener("keydown", (e) => {
   }
 });
 $("interrupt").addEventListener("click", interrupt);
+// The program's own terminal: a line as typed (an empty one too), or end of input.
+$("inputline").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const line = $("target-input").value;
+  $("target-input").value = "";
+  if (client?.joined) client.command(line === "" ? ".input" : `.input ${line}`);
+});
+$("target-eof").addEventListener("click", () => client?.joined && client.command(".eof"));
 $("leave").addEventListener("click", leave);
 $("rejoin").addEventListener("click", () => {
   void fetchStatus().then(() => start(), (err) => showLogin(err.message));
