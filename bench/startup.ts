@@ -1,0 +1,117 @@
+/**
+ * Start-up benchmark: how long the compiled binary takes to run a short
+ * command to its end (`version`, `check`, `plan`, and `client` up to its first
+ * connection attempt, which a closed loopback port refuses at once), beside a
+ * bun-compiled hello-world built in the same run with the same compile flags,
+ * so the table says what dbgremote adds on this machine today.
+ * Prints the median (and min, max) of RUNS runs per command, after a warm-up.
+ *
+ *   deno task bench:startup        (builds dist/dbgremote first)
+ *   RUNS=31 deno task bench:startup
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+
+const RUNS = Number(process.env.RUNS ?? 15);
+const WARMUP = 2;
+const root = path.resolve(import.meta.dirname!, "..");
+const binary = path.join(root, "dist/dbgremote");
+const bun = path.join(root, "node_modules/.bin/bun");
+
+/** The flags `deno task compile` passes to `bun build` (besides the entry and --outfile). */
+function compileFlags(): string[] {
+  const task: string = JSON.parse(fs.readFileSync(path.join(root, "deno.json"), "utf8"))
+    .tasks.compile;
+  const words = task.split(/\s+/);
+  return words.filter((w, i) =>
+    w.startsWith("--") && w !== "--outfile" && words[i - 1] !== "--outfile"
+  );
+}
+
+function buildHello(dir: string, flags: string[]): string {
+  const src = path.join(dir, "hello.ts");
+  const out = path.join(dir, "hello");
+  fs.writeFileSync(src, 'console.log("hello");\n');
+  execFileSync(bun, ["build", ...flags, src, "--outfile", out], { stdio: "ignore" });
+  return out;
+}
+
+/** A loopback port nothing listens on: `client` is refused there at once. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Row {
+  name: string;
+  median: number;
+  min: number;
+  max: number;
+}
+
+function time(name: string, file: string, args: string[], okCodes: number[]): Row {
+  const samples: number[] = [];
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const start = performance.now();
+    const run = spawnSync(file, args, { stdio: ["ignore", "pipe", "pipe"], cwd: root });
+    const ms = performance.now() - start;
+    if (run.status === null || !okCodes.includes(run.status)) {
+      throw new Error(
+        `${name}: exit ${run.status ?? run.signal}\n${run.stdout}\n${run.stderr}`,
+      );
+    }
+    if (i >= WARMUP) samples.push(ms);
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    name,
+    median: samples[Math.floor(samples.length / 2)],
+    min: samples[0],
+    max: samples[samples.length - 1],
+  };
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-bench-startup-"));
+try {
+  const flags = compileFlags();
+  const hello = buildHello(dir, flags);
+  const port = await closedPort();
+  const lab = "topologies/local.toml";
+  const rows = [
+    time("hello-world (bun --compile)", hello, [], [0]),
+    time("dbgremote version", binary, ["version"], [0]),
+    time(`dbgremote check ${lab}`, binary, ["check", lab], [0]),
+    time(`dbgremote plan ${lab}`, binary, ["plan", lab], [0]),
+    // Exit 1 (E_CONNECT): refused at once, so this is start-up plus one local connect.
+    time(
+      "dbgremote client tcp (refused)",
+      binary,
+      ["client", `tcp:server=127.0.0.1,port=${port}`],
+      [
+        1,
+      ],
+    ),
+  ];
+  const base = rows[0].median;
+  const width = Math.max(...rows.map((r) => r.name.length));
+  console.log(`compile flags: ${flags.join(" ")}; ${RUNS} runs each (after ${WARMUP} warm-up)`);
+  console.log(
+    `${"command".padEnd(width)}  median ms  min ms  max ms  vs hello`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(width)}  ${r.median.toFixed(1).padStart(9)}  ${
+        r.min.toFixed(1).padStart(6)
+      }  ${r.max.toFixed(1).padStart(6)}  ${(r.median / base).toFixed(2).padStart(7)}x`,
+    );
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
