@@ -1,15 +1,18 @@
 /**
  * dbgremote's entry point: the only place that exits the process.
  * Works under Deno (development, tests) and in the bun-compiled binary.
+ *
+ * Starting must be quick (`dbgremote version` in about the time of a hello-world): this module
+ * and src/cli/main.ts import only what every command needs. Transports, engines and each
+ * subcommand load with import() when first used; tests/startup_test.ts keeps it that way.
  */
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { runCli } from "./src/cli/main.ts";
-import { createGdbEngine } from "./src/engine/gdb.ts";
+import { lazyEngineFactory } from "./src/engine/lazy.ts";
 import { processPlatform } from "./src/platform.ts";
-import { createTransports } from "./src/transport/transports.ts";
-import { createWebRuntime } from "./src/web/serve.ts";
+import { lazyTransports } from "./src/transport/lazy.ts";
 import { CURRENT, type VersionInfo } from "./src/version.ts";
 
 const platform = processPlatform();
@@ -21,11 +24,22 @@ const version: VersionInfo = {
 const code = await runCli({
   platform,
   version,
-  transports: createTransports({
-    pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
-    web: await createWebRuntime(),
+  transports: lazyTransports(async () => {
+    const [{ createTransports }, { createWebRuntime }] = await Promise.all([
+      import("./src/transport/transports.ts"),
+      import("./src/web/serve.ts"),
+    ]);
+    return createTransports({
+      pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
+      web: await createWebRuntime(),
+    });
   }),
-  engines: { gdb: createGdbEngine },
+  engines: {
+    gdb: lazyEngineFactory(
+      "gdb",
+      async () => (await import("./src/engine/gdb.ts")).createGdbEngine,
+    ),
+  },
   sampleDir: platform.env.DBGREMOTE_SAMPLE_DIR ??
     path.join(os.tmpdir(), `dbgremote-sample-${platform.user}`),
 }, process.argv.slice(2));
