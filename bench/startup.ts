@@ -4,7 +4,8 @@
  * connection attempt, which a closed loopback port refuses at once), beside a
  * bun-compiled hello-world built in the same run with the same compile flags,
  * so the table says what dbgremote adds on this machine today.
- * Prints the median (and min, max) of RUNS runs per command, after a warm-up.
+ * Prints the median (and min, max) wall time of RUNS runs per command, after a warm-up, and
+ * the median CPU time (user + system), which a machine busy with other work disturbs less.
  *
  *   deno task bench:startup        (builds dist/dbgremote first)
  *   RUNS=31 deno task bench:startup
@@ -51,30 +52,51 @@ async function closedPort(): Promise<number> {
 
 interface Row {
   name: string;
+  /** Wall-clock ms: median, min, max. */
   median: number;
   min: number;
   max: number;
+  /** user + system CPU ms, median: steadier than wall time on a busy machine. */
+  cpu: number;
+}
+
+/**
+ * One run, timed by bash's `time` (getrusage: wall, user and system time of exactly that
+ * process, in ms): spawning from here would add this runtime's own spawn cost to each sample.
+ */
+function once(file: string, args: string[]): { status: number | null; wall: number; cpu: number } {
+  const script = 'TIMEFORMAT="%3R %3U %3S"; time "$0" "$@" >/dev/null 2>&1';
+  const run = spawnSync("bash", ["-c", script, file, ...args], { cwd: root, encoding: "utf8" });
+  const [wall, user, sys] = run.stderr.trim().split(" ").map((n) => Number(n) * 1000);
+  return { status: run.status, wall, cpu: user + sys };
+}
+
+function median(sorted: number[]): number {
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function time(name: string, file: string, args: string[], okCodes: number[]): Row {
-  const samples: number[] = [];
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < WARMUP + RUNS; i++) {
-    const start = performance.now();
-    const run = spawnSync(file, args, { stdio: ["ignore", "pipe", "pipe"], cwd: root });
-    const ms = performance.now() - start;
-    if (run.status === null || !okCodes.includes(run.status)) {
-      throw new Error(
-        `${name}: exit ${run.status ?? run.signal}\n${run.stdout}\n${run.stderr}`,
-      );
+    const run = once(file, args);
+    if (run.status === null || !okCodes.includes(run.status) || Number.isNaN(run.wall)) {
+      const again = spawnSync(file, args, { cwd: root, encoding: "utf8" });
+      throw new Error(`${name}: exit ${run.status}\n${again.stdout}${again.stderr}`);
     }
-    if (i >= WARMUP) samples.push(ms);
+    if (i >= WARMUP) {
+      walls.push(run.wall);
+      cpus.push(run.cpu);
+    }
   }
-  samples.sort((a, b) => a - b);
+  walls.sort((a, b) => a - b);
+  cpus.sort((a, b) => a - b);
   return {
     name,
-    median: samples[Math.floor(samples.length / 2)],
-    min: samples[0],
-    max: samples[samples.length - 1],
+    median: median(walls),
+    min: walls[0],
+    max: walls[walls.length - 1],
+    cpu: median(cpus),
   };
 }
 
@@ -103,13 +125,15 @@ try {
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(`compile flags: ${flags.join(" ")}; ${RUNS} runs each (after ${WARMUP} warm-up)`);
   console.log(
-    `${"command".padEnd(width)}  median ms  min ms  max ms  vs hello`,
+    `${"command".padEnd(width)}  median ms  min ms  max ms  vs hello  cpu ms  cpu vs hello`,
   );
   for (const r of rows) {
     console.log(
       `${r.name.padEnd(width)}  ${r.median.toFixed(1).padStart(9)}  ${
         r.min.toFixed(1).padStart(6)
-      }  ${r.max.toFixed(1).padStart(6)}  ${(r.median / base).toFixed(2).padStart(7)}x`,
+      }  ${r.max.toFixed(1).padStart(6)}  ${(r.median / base).toFixed(2).padStart(7)}x  ${
+        r.cpu.toFixed(0).padStart(6)
+      }  ${(r.cpu / rows[0].cpu).toFixed(2).padStart(11)}x`,
     );
   }
 } finally {
