@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import process from "node:process";
-import readline from "node:readline";
+import type readline from "node:readline";
 import type { Terminal } from "./client/console.ts";
 import type { Who } from "./protocol/messages.ts";
 
@@ -122,7 +122,9 @@ function processTerminal(prompt: string): Terminal {
   let rl: readline.Interface | undefined;
   let promptShown = false;
   if (tty) {
-    rl = readline.createInterface({
+    // Loaded here, not at the top: node:readline costs every command's start-up otherwise.
+    const { createInterface } = process.getBuiltinModule("node:readline");
+    rl = createInterface({
       input: process.stdin,
       output: process.stdout,
       terminal: true,
@@ -199,8 +201,37 @@ function threadId(): number {
   }
 }
 
+/**
+ * Writes to fd 1 or 2. Creating process.stdout/stderr (node streams) costs bun about as much as
+ * starting at all, so short commands (`version`, `check`, an error) write with fs.writeSync and
+ * never create them. Once the terminal uses the stream (`streams.used`), or the fd would block
+ * or fails, writes go through the stream for good: it keeps them in order and reports errors
+ * as before.
+ */
+function fdWriter(
+  fd: 1 | 2,
+  stream: () => NodeJS.WriteStream,
+  streams: { used: boolean },
+): (text: string) => void {
+  let direct = true;
+  return (text) => {
+    let rest = new TextEncoder().encode(text);
+    if (direct && !streams.used) {
+      try {
+        while (rest.length) rest = rest.subarray(fs.writeSync(fd, rest));
+        return;
+      } catch {
+        // EAGAIN on a non-blocking pipe, EPIPE...: the stream queues or reports it.
+      }
+    }
+    direct = false;
+    if (rest.length) stream().write(rest);
+  };
+}
+
 export function processPlatform(): Platform {
   const env = process.env as Record<string, string | undefined>;
+  const streams = { used: false };
   return {
     pid: process.pid,
     tid: threadId(),
@@ -210,13 +241,19 @@ export function processPlatform(): Platform {
     runtime: runtimeName(),
     os: `${process.platform}-${process.arch}`,
     selfExecutable: selfExecutable(),
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
-    terminal: processTerminal,
+    stdout: fdWriter(1, () => process.stdout, streams),
+    stderr: fdWriter(2, () => process.stderr, streams),
+    terminal(prompt) {
+      streams.used = true;
+      return processTerminal(prompt);
+    },
     onSignal(signal, handler) {
       process.on(signal, handler);
       return () => void process.off(signal, handler);
     },
-    stdinIsTty: Boolean(process.stdin.isTTY),
+    // A getter: reading process.stdin creates the stream, which costs start-up (see fdWriter).
+    get stdinIsTty() {
+      return Boolean(process.stdin.isTTY);
+    },
   };
 }
