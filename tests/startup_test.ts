@@ -33,9 +33,9 @@ function graph(): Map<string, GraphModule> {
   return new Map(modules.map((m) => [m.specifier, m]));
 }
 
-/** Every module main.ts loads before running any code: static value imports, transitively. */
-function startupModules(all: Map<string, GraphModule>): Set<string> {
-  const entry = new URL("main.ts", `file://${root}/`).href;
+/** Every module `file` loads before running any code: static value imports, transitively. */
+function staticClosure(all: Map<string, GraphModule>, file = "main.ts"): Set<string> {
+  const entry = new URL(file, `file://${root}/`).href;
   const seen = new Set<string>();
   const todo = [entry];
   while (todo.length) {
@@ -58,7 +58,8 @@ function label(spec: string): string {
 }
 
 const all = graph();
-const startup = [...startupModules(all)].map(label);
+const startup = [...staticClosure(all)].map(label);
+const loads = (file: string) => [...staticClosure(all, file)].map(label);
 
 Deno.test("startup: main.ts loads no npm package before it knows the command", () => {
   // hono, @peculiar/x509 (with reflect-metadata, tsyringe, asn1js), smol-toml: each command
@@ -103,5 +104,24 @@ Deno.test("startup: every subcommand's module is reachable, through import()", (
   assert.ok(
     all.size > startup.length + 50,
     `${all.size} modules in all, ${startup.length} at startup`,
+  );
+});
+
+Deno.test("startup: check and plan (src/cli/lab.ts) load no server, client, session or discovery code", () => {
+  // `run` imports roles.ts (and with it all of these) when it starts nodes.
+  const lab = loads("src/cli/lab.ts");
+  assert.ok(lab.includes("src/topology/parse.ts"), lab.join(", "));
+  assert.deepEqual(
+    lab.filter((s) => /^src\/(server|client|session|discovery|web|transport)\//.test(s)),
+    [],
+  );
+});
+
+Deno.test("startup: client (src/cli/client.ts) loads no server, session, web or discovery code", () => {
+  const client = loads("src/cli/client.ts");
+  assert.ok(client.includes("src/client/connection.ts"), client.join(", "));
+  assert.deepEqual(
+    client.filter((s) => /^src\/(server|session|discovery|web)\//.test(s) || s.startsWith("npm:")),
+    [],
   );
 });

@@ -9,7 +9,6 @@ import { formatPlan, sameProcessEndpoint, selectNodes } from "../topology/plan.t
 import type { ClientNode, ServerNode, Topology } from "../topology/types.ts";
 import localLab from "../../topologies/local.toml" with { type: "text" };
 import { type CliContext, EXIT } from "./context.ts";
-import { awaitServer, runClientRole, startServerRole } from "./roles.ts";
 import { parseCommandArgs } from "./args.ts";
 
 /** The embedded default lab's file name, as shown in messages. */
@@ -105,6 +104,8 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   }
   // The terminal belongs to the client node when there is one; otherwise to the (single) server.
   const serverConsole = clients.length === 0 && servers.length === 1;
+  // Starting nodes needs the server and client modules; check and plan do not load them.
+  const { awaitServer, runClientRole, startServerRole } = await import("./roles.ts");
   const running: RunningServer[] = [];
   try {
     for (const s of servers) {

@@ -12,12 +12,12 @@ import { retryUntil } from "../client/retry.ts";
 import { attachServerConsole, eventPrinter, runConsoleClient } from "../client/console.ts";
 import { renderWelcome } from "../client/render.ts";
 import type { EngineSpec } from "../engine/engine.ts";
-import { buildSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
-import { endpointInfo, type RunningServer, startServer } from "../server/server.ts";
-import { discoveryScope } from "../server/announce.ts";
+// The server's modules (session, discovery, the embedded sample) load when a server starts:
+// a client or a lab check does not pay for them.
+import type { RunningServer } from "../server/server.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
 /** The program name that stands for the demo program shipped inside dbgremote. */
@@ -49,6 +49,7 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
     );
   }
   if (spec.program === SAMPLE_PROGRAM) {
+    const { buildSample } = await import("../engine/sample.ts");
     return { ...spec, program: await buildSample(ctx.sampleDir) };
   }
   return spec;
@@ -57,6 +58,10 @@ async function resolveEngine(ctx: CliContext, spec: EngineSpec): Promise<EngineS
 /** Start a server; returns once it listens on every endpoint. */
 export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
   const p = ctx.platform;
+  const [{ endpointInfo, startServer }, { discoveryScope }] = await Promise.all([
+    import("../server/server.ts"),
+    import("../server/announce.ts"),
+  ]);
   const engine = await resolveEngine(ctx, role.engine);
   const discover = role.discover !== false &&
     !/^(off|0|no|false)$/i.test(p.env.DBGREMOTE_DISCOVERY ?? "");
