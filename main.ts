@@ -7,7 +7,6 @@
  * subcommand load with import() when first used; tests/startup_test.ts keeps it that way.
  */
 import os from "node:os";
-import path from "node:path";
 import process from "node:process";
 import { runCli } from "./src/cli/main.ts";
 import { lazyEngineFactory } from "./src/engine/lazy.ts";
@@ -40,7 +39,8 @@ const code = await runCli({
       async () => (await import("./src/engine/gdb.ts")).createGdbEngine,
     ),
   },
+  // Not path.join: node:path would be one more module to load before every command.
   sampleDir: platform.env.DBGREMOTE_SAMPLE_DIR ??
-    path.join(os.tmpdir(), `dbgremote-sample-${platform.user}`),
+    `${os.tmpdir()}/dbgremote-sample-${platform.user}`,
 }, process.argv.slice(2));
 process.exit(code);
