@@ -9,6 +9,7 @@
  *
  *   deno task bench:startup        (builds dist/dbgremote first)
  *   RUNS=31 deno task bench:startup
+ *   BINARY=/tmp/old/dbgremote deno run -A bench/startup.ts   (another build, e.g. before a change)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -20,7 +21,8 @@ import process from "node:process";
 const RUNS = Number(process.env.RUNS ?? 15);
 const WARMUP = 2;
 const root = path.resolve(import.meta.dirname!, "..");
-const binary = path.join(root, "dist/dbgremote");
+/** BINARY=path: time another build (an older one, for a before/after table). */
+const binary = path.resolve(process.env.BINARY ?? path.join(root, "dist/dbgremote"));
 const bun = path.join(root, "node_modules/.bin/bun");
 
 /** The flags `deno task compile` passes to `bun build` (besides the entry and --outfile). */
@@ -123,7 +125,8 @@ try {
   ];
   const base = rows[0].median;
   const width = Math.max(...rows.map((r) => r.name.length));
-  console.log(`compile flags: ${flags.join(" ")}; ${RUNS} runs each (after ${WARMUP} warm-up)`);
+  console.log(`${binary}; hello-world compiled with: ${flags.join(" ")}`);
+  console.log(`${RUNS} runs each (after ${WARMUP} warm-up)`);
   console.log(
     `${"command".padEnd(width)}  median ms  min ms  max ms  vs hello  cpu ms  cpu vs hello`,
   );
