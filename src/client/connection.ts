@@ -6,15 +6,16 @@
 import { DbgRemoteError, ProtocolError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
 import { checkProof, deriveKey, newNonce, proof } from "../protocol/auth.ts";
+import { acceptableIterations } from "../protocol/challenge.ts";
 import type {
   Challenge,
   EndCause,
-  ErrorMsg,
   Hello,
   SessionEvent,
   Welcome,
   Who,
 } from "../protocol/messages.ts";
+import { parseServerMessage } from "../protocol/parse_server.ts";
 import { compareVersions } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
 import type { VersionInfo } from "../version.ts";
@@ -146,7 +147,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         channel.destroy();
         return;
       }
-      if (!Number.isInteger(c.iterations) || c.iterations < 1000 || c.iterations > 10_000_000) {
+      if (!acceptableIterations(c.iterations)) {
         settleError(
           new ProtocolError(
             "E_AUTH",
@@ -165,10 +166,25 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       });
     };
 
-    const onMessage = (m: Message) => {
+    const onMessage = (raw: Message) => {
+      const parsed = parseServerMessage(raw);
+      if (!parsed.ok) {
+        // A newer server's event type: skipped, as renderEvent would show nothing of it.
+        if (parsed.unknown && welcome) return;
+        const err = new ProtocolError(
+          welcome ? "E_PROTOCOL" : "E_HANDSHAKE",
+          `${channel.peer}: ${parsed.error}`,
+          "is this a dbgremote server of a compatible release? check the address",
+        );
+        settleError(err);
+        if (welcome) ending ??= { kind: "dropped", reason: parsed.error, error: err };
+        channel.destroy();
+        return;
+      }
+      const m = parsed.msg;
       if (!welcome) {
         if (m.t === "error") {
-          const e = m as ErrorMsg;
+          const e = m;
           const code =
             e.code === "E_PROTOCOL_MISMATCH" || e.code === "E_AUTH" || e.code === "E_AUTH_LOCKED"
               ? e.code
@@ -177,7 +193,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
           return;
         }
         if (m.t === "challenge" && !nonces) {
-          onChallenge(m as Challenge);
+          onChallenge(m);
           return;
         }
         if (m.t !== "welcome") {
@@ -185,7 +201,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
           channel.destroy();
           return;
         }
-        const w = m as Welcome;
+        const w = m;
         if (options.password !== undefined) {
           // Mutual: a server that never asked, or cannot prove the password, may be an impostor.
           const proven = key && nonces &&
@@ -217,7 +233,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         return;
       }
       if (m.t === "error") {
-        const e = m as ErrorMsg;
+        const e = m;
         closeError = new DbgRemoteError(
           "E_PROTOCOL",
           `server closed the connection: ${e.message}`,
@@ -228,7 +244,9 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         ending ??= { kind: "dropped", reason: e.message, error: closeError };
         return;
       }
-      const event = m as SessionEvent;
+      // A second challenge or welcome means nothing after the handshake.
+      if (m.t === "challenge" || m.t === "welcome") return;
+      const event: SessionEvent = m;
       if (event.t === "end") ending ??= { kind: "ended", reason: event.reason, cause: event.cause };
       if (
         event.t === "notice" && event.kind === "drop" && event.text.startsWith("disconnected by")

@@ -6,27 +6,11 @@
  *   -- stopped at demo.c:12 in main (breakpoint-hit)
  *   *** bob@laptop joined (tcp:10.0.0.7:40312)
  */
-import type { StopInfo } from "../engine/engine.ts";
 import type { SessionEvent, Welcome } from "../protocol/messages.ts";
+import { describeStop } from "./describe.ts";
 
-export function describeStop(state: string, info: StopInfo): string {
-  switch (state) {
-    case "running":
-      return "-- running";
-    case "exited":
-      return info.signal
-        ? `-- program exited on signal ${info.signal}`
-        : `-- program exited with code ${info.exitCode ?? 0}`;
-    case "stopped": {
-      const where = info.file ? ` at ${info.file}:${info.line ?? "?"}` : "";
-      const fn = info.func ? ` in ${info.func}` : "";
-      const why = info.signal ? ` (${info.signal})` : info.reason ? ` (${info.reason})` : "";
-      return `-- stopped${where}${fn}${why}`;
-    }
-    default:
-      return `-- ${state}`;
-  }
-}
+// The stop wording lives in describe.ts, shared with the browser page.
+export { describeStop };
 
 /** Text for one event, ending in a newline, or "" for events shown by other means. */
 export function renderEvent(event: SessionEvent): string {

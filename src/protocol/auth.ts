@@ -12,6 +12,7 @@
  * merely accepted it. Secrecy of the traffic itself comes from TLS.
  */
 import { createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import { proofText } from "./challenge.ts";
 
 export const KDF_ITERATIONS = 100_000;
 const NONCE_BYTES = 32;
@@ -37,7 +38,7 @@ export function proof(
   clientNonce: string,
 ): string {
   return createHmac("sha256", key)
-    .update(`dbgremote-auth-v1\0${role}\0${serverNonce}\0${clientNonce}`)
+    .update(proofText(role, serverNonce, clientNonce))
     .digest("base64");
 }
 

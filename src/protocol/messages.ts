@@ -217,6 +217,17 @@ function isString(v: unknown): v is string {
   return typeof v === "string";
 }
 
+/** A plain object (not null, not an array): its fields can be looked at. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A decoded message, checked: either the narrowed message, or why it is not one.
+ * Callers switch on `msg.t` and need no casts.
+ */
+export type Parsed<T> = { ok: true; msg: T } | { ok: false; error: string };
+
 /** C0 and C1 control characters and DEL: what a terminal may act on instead of showing. */
 // deno-lint-ignore no-control-regex
 export const CONTROL_CHAR = /[\x00-\x1f\x7f-\x9f]/;
@@ -235,14 +246,11 @@ function hasControls(text: string): boolean {
   return CONTROL_CHAR.test(text);
 }
 
-/**
- * Check that a decoded message from a client has the right shape.
- * Returns an error text, or undefined if it is fine.
- */
-export function checkClientMessage(m: Message): string | undefined {
+/** The problem with a client message's fields, or undefined when they are right for its type. */
+function clientProblem(m: Message): string | undefined {
   switch (m.t) {
     case "hello": {
-      const who = m.who as Partial<Who> | undefined;
+      const who = isRecord(m.who) ? m.who : undefined;
       if (!isString(m.protocol) || !isString(m.release)) return "hello needs protocol and release";
       if (!who || !isString(who.user) || !isString(who.host) || !isString(who.tool)) {
         return "hello needs who {user, host, tool}";
@@ -275,4 +283,18 @@ export function checkClientMessage(m: Message): string | undefined {
     default:
       return `unknown message type "${m.t}"`;
   }
+}
+
+/** clientProblem found nothing: the fields are those of the message type `t` names. */
+function isClientMessage(m: Message): m is ClientMessage {
+  return clientProblem(m) === undefined;
+}
+
+/**
+ * A decoded message from a client, checked field by field: the narrowed
+ * {@link ClientMessage} (switch on `msg.t`), or the error text for the peer.
+ * Fields a newer client adds pass through untouched.
+ */
+export function parseClientMessage(m: Message): Parsed<ClientMessage> {
+  return isClientMessage(m) ? { ok: true, msg: m } : { ok: false, error: clientProblem(m)! };
 }

@@ -11,9 +11,10 @@ import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
-  checkClientMessage,
+  type ClientMessage,
   type ErrorMsg,
   type Hello,
+  parseClientMessage,
   type Role,
   SELECTED_SINCE,
   type SessionEvent,
@@ -233,15 +234,16 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     send(welcome);
   };
 
-  const onMessage = (m: Message) => {
-    const problem = checkClientMessage(m);
-    if (problem) {
-      fail(new DbgRemoteError("E_PROTOCOL", `bad message from ${channel.peer}: ${problem}`));
+  const onMessage = (raw: Message) => {
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      fail(new DbgRemoteError("E_PROTOCOL", `bad message from ${channel.peer}: ${parsed.error}`));
       return;
     }
+    const m: ClientMessage = parsed.msg;
     if (id === undefined) {
-      if (hello === undefined && m.t === "hello") onHello(m as Hello);
-      else if (serverNonce !== undefined && m.t === "auth") onAuth(m as Auth);
+      if (hello === undefined && m.t === "hello") onHello(m);
+      else if (serverNonce !== undefined && m.t === "auth") onAuth(m);
       else {
         const expected = hello === undefined
           ? "hello"
@@ -259,7 +261,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     }
     switch (m.t) {
       case "cmd":
-        session.submit(id, m.id as number, m.text as string);
+        session.submit(id, m.id, m.text);
         break;
       case "interrupt":
         void session.interrupt(id);

@@ -8,6 +8,7 @@
  */
 import type { Channel, ChannelHandlers } from "../transport/transport.ts";
 import { writeBatch } from "../transport/write_batch.ts";
+import type { PageControl } from "./control.ts";
 
 /** What the channel needs of a server-side WebSocket. */
 export interface WsEnd {
@@ -25,7 +26,7 @@ export interface WsChannel extends Channel {
   /** The WebSocket closed. */
   closed(code: number, reason: string): void;
   /** A message for the page itself (JSON in a text message), after what was written so far. */
-  control(message: Record<string, unknown>): void;
+  control(message: PageControl): void;
   /** Tell the page why, then close (a login that ended). */
   kick(reason: string): void;
 }

@@ -63,7 +63,7 @@ const tokenOf = (res: Response) => /dbgremote-8081=([^;]*)/.exec(cookieOf(res))?
 
 Deno.test("every response carries the security headers and is never cached", async () => {
   const s = setup();
-  for (const path of ["/", "/app.js", "/crypto.js", "/app.css", "/api/status", "/nowhere"]) {
+  for (const path of ["/", "/app.js", "/app.css", "/api/status", "/nowhere"]) {
     const res = await s.get(path);
     await res.body?.cancel();
     assert.equal(res.headers.get("cache-control"), "no-store", path);
@@ -84,10 +84,19 @@ Deno.test("the page and its modules are served with their types; the page has no
   const html = await page.text();
   assert.match(html, /<script type="module" src="\/app.js"><\/script>/);
   assert.doesNotMatch(html, /<script>|<script type="module">|style=|onclick=/i);
-  const js = await s.get("/protocol.js");
+  const js = await s.get("/app.js");
   assert.match(js.headers.get("content-type") ?? "", /^text\/javascript/);
-  assert.match(await js.text(), /export function createClient/);
-  assert.equal((await s.get("/nowhere")).status, 404);
+  assert.equal(js.headers.get("content-security-policy"), CSP);
+  const bundle = await js.text();
+  // One self-contained bundle (scripts are 'self' only): it loads nothing, evaluates no text.
+  assert.doesNotMatch(bundle, /^\s*import\b|\bimport\s*\(|\beval\(|new Function\b/m);
+  // Built from the shared TypeScript: the protocol's proof label, the console's stop wording.
+  assert.match(bundle, /dbgremote-auth-v1/);
+  assert.match(bundle, /-- stopped/);
+  // The old hand-written copies are gone, not served beside the bundle.
+  for (const old of ["/protocol.js", "/format.js", "/crypto.js", "/nowhere"]) {
+    assert.equal((await s.get(old)).status, 404, old);
+  }
 });
 
 Deno.test("status tells the page what it needs before joining, and nothing of the session", async () => {

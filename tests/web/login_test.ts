@@ -1,17 +1,17 @@
 /**
  * Pages log in the way native clients do: the page's own protocol module
- * (src/web/page/protocol.js) against a real server on an http: endpoint, over
+ * (src/web/page/protocol.ts, bundled into /app.js) against a real server on an http: endpoint, over
  * real WebSockets, with the session cookie on top.
  */
 import assert from "node:assert/strict";
 import { parseConnStr } from "../../src/connstr.ts";
 import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createTransports } from "../../src/transport/transports.ts";
-import { createProver } from "../../src/web/page/crypto.js";
-import { createClient } from "../../src/web/page/protocol.js";
+import { createProver } from "../../src/web/page/crypto.ts";
+import { createClient, type Refusal } from "../../src/web/page/protocol.ts";
 import { createWebRuntime } from "../../src/web/serve.ts";
 import { openClient } from "../../src/client/connection.ts";
-import type { SessionEvent } from "../../src/protocol/messages.ts";
+import type { SessionEvent, Welcome } from "../../src/protocol/messages.ts";
 import { createFakeEngine } from "../session/fake_engine.ts";
 
 const V = { protocol: "1.0", release: "0.1.0" };
@@ -41,17 +41,17 @@ async function lab(endpoint: string): Promise<RunningServer & { port: number; lo
 interface Page {
   events: SessionEvent[];
   controls: Record<string, string>[];
-  welcome: Promise<Record<string, unknown>>;
+  welcome: Promise<Welcome>;
   closed: Promise<CloseEvent>;
   client: ReturnType<typeof createClient>;
   socket: WebSocket;
   until(pred: (e: SessionEvent) => boolean): Promise<SessionEvent>;
 }
 
-/** A browser page, as far as the server can tell: same Origin, maybe a cookie, protocol.js. */
+/** A browser page, as far as the server can tell: same Origin, maybe a cookie, the page's protocol.ts. */
 function page(
   port: number,
-  o: { name: string; password?: string; cookie?: string; observe?: boolean },
+  o: { name: string; password?: string; cookie?: string; observe?: boolean; useSubtle?: boolean },
 ): Page {
   const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
     headers: {
@@ -62,9 +62,9 @@ function page(
   socket.binaryType = "arraybuffer";
   const events: SessionEvent[] = [];
   const controls: Record<string, string>[] = [];
-  let welcomed!: (w: Record<string, unknown>) => void;
+  let welcomed!: (w: Welcome) => void;
   let failed!: (e: Error) => void;
-  const welcome = new Promise<Record<string, unknown>>((res, rej) => {
+  const welcome = new Promise<Welcome>((res, rej) => {
     welcomed = res;
     failed = rej;
   });
@@ -74,13 +74,13 @@ function page(
     version: V,
     password: o.password,
     observe: o.observe,
-    prover: createProver(),
-    send: (b: Uint8Array<ArrayBuffer>) => socket.send(b),
+    prover: createProver({ useSubtle: o.useSubtle }),
+    send: (b) => socket.send(new Uint8Array(b)),
     on: {
       welcome: welcomed,
       event: (e: SessionEvent) => events.push(e),
-      refused: (e: { code: string; message: string }) =>
-        failed(Object.assign(new Error(e.message), { code: e.code })),
+      refused: (e: Refusal) =>
+        failed(Object.assign(new Error(e.message), { code: e.code, fromServer: e.fromServer })),
       needPassword: () => failed(new Error("needs the password")),
     },
   });
@@ -183,11 +183,33 @@ Deno.test("a page proves the password, keeps a login cookie, and a reload needs 
   }
 });
 
+Deno.test("without WebCrypto (plain http from afar) a page logs in with @noble/hashes", async () => {
+  const s = await lab("http:port=0,server=127.0.0.1,password=hunter2");
+  try {
+    const ann = page(s.port, { name: "ann", password: "hunter2", useSubtle: false });
+    const w = await ann.welcome;
+    // The server accepted the page's proof, and the page checked the server's.
+    assert.equal(typeof w.proof, "string");
+    assert.ok(s.logs.every((l) => !/wrong password/.test(l)), s.logs.join("\n"));
+    const eve = page(s.port, { name: "eve", password: "hunter3", useSubtle: false });
+    await assert.rejects(eve.welcome, (e: Error & { code?: string }) => e.code === "E_AUTH");
+    ann.socket.close();
+    await Promise.all([ann.closed, eve.closed]);
+  } finally {
+    await s.shutdown("test over");
+  }
+});
+
 Deno.test("a wrong password is refused, and the page sees nothing of the session", async () => {
   const s = await lab("http:port=0,server=127.0.0.1,password=hunter2");
   try {
     const eve = page(s.port, { name: "eve", password: "guess" });
-    await assert.rejects(eve.welcome, (e: Error & { code?: string }) => e.code === "E_AUTH");
+    // The page decides on the wire's code, never on the message's words.
+    await assert.rejects(
+      eve.welcome,
+      (e: Error & { code?: string; fromServer?: boolean }) =>
+        e.code === "E_AUTH" && e.fromServer === true,
+    );
     await eve.closed;
     assert.deepEqual(eve.events, []);
     assert.deepEqual(eve.controls, [], "no login ticket for a wrong password");

@@ -1,54 +1,21 @@
-/** The page's wording and small state: the same phrases as the console, history, participants. */
+/**
+ * The page's wording and small state: the badge, the panel, history, participants. The state
+ * lines and stack frames are the console's own (src/client/describe.ts, tests/client/).
+ */
 import assert from "node:assert/strict";
-import { describeStop } from "../../src/client/render.ts";
 import {
-  describeState,
-  frameText,
   History,
   mayCommand,
   stateBadge,
   stoppedPanel,
   updateClients,
   validName,
-} from "../../src/web/page/format.js";
-import {
-  encodeFrame as pageEncode,
-  FrameDecoder as PageDecoder,
-} from "../../src/web/page/protocol.js";
-import { encodeFrame } from "../../src/protocol/frame.ts";
+} from "../../src/web/page/format.ts";
 
-Deno.test("state lines read as the console's", () => {
-  const cases: [string, Record<string, unknown>][] = [
-    ["stopped", { file: "demo.c", line: 10, func: "add", reason: "breakpoint-hit" }],
-    ["stopped", { signal: "SIGINT", func: "main" }],
-    ["exited", { exitCode: 3 }],
-    ["exited", { signal: "SIGSEGV" }],
-    ["running", {}],
-  ];
-  for (const [state, info] of cases) {
-    assert.equal(describeState(state, info), describeStop(state, info));
-  }
+Deno.test("the header's badge: running, where it stopped, how it exited", () => {
   assert.equal(stateBadge("stopped", { file: "/src/demo.c", line: 10 }), "stopped at demo.c:10");
   assert.equal(stateBadge("idle"), "not started");
   assert.equal(stateBadge("exited", { exitCode: 0 }), "exited (0)");
-});
-
-Deno.test("stack frames as the panel shows them", () => {
-  assert.equal(
-    frameText({
-      level: 0,
-      func: "add",
-      file: "/w/demo.c",
-      line: 10,
-      args: [{ name: "a", value: "42" }, { name: "s" }],
-    }),
-    "#0  add (a=42, s) at demo.c:10",
-  );
-  assert.equal(
-    frameText({ level: 3, func: "__libc_start_main", from: "/lib/libc.so.6" }),
-    "#3  __libc_start_main from libc.so.6",
-  );
-  assert.equal(frameText({ level: 1, addr: "0x1234" }), "#1  ?? at 0x1234");
 });
 
 Deno.test("observers get no command line; operators (and servers without roles) do", () => {
@@ -95,19 +62,6 @@ Deno.test("names others will see are checked", () => {
   assert.ok(!validName("a b"));
   assert.ok(!validName("x".repeat(33)));
   assert.ok(!validName("<script>"));
-});
-
-Deno.test("the page's frames are the native codec's, byte for byte", () => {
-  const m = { t: "cmd", id: 3, text: 'print "é"' };
-  assert.deepEqual(pageEncode(m), encodeFrame(m));
-  const d = new PageDecoder();
-  const both = new Uint8Array([...encodeFrame(m), ...encodeFrame({ t: "bye" })]);
-  assert.deepEqual(d.push(both.subarray(0, 5)), []);
-  assert.deepEqual(d.push(both.subarray(5)), [m, { t: "bye" }]);
-  assert.throws(
-    () => new PageDecoder().push(new Uint8Array([0, 0, 0, 2, 0x7b, 0x7d])),
-    /not a message/,
-  );
 });
 
 Deno.test("the panel: the stop's frame, then the frame up/down/frame N selected", () => {

@@ -1,10 +1,13 @@
 // The browser client: the login, the live transcript, the command line and
 // the side panel, over one WebSocket that carries the native protocol
-// (protocol.js). Text reaches the page only through textContent.
+// (protocol.ts). Text reaches the page only through textContent.
+// The entry of the page's bundle (scripts/build_page.ts): it and the TypeScript
+// modules it imports, shared with the server and the console, become /app.js.
 
-import { createProver } from "./crypto.js";
+import { parsePageControl } from "../control.ts";
+import { createProver } from "./crypto.ts";
 import {
-  describeState,
+  describeStop,
   History,
   mayCommand,
   stateBadge,
@@ -12,8 +15,8 @@ import {
   updateClients,
   validName,
   whoText,
-} from "./format.js";
-import { createClient } from "./protocol.js";
+} from "./format.ts";
+import { createClient } from "./protocol.ts";
 
 const $ = (id) => document.getElementById(id);
 const MAX_TRANSCRIPT_NODES = 20_000;
@@ -124,7 +127,7 @@ function showEvent(e) {
       output(e.stream, e.text);
       break;
     case "state":
-      if (e.state !== "running") line("state", describeState(e.state, e.info));
+      if (e.state !== "running") line("state", describeStop(e.state, e.info));
       break;
     case "notice":
       line("notice", `*** ${e.text}`);
@@ -154,7 +157,7 @@ function showState(state, info = {}) {
   }
   if (state !== "stopped") {
     $("location").textContent = state === "exited"
-      ? describeState(state, info).slice(3)
+      ? describeStop(state, info).slice(3)
       : "not started";
     $("source").replaceChildren();
     $("stack").replaceChildren();
@@ -256,7 +259,8 @@ function join(name, password, observe = store.get("observe") === "1") {
       event: (e) => onEvent(e),
       refused: (err) => {
         // The server's hints speak to console users (connection strings): a page says its own.
-        const hint = /wrong password/.test(err.message)
+        // E_AUTH from the server means exactly one thing: the password was wrong.
+        const hint = err.fromServer && err.code === "E_AUTH"
           ? "check the session password and try again"
           : err.hint;
         refusal = { ...err, hint };
@@ -274,9 +278,9 @@ function join(name, password, observe = store.get("observe") === "1") {
   ws.onopen = () => c.start();
   ws.onmessage = (m) => {
     if (typeof m.data === "string") {
-      const control = JSON.parse(m.data);
-      if (control.t === "login") void keepLogin(control.ticket);
-      if (control.t === "closing") closingReason = control.reason;
+      const control = parsePageControl(m.data);
+      if (control?.t === "login") void keepLogin(control.ticket);
+      if (control?.t === "closing") closingReason = control.reason;
       return;
     }
     c.receive(new Uint8Array(m.data));
