@@ -9,7 +9,8 @@
  *
  *   deno task bench:startup        (builds dist/dbgremote first)
  *   RUNS=31 deno task bench:startup
- *   BINARY=/tmp/old/dbgremote deno run -A bench/startup.ts   (another build, e.g. before a change)
+ *   BINARY=/tmp/old/dbgremote deno run -A bench/startup.ts   (another build)
+ *   BEFORE=/tmp/old/dbgremote deno task bench:startup         (both, in the same rounds)
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -23,6 +24,8 @@ const WARMUP = 2;
 const root = path.resolve(import.meta.dirname!, "..");
 /** BINARY=path: time another build (an older one, for a before/after table). */
 const binary = path.resolve(process.env.BINARY ?? path.join(root, "dist/dbgremote"));
+/** BEFORE=path: also time that build, in the same rounds, as rows marked [before]. */
+const before = process.env.BEFORE ? path.resolve(process.env.BEFORE) : undefined;
 const bun = path.join(root, "node_modules/.bin/bun");
 
 /** The flags `deno task compile` passes to `bun build` (besides the entry and --outfile). */
@@ -77,29 +80,43 @@ function median(sorted: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function time(name: string, file: string, args: string[], okCodes: number[]): Row {
-  const walls: number[] = [];
-  const cpus: number[] = [];
+interface Command {
+  name: string;
+  file: string;
+  args: string[];
+  okCodes: number[];
+}
+
+/**
+ * Runs the commands in turn, round after round (not each one RUNS times in a row), so that
+ * other work on the machine weighs on every row alike.
+ */
+function timeAll(commands: Command[]): Row[] {
+  const walls = commands.map((): number[] => []);
+  const cpus = commands.map((): number[] => []);
   for (let i = 0; i < WARMUP + RUNS; i++) {
-    const run = once(file, args);
-    if (run.status === null || !okCodes.includes(run.status) || Number.isNaN(run.wall)) {
-      const again = spawnSync(file, args, { cwd: root, encoding: "utf8" });
-      throw new Error(`${name}: exit ${run.status}\n${again.stdout}${again.stderr}`);
-    }
-    if (i >= WARMUP) {
-      walls.push(run.wall);
-      cpus.push(run.cpu);
-    }
+    commands.forEach((c, k) => {
+      const run = once(c.file, c.args);
+      if (run.status === null || !c.okCodes.includes(run.status) || Number.isNaN(run.wall)) {
+        const again = spawnSync(c.file, c.args, { cwd: root, encoding: "utf8" });
+        throw new Error(`${c.name}: exit ${run.status}\n${again.stdout}${again.stderr}`);
+      }
+      if (i >= WARMUP) {
+        walls[k].push(run.wall);
+        cpus[k].push(run.cpu);
+      }
+    });
   }
-  walls.sort((a, b) => a - b);
-  cpus.sort((a, b) => a - b);
-  return {
-    name,
-    median: median(walls),
-    min: walls[0],
-    max: walls[walls.length - 1],
-    cpu: median(cpus),
-  };
+  return commands.map((c, k) => {
+    const w = walls[k].sort((a, b) => a - b);
+    return {
+      name: c.name,
+      median: median(w),
+      min: w[0],
+      max: w[w.length - 1],
+      cpu: median(cpus[k].sort((a, b) => a - b)),
+    };
+  });
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-bench-startup-"));
@@ -108,21 +125,23 @@ try {
   const hello = buildHello(dir, flags);
   const port = await closedPort();
   const lab = "topologies/local.toml";
-  const rows = [
-    time("hello-world (bun --compile)", hello, [], [0]),
-    time("dbgremote version", binary, ["version"], [0]),
-    time(`dbgremote check ${lab}`, binary, ["check", lab], [0]),
-    time(`dbgremote plan ${lab}`, binary, ["plan", lab], [0]),
+  const commands = (file: string, tag: string): Command[] => [
+    { name: `dbgremote version${tag}`, file, args: ["version"], okCodes: [0] },
+    { name: `dbgremote check ${lab}${tag}`, file, args: ["check", lab], okCodes: [0] },
+    { name: `dbgremote plan ${lab}${tag}`, file, args: ["plan", lab], okCodes: [0] },
     // Exit 1 (E_CONNECT): refused at once, so this is start-up plus one local connect.
-    time(
-      "dbgremote client tcp (refused)",
-      binary,
-      ["client", `tcp:server=127.0.0.1,port=${port}`],
-      [
-        1,
-      ],
-    ),
+    {
+      name: `dbgremote client tcp (refused)${tag}`,
+      file,
+      args: ["client", `tcp:server=127.0.0.1,port=${port}`],
+      okCodes: [1],
+    },
   ];
+  const rows = timeAll([
+    { name: "hello-world (bun --compile)", file: hello, args: [], okCodes: [0] },
+    ...commands(binary, ""),
+    ...(before ? commands(before, " [before]") : []),
+  ]);
   const base = rows[0].median;
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(`${binary}; hello-world compiled with: ${flags.join(" ")}`);
