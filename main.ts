@@ -37,4 +37,6 @@ const code = await runCli({
   sampleDir: platform.env.DBGREMOTE_SAMPLE_DIR ??
     `${os.tmpdir()}/dbgremote-sample-${platform.user}`,
 }, process.argv.slice(2));
+// Output still queued for a pipe is written before the process goes (bounded: a reader may never read).
+await platform.flushOutput(10_000);
 process.exit(code);

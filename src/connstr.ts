@@ -127,9 +127,26 @@ const BAUDS = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 4608
 /** Keys that are flags: present or absent, no value (WinDbg's `hidden`). */
 const FLAGS = ["insecure", "hidden", "observe"];
 
-/** The string with any inline password replaced by `*`, fit for messages and logs. */
+/** Every key any transport takes, whose value may be shown (all but the password). */
+const SHOWN_KEYS = new Set(
+  Object.values(KEYS).flat().filter((k) => k !== "password"),
+);
+
+/**
+ * The connection string (or a command holding one, `.server tcp:...`) with every value that may
+ * be secret replaced by `*`: an inline password, and anything under a key no transport knows
+ * (`pasword=hunter2` is a typo of a secret, shown to everyone before it is refused), or an
+ * unknown bare word. Fit for messages, logs and the session's echo.
+ */
 export function maskSecrets(text: string): string {
-  return text.replace(/(password\s*=)[^,]*/gi, "$1*");
+  return text.replace(
+    /([:,]\s*)([^,=:\s]+)(\s*=\s*[^,\s]*)?/g,
+    (all, lead: string, key: string, value: string | undefined) => {
+      const k = key.toLowerCase();
+      if (value === undefined) return FLAGS.includes(k) ? all : `${lead}*`;
+      return SHOWN_KEYS.has(k) ? all : `${lead}${key}=*`;
+    },
+  );
 }
 
 function fail(text: string, message: string, hint?: string, offset?: number): never {
@@ -420,10 +437,16 @@ export function formatConnStr(spec: ConnSpec): string {
   return `${spec.transport}:${parts.join(",")}`;
 }
 
-/** Is this a loopback address (or a name that means one)? */
+/**
+ * Is this a loopback address (or the name that means one)? Exact: 127.0.0.0/8 in dotted
+ * decimal, ::1, or `localhost` — never a name that merely starts like one (`127.evil.invalid`).
+ */
 export function isLoopback(host: string | undefined): boolean {
   if (host === undefined) return false;
-  return /^127\./.test(host) || host === "::1" || host.toLowerCase() === "localhost";
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  const v4 = /^(?:::ffff:)?127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return v4 !== null && v4.slice(1).every((octet) => Number(octet) <= 255);
 }
 
 /** Expand WinDbg's pipe-name placeholders: %d is the process id, %x the thread id (in hex, as WinDbg). */

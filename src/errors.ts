@@ -19,6 +19,9 @@ export type ErrorCode =
   | "E_AUTH_LOCKED"
   | "E_INSECURE"
   | "E_SECRET_MISSING"
+  | "E_SECRET_WEAK"
+  | "E_PIPE_PATH_TAKEN"
+  | "E_TOO_MANY_UNAUTHENTICATED"
   | "E_ADDR_IN_USE"
   | "E_CONNECT"
   | "E_TRANSPORT"
@@ -27,6 +30,7 @@ export type ErrorCode =
   | "E_ENGINE_DIED"
   | "E_PROGRAM_MISSING"
   | "E_SLOW_CLIENT"
+  | "E_TOO_LONG"
   | "E_SESSION_ENDED"
   | "E_NODE"
   | "E_GAVE_UP"
@@ -77,7 +81,13 @@ export class FrameError extends DbgRemoteError {
 
 export class ProtocolError extends DbgRemoteError {
   constructor(
-    code: "E_PROTOCOL" | "E_PROTOCOL_MISMATCH" | "E_HANDSHAKE" | "E_AUTH" | "E_AUTH_LOCKED",
+    code:
+      | "E_PROTOCOL"
+      | "E_PROTOCOL_MISMATCH"
+      | "E_HANDSHAKE"
+      | "E_AUTH"
+      | "E_AUTH_LOCKED"
+      | "E_SESSION_ENDED",
     message: string,
     hint?: string,
   ) {
@@ -86,14 +96,23 @@ export class ProtocolError extends DbgRemoteError {
   }
 }
 
+/**
+ * What the transport knows about a failure to connect, for the client deciding whether to
+ * wait: `no-answer` nobody answered in time (waiting may help); `tls` the TLS handshake
+ * failed (waiting will not). Absent: the OS error in `cause` says.
+ */
+export type ConnectFailure = "no-answer" | "tls";
+
 export class TransportError extends DbgRemoteError {
+  readonly failure?: ConnectFailure;
   constructor(
-    code: "E_ADDR_IN_USE" | "E_CONNECT" | "E_TRANSPORT",
+    code: "E_ADDR_IN_USE" | "E_CONNECT" | "E_TRANSPORT" | "E_PIPE_PATH_TAKEN",
     message: string,
-    options?: { hint?: string; cause?: unknown },
+    options?: { hint?: string; cause?: unknown; failure?: ConnectFailure },
   ) {
     super(code, message, options);
     this.name = "TransportError";
+    this.failure = options?.failure;
   }
 }
 

@@ -225,11 +225,24 @@ function fdWriter(
       }
     }
     direct = false;
+    streams.used = true;
     if (rest.length) stream().write(rest);
   };
 }
 
-export function processPlatform(): Platform {
+/** This process's platform, with what only the entry point does with it. */
+export interface ProcessPlatform extends Platform {
+  /**
+   * Resolves once output still queued for stdout/stderr is written (a client that just printed
+   * megabytes to a pipe, then the session ended), or after `limitMs`, for a reader that never
+   * reads: call before exiting. fs.writeSync's output is written already; streams in use are
+   * ended, which waits for them (Bun counts nothing queued, so neither writableLength nor an empty
+   * write's callback would). Streams never used are not created just for this (see fdWriter).
+   */
+  flushOutput(limitMs: number): Promise<void>;
+}
+
+export function processPlatform(): ProcessPlatform {
   const env = process.env as Record<string, string | undefined>;
   const streams = { used: false };
   return {
@@ -250,6 +263,19 @@ export function processPlatform(): Platform {
     onSignal(signal, handler) {
       process.on(signal, handler);
       return () => void process.off(signal, handler);
+    },
+    async flushOutput(limitMs) {
+      if (!streams.used) return;
+      const ended = (stream: NodeJS.WriteStream) =>
+        new Promise<void>((resolve) => {
+          stream.once("error", () => resolve());
+          stream.end(() => resolve());
+        });
+      const { setTimeout: timer } = process.getBuiltinModule("node:timers");
+      await Promise.race([
+        Promise.all([ended(process.stdout), ended(process.stderr)]),
+        new Promise((resolve) => timer(resolve, limitMs).unref()),
+      ]);
     },
     // A getter: reading process.stdin creates the stream, which costs start-up (see fdWriter).
     get stdinIsTty() {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { expandPipeName, formatConnStr, isLoopback, parseConnStr } from "../src/connstr.ts";
+import {
+  expandPipeName,
+  formatConnStr,
+  isLoopback,
+  maskSecrets,
+  parseConnStr,
+} from "../src/connstr.ts";
 import { ConnStrError } from "../src/errors.ts";
 
 Deno.test("tcp and npipe, for listening and connecting", () => {
@@ -107,7 +113,8 @@ Deno.test("every mistake names the string, the cause and a fix", () => {
       assert.ok(err instanceof ConnStrError, `${text}: ${err}`);
       assert.equal(err.code, "E_CONNSTR");
       assert.ok(
-        err.message.includes(`"${text.replace(/password=[^,]*/, "password=*")}"`),
+        // as given, but for secrets (and values under unknown keys: maybe a mistyped secret)
+        err.message.includes(`"${maskSecrets(text)}"`),
         `${text}: ${err.message}`,
       );
       assert.match(err.message, message, text);
@@ -169,6 +176,33 @@ Deno.test("isLoopback", () => {
   for (const h of [undefined, "0.0.0.0", "::", "10.0.0.1", "lab1"]) {
     assert.ok(!isLoopback(h), String(h));
   }
+});
+
+Deno.test("isLoopback is exact: a name that starts like 127. is not loopback", () => {
+  for (const h of ["127.0.0.1", "127.255.255.254", "[::1]", "::ffff:127.0.0.1"]) {
+    assert.ok(isLoopback(h), h);
+  }
+  for (
+    const h of ["127.evil.invalid", "127.0.0.1.nip.io", "127.0.0.256", "127.1", "localhost.evil"]
+  ) {
+    assert.ok(!isLoopback(h), h);
+  }
+});
+
+Deno.test("maskSecrets hides inline passwords and anything under an unknown key", () => {
+  assert.equal(maskSecrets("tcp:port=5,password=hunter2"), "tcp:port=5,password=*");
+  // A typo of a secret's key is shown to everyone before it is refused: its value never is.
+  assert.equal(maskSecrets(".server tcp:port=5,pasword=hunter2"), ".server tcp:port=5,pasword=*");
+  assert.equal(maskSecrets("tcp:port=5,hunter2"), "tcp:port=5,*");
+  assert.equal(
+    maskSecrets("tcp:server=::1,port=5005:5015,password_env=LAB_PW,insecure,hidden"),
+    "tcp:server=::1,port=5005:5015,password_env=LAB_PW,insecure,hidden",
+  );
+  assert.equal(maskSecrets("com:port=/dev/ttyS0,baud=9600"), "com:port=/dev/ttyS0,baud=9600");
+  assert.throws(
+    () => parseConnStr("tcp:port=5,pasword=hunter2"),
+    (e: Error) => e instanceof ConnStrError && !e.message.includes("hunter2"),
+  );
 });
 
 Deno.test("http and https: the browser client's endpoints", () => {

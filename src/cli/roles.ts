@@ -15,6 +15,8 @@ import type { EngineSpec } from "../engine/engine.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
 import { resolvePassword } from "../secrets.ts";
+import { tokenFor } from "../transport/loopback_token.ts";
+import { pipeDirectory } from "../transport/npipe.ts";
 // The server's modules (session, discovery, the embedded sample) load when a server starts:
 // a client or a lab check does not pay for them.
 import type { RunningServer } from "../server/server.ts";
@@ -86,6 +88,7 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       ? ` (took port ${/port=(\d+)/.exec(e.address)?.[1]})`
       : "";
     const watch = e.spec.observe ? " (everyone who joins here is an observer)" : "";
+    const mine = e.access === "token" ? " (your user only: it takes a session token)" : "";
     // An endpoint on every interface is also reachable by this machine's name from elsewhere.
     const reach = role.reachAs ?? p.hostname;
     const remote = endpointInfo(e, reach).address;
@@ -98,7 +101,9 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
     const how = e.listener.url
       ? `open ${e.listener.url} in a browser`
       : `dbgremote client ${e.client}`;
-    p.stdout(`*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}\n`);
+    p.stdout(
+      `*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}${mine}\n`,
+    );
   }
   const scope = discover ? discoveryScope(server.endpoints, p.hostname) : undefined;
   if (scope) {
@@ -202,6 +207,7 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
       : await ctx.transports[role.spec.transport].connect(role.spec, { timeoutMs: 10_000 });
     return await openClient(channel, {
       password,
+      token: password === undefined ? tokenFor(role.spec, pipeDirectory(p.env)) : undefined,
       who: who(p, "dbgremote-console", role.user),
       version: ctx.version,
       onEvent: (e) => print(e),
@@ -290,6 +296,11 @@ export async function runClientRole(ctx: CliContext, role: ClientRole): Promise<
   });
   if (failure !== undefined) return failed(failure);
   if (end === "gave-up") return EXIT.failure;
+  // The debugger died: a runtime failure (exit 1), whoever else was told.
+  if (end === "ended") {
+    const ended = last.ending();
+    if (ended.kind === "ended" && ended.cause === "engine") return EXIT.failure;
+  }
   if (end === "lost") {
     const ended = last.ending();
     if ((ended.kind === "lost" || ended.kind === "dropped") && ended.error) {

@@ -5,6 +5,7 @@
  */
 import { DbgRemoteError, ProtocolError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import { commandTooLong } from "../protocol/fit.ts";
 import { checkProof, deriveKey, newNonce, proof } from "../protocol/auth.ts";
 import { acceptableIterations } from "../protocol/challenge.ts";
 import type {
@@ -31,6 +32,11 @@ export interface ClientOptions {
   maxFrame?: number;
   /** The session password, when the server needs one. The server must prove it knows it too. */
   password?: string;
+  /**
+   * A loopback server's session token, found in this user's private directory: answered like a
+   * password when the server asks for one (and then the server must prove it), never required.
+   */
+  token?: string;
   /** Ask to join as an observer (see everything, run nothing). */
   observe?: boolean;
 }
@@ -41,14 +47,14 @@ export type ConnectionEnd =
   | { kind: "left" }
   /** The server ended the session and said why (`end`). */
   | { kind: "ended"; reason: string; cause?: EndCause }
-  /** The server disconnected this client on purpose (too slow, a protocol error). */
-  | { kind: "dropped"; reason: string; error?: DbgRemoteError }
+  /** The server disconnected this client on purpose (too slow, a protocol error): `error.code` says why. */
+  | { kind: "dropped"; reason: string; error: DbgRemoteError }
   /** The connection broke or closed without a word: the server died, or the network. */
   | { kind: "lost"; error?: DbgRemoteError };
 
 export interface ClientConnection {
   readonly welcome: Welcome;
-  /** Send a command; returns its id. */
+  /** Send a command; returns its id. Throws E_TOO_LONG, sending nothing, for an over-long line. */
   command(text: string): number;
   interrupt(): void;
   /** Resolves once every command sent so far has finished (or the connection closed). */
@@ -106,6 +112,8 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
     const connection = (): ClientConnection => ({
       welcome: welcome!,
       command(text) {
+        const tooLong = commandTooLong(text);
+        if (tooLong) throw tooLong;
         const id = nextId++;
         outstanding.add(id);
         send({ t: "cmd", id, text });
@@ -135,13 +143,16 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
     let key: Uint8Array | undefined;
     let nonces: { server: string; client: string } | undefined;
 
+    const secret = options.password ?? options.token;
     const onChallenge = (c: Challenge) => {
-      if (options.password === undefined) {
+      if (secret === undefined) {
         settleError(
           new ProtocolError(
             "E_AUTH",
             `${channel.peer} needs a password`,
-            "add password_env=VAR (the variable holds the password) or password=... to the connection string",
+            "add password_env=VAR (the variable holds the password) or password=... to the " +
+              "connection string; a loopback endpoint without one is private to the server's " +
+              "user: run the client as that user",
           ),
         );
         channel.destroy();
@@ -157,7 +168,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
         channel.destroy();
         return;
       }
-      key = deriveKey(options.password, c.salt, c.iterations);
+      key = deriveKey(secret, c.salt, c.iterations);
       nonces = { server: c.nonce, client: newNonce() };
       send({
         t: "auth",
@@ -185,10 +196,11 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       if (!welcome) {
         if (m.t === "error") {
           const e = m;
-          const code =
-            e.code === "E_PROTOCOL_MISMATCH" || e.code === "E_AUTH" || e.code === "E_AUTH_LOCKED"
-              ? e.code
-              : "E_HANDSHAKE";
+          // The wire code travels on to whoever decides (exit code, waiting for the server).
+          const code = e.code === "E_PROTOCOL_MISMATCH" || e.code === "E_AUTH" ||
+              e.code === "E_AUTH_LOCKED" || e.code === "E_SESSION_ENDED"
+            ? e.code
+            : "E_HANDSHAKE";
           settleError(new ProtocolError(code, `server refused: ${e.message}`, e.hint));
           return;
         }
@@ -202,7 +214,7 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
           return;
         }
         const w = m;
-        if (options.password !== undefined) {
+        if (options.password !== undefined || nonces) {
           // Mutual: a server that never asked, or cannot prove the password, may be an impostor.
           const proven = key && nonces &&
             checkProof(key, "server", nonces.server, nonces.client, w.proof);
@@ -248,10 +260,19 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       if (m.t === "challenge" || m.t === "welcome") return;
       const event: SessionEvent = m;
       if (event.t === "end") ending ??= { kind: "ended", reason: event.reason, cause: event.cause };
-      if (
-        event.t === "notice" && event.kind === "drop" && event.text.startsWith("disconnected by")
-      ) {
-        ending ??= { kind: "dropped", reason: event.text };
+      // Dropped: the drop notice names this client itself (its `code` says why).
+      if (event.t === "notice" && event.kind === "drop" && event.client?.id === welcome.you) {
+        const error = new DbgRemoteError(
+          event.code === "E_SLOW_CLIENT" ? "E_SLOW_CLIENT" : "E_PROTOCOL",
+          event.text,
+          {
+            hint: event.code === "E_SLOW_CLIENT"
+              ? "the client did not read its output in time (stopped, or on a slow link); join again"
+              : undefined,
+          },
+        );
+        closeError = error;
+        ending ??= { kind: "dropped", reason: event.text, error };
       }
       options.onEvent(event);
       if (event.t === "done" && event.client === welcome.you && outstanding.delete(event.id)) {

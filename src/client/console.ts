@@ -8,6 +8,7 @@ import type { Session } from "../session/session.ts";
 import type { Who } from "../protocol/messages.ts";
 import type { ClientConnection, ConnectionEnd } from "./connection.ts";
 import { renderEvent } from "./render.ts";
+import { describeError } from "../errors.ts";
 
 export interface Terminal {
   /** Show text (may hold several lines). */
@@ -103,7 +104,11 @@ export async function runConsoleClient(
         );
         continue;
       }
-      conn.command(line);
+      try {
+        conn.command(line);
+      } catch (err) {
+        term.write(`${describeError(err)}\n`); // too long to send: nothing was sent
+      }
     }
     // End of input (stdin closed, a script ran out): let the commands sent finish, then leave.
     if (conn && !end) await conn.idle();

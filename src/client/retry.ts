@@ -70,12 +70,13 @@ const TRANSIENT: Record<string, string> = {
  */
 export function transientReason(err: unknown): string | undefined {
   // A server still closing down a session it ended refuses newcomers; its successor will not.
-  if (err instanceof ProtocolError && /^server refused: the session has ended/.test(err.message)) {
+  // Decided on codes the transports and the server set, never on a message's text.
+  if (err instanceof ProtocolError && err.code === "E_SESSION_ENDED") {
     return "the server is shutting down";
   }
   if (!(err instanceof TransportError) || err.code !== "E_CONNECT") return undefined;
-  if (/^no answer/.test(err.message)) return "no answer";
-  if (/TLS handshake/.test(err.message)) return undefined;
+  if (err.failure === "no-answer") return "no answer";
+  if (err.failure === "tls") return undefined;
   const code = (err.cause as { code?: string } | undefined)?.code;
   return code ? TRANSIENT[code] : undefined;
 }

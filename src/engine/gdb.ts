@@ -9,6 +9,7 @@
  * resumes the target (`run`, `next`, `continue`) is finished when the target
  * stops or exits again, as at gdb's own prompt.
  */
+import { lineSplitter } from "./lines.ts";
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -191,7 +192,8 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
   let capture: string[] | undefined;
   /** The user command now running, to drop gdb's echo of it. */
   let currentText: string | undefined;
-  let partial = "";
+  /** gdb's stdout, cut into lines in linear time however long a line is. */
+  const lines = lineSplitter();
   /** The debugged process, from =thread-group-started: Ctrl+C signals it directly. */
   let inferiorPid: number | undefined;
   /** How gdb ended, once it has. */
@@ -460,13 +462,7 @@ export function createGdbEngine(spec: EngineSpec, listener: EngineListener): Eng
         });
       });
       proc.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-        partial += chunk;
-        let nl;
-        while ((nl = partial.indexOf("\n")) >= 0) {
-          const line = partial.slice(0, nl);
-          partial = partial.slice(nl + 1);
-          handleLine(line);
-        }
+        for (const line of lines.push(chunk)) handleLine(line);
       });
       // gdb's own stderr (rare in MI mode) is shown as error text.
       proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => emitOutput("error", chunk));

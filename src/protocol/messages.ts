@@ -12,6 +12,12 @@
  * Protocol 1.2 added the `selected` event and `welcome.selected`. A 1.1 client
  * would print an event type it does not know, so the server sends `selected`
  * only to peers whose hello said {@link SELECTED_SINCE} or newer.
+ *
+ * Protocol 1.3 (output of any size) added optional fields only: `code` in
+ * done (why a command was refused) and in notice (on a drop, told to the one
+ * dropped), so clients decide on codes, never on text. An `out` was always a
+ * piece of the output, not a line: long text comes as several, which clients
+ * join as they arrive, adding nothing (see protocol/fit.ts).
  */
 import type { SourceExcerpt, StackFrame, StopInfo, TargetState } from "../engine/engine.ts";
 import type { Message } from "./frame.ts";
@@ -153,6 +159,11 @@ export interface Notice extends Message {
   text: string;
   /** On join, leave and drop: who (clients keep their list of participants up to date). */
   client?: ClientInfo;
+  /**
+   * (1.3) On a drop, in the notice to the one dropped (its `client` is itself): why, as a
+   * stable code (E_SLOW_CLIENT: it did not read its output).
+   */
+  code?: string;
 }
 
 export interface Done extends Message {
@@ -168,6 +179,8 @@ export interface Done extends Message {
    * done goes to the issuer only, with the reason in `error`.
    */
   refused?: boolean;
+  /** (1.3) With `refused`: why, as a stable code (E_TOO_LONG, ...); absent: an observer's command. */
+  code?: string;
 }
 
 /**

@@ -109,13 +109,13 @@ const EVENT_CHECKS: { [T in SessionEvent["t"]]: Check } = {
   notice: check(
     (m) =>
       inSet(NOTICE_KINDS, m.kind) && str(m.text) &&
-      (m.client === undefined || isClientInfo(m.client)),
+      (m.client === undefined || isClientInfo(m.client)) && optional(m.code, str),
     "notice needs a kind and text",
   ),
   done: check(
     (m) =>
       int(m.client) && int(m.id) && int(m.seq) && typeof m.ok === "boolean" &&
-      optional(m.error, str),
+      optional(m.error, str) && optional(m.code, str),
     "done needs client, id, seq and ok",
   ),
   end: check((m) => str(m.reason), "end needs a reason"),

@@ -2,14 +2,26 @@
  * A running dbgremote server: one session (one engine) exposed on one or
  * more endpoints at once, over any mix of transports.
  */
-import { type ConnSpec, formatConnStr, isLoopback, parseConnStr } from "../connstr.ts";
+import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
+import {
+  type Access,
+  checkServerPassword,
+  endpointAccess,
+  endpointWarnings,
+  listensEverywhere,
+  reachOf,
+} from "../endpoint_policy.ts";
+import { newSessionToken, removeToken, writeToken } from "../transport/loopback_token.ts";
+import { pipeDirectory } from "../transport/npipe.ts";
 import { DbgRemoteError } from "../errors.ts";
 import { deriveKey, KDF_ITERATIONS, newSalt } from "../protocol/auth.ts";
-import { AuthLimiter } from "../session/auth_limiter.ts";
+import { AuthLimiter, peerAddress } from "../session/auth_limiter.ts";
+import { PreloginGate, type PreloginGateOptions } from "../session/prelogin_gate.ts";
+import { createUidLookup } from "../transport/peer_uid.ts";
 import type { EndpointAuth } from "../session/peer.ts";
 import { resolvePassword } from "../secrets.ts";
 import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
-import { servePeer } from "../session/peer.ts";
+import { servePeer, turnAway } from "../session/peer.ts";
 import type { EndpointInfo, SessionControls } from "../session/controls.ts";
 import { Session } from "../session/session.ts";
 import type { Transports } from "../transport/transports.ts";
@@ -17,6 +29,9 @@ import type { Channel, Listener } from "../transport/transport.ts";
 import { dialOut } from "./reverse.ts";
 import { announceServer } from "./announce.ts";
 import type { VersionInfo } from "../version.ts";
+
+/** Longest wait at the end for peers to take what is queued for them (one that never reads). */
+const END_FLUSH_MS = 5_000;
 
 export interface ServerConfig {
   name: string;
@@ -38,13 +53,42 @@ export interface ServerConfig {
   /** Lines for the server's log (stderr). */
   log: (line: string) => void;
   maxPending?: number;
+  /** How long a peer over maxPending must take nothing to be dropped (see session/backlog.ts). */
+  stallMs?: number;
   maxFrame?: number;
   helloTimeoutMs?: number;
   scrollbackEvents?: number;
   /** Answer `dbgremote search` and announce the server on multicast DNS (default: off). */
   discover?: boolean;
+  /** Where loopback endpoints' session tokens are kept (default: the private pipe directory). */
+  tokenDir?: string;
+  /** Caps on connections still in their handshake, per address and in all. */
+  prelogin?: PreloginGateOptions;
   /** Record the session to this file from the start (`--log FILE`, a lab's `log`). */
   record?: string;
+}
+
+/**
+ * Who a network peer is, for the password lockout and the handshake caps: its address, and on
+ * loopback (shared by every local user) also its uid, so one local user can neither lock out
+ * nor crowd out the others.
+ */
+export function identifyPeers(
+  uidOf: (peer: string, serverPort?: number) => number | undefined = createUidLookup(),
+): (peer: string, serverPort?: number) => string {
+  return (peer, serverPort) => {
+    const address = peerAddress(peer);
+    const uid = uidOf(peer, serverPort);
+    return uid === undefined ? address : `${address} (uid ${uid})`;
+  };
+}
+
+/** What an endpoint needs before it opens: its password's key, and a loopback token if any. */
+interface Prepared {
+  access: Access;
+  auth?: EndpointAuth;
+  /** The session token acting as the password of a loopback endpoint that has none. */
+  token?: string;
 }
 
 export interface Endpoint {
@@ -60,6 +104,8 @@ export interface Endpoint {
    */
   client: string;
   listener: Listener;
+  /** How peers get in (src/endpoint_policy.ts): "token" is a loopback endpoint private to this user. */
+  access: Access;
   /** "closed": `.endsrv` stopped it accepting; its clients stayed. */
   state: "accepting" | "closed";
   closedBy?: string;
@@ -105,10 +151,7 @@ export function clientAddress(spec: ConnSpec, address: string): string {
  */
 export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
   const s = e.spec;
-  const everywhere = (s.transport === "tcp" || s.transport === "ssl" || s.transport === "http" ||
-    s.transport === "https") &&
-    !("clicon" in s && s.clicon !== undefined) &&
-    (s.server === undefined || s.server === "0.0.0.0" || s.server === "::");
+  const everywhere = listensEverywhere(s);
   const info: EndpointInfo = {
     id: e.id,
     spec: formatConnStr(e.spec),
@@ -120,73 +163,67 @@ export function endpointInfo(e: Endpoint, host: string): EndpointInfo {
   return info;
 }
 
-/**
- * Secure by default: a plain tcp endpoint that anyone on the network could
- * reach must have a password, unless the user says `insecure`.
- */
-export function checkEndpointSecurity(spec: ConnSpec, hasPassword: boolean): void {
-  if (
-    spec.transport !== "tcp" && spec.transport !== "ssl" && spec.transport !== "http" &&
-    spec.transport !== "https"
-  ) return;
-  if (hasPassword || spec.insecure) return;
-  if (spec.transport === "tcp" && spec.clicon !== undefined) {
-    if (isLoopback(spec.clicon)) return;
-    throw new DbgRemoteError(
-      "E_INSECURE",
-      `${
-        formatConnStr(spec)
-      } would hand control of the debugger to whoever answers at ${spec.clicon}: it has no password`,
-      {
-        hint:
-          "add password_env=VAR (the client gives the same), or add `insecure` to accept the risk",
-      },
-    );
-  }
-  if (isLoopback(spec.server)) return;
-  if (spec.transport === "ssl" && spec.clientca) return; // only certificate holders get in
-  const where = spec.server ?? "every interface";
-  throw new DbgRemoteError(
-    "E_INSECURE",
-    `${
-      formatConnStr(spec)
-    } would let anyone who reaches ${where} control the debugger: it has no password`,
-    {
-      hint: "add password_env=VAR (the variable holds the password), or listen on loopback only " +
-        "(server=127.0.0.1), or add `insecure` to accept the risk" +
-        (spec.transport === "ssl" ? ", or require client certificates with clientca=FILE" : ""),
-    },
-  );
-}
-
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const limiter = new AuthLimiter();
-  /** Passwords and security: an endpoint not fit to open throws before anything opens. */
-  const authFor = (spec: ConnSpec): EndpointAuth | undefined => {
+  const gate = new PreloginGate(config.prelogin);
+  const peerIdentity = identifyPeers();
+  const tokenDir = config.tokenDir ?? pipeDirectory(config.env);
+  /**
+   * How peers get in (src/endpoint_policy.ts): an endpoint not fit to open throws before anything
+   * opens. A loopback endpoint without a password gets a session token as its password.
+   */
+  const prepare = (spec: ConnSpec): Prepared => {
     const password = resolvePassword(spec, config.env);
-    checkEndpointSecurity(spec, password !== undefined);
-    if (spec.transport === "http" && !isLoopback(spec.server)) {
-      config.log(
-        `${formatConnStr(spec)}: the session and the browser's login cookie cross the network ` +
-          "unencrypted (the password itself never does); use https: beyond a trusted network",
-      );
-    }
-    if (password === undefined) return undefined;
+    if (password !== undefined) checkServerPassword(spec, password);
+    const access = endpointAccess(spec, password !== undefined);
+    // Only its user reaches a pipe: a lockout there could only lock that user out.
+    const lockable = reachOf(spec) !== "user";
+    for (const warning of endpointWarnings(spec)) config.log(warning);
+    const token = access === "token" ? newSessionToken() : undefined;
+    const secret = token ?? password;
+    if (secret === undefined) return { access };
     const salt = newSalt();
     return {
-      key: deriveKey(password, salt, KDF_ITERATIONS),
-      salt,
-      iterations: KDF_ITERATIONS,
-      limiter,
-      failureDelayMs: config.authFailureDelayMs,
+      access,
+      token,
+      auth: {
+        key: deriveKey(secret, salt, KDF_ITERATIONS),
+        salt,
+        iterations: KDF_ITERATIONS,
+        limiter: lockable ? limiter : undefined,
+        failureDelayMs: config.authFailureDelayMs,
+      },
     };
   };
-  const auths = config.endpoints.map(authFor);
+  const prepared = config.endpoints.map(prepare);
+  /** Put a loopback endpoint's token where its user's clients find it, for as long as it listens. */
+  const keepToken = (listener: Listener, token: string): Listener => {
+    const port = (parseConnStr(listener.address) as { port?: number }).port;
+    if (port === undefined) return listener;
+    writeToken(tokenDir, port, token);
+    return {
+      ...listener,
+      close: async () => {
+        removeToken(tokenDir, port, token);
+        await listener.close();
+      },
+    };
+  };
   let resolveFinished!: (reason: string) => void;
   const finished = new Promise<string>((r) => (resolveFinished = r));
   const endpoints: Endpoint[] = [];
   let nextId = 0;
   let announcer: { update(): void; close(): Promise<void> } | undefined;
+  /** Peers still connected: at the end, what is queued for them leaves before the server goes. */
+  const connected = new Set<Promise<void>>();
+  const peersGone = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(connected),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, END_FLUSH_MS))),
+    ]);
+    clearTimeout(timer);
+  };
   const closeEndpoints = async () => {
     await announcer?.close(); // goodbye first: searchers drop the server before its doors shut
     const open = endpoints.filter((e) => e.state === "accepting");
@@ -199,25 +236,48 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
    * still opens its others); an id is used up only by an endpoint that opened.
    */
   let opening: Promise<unknown> = Promise.resolve();
-  const listen = (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
-    const opened = opening.then(() => listenNow(spec, auth));
+  const listen = (spec: ConnSpec, ready: Prepared): Promise<Endpoint> => {
+    const opened = opening.then(() => listenNow(spec, ready));
     opening = opened.catch(() => {});
     return opened;
   };
-  const listenNow = async (spec: ConnSpec, auth: EndpointAuth | undefined): Promise<Endpoint> => {
+  const listenNow = async (spec: ConnSpec, ready: Prepared): Promise<Endpoint> => {
     const id = nextId;
-    const serve = (channel: Channel) =>
-      servePeer(session, channel, {
+    /** The port this endpoint took: with the peer's, it names the peer's socket exactly. */
+    let port: number | undefined;
+    const identify = (peer: string) => peerIdentity(peer, port);
+    const auth = ready.auth && { ...ready.auth, identify };
+    // Strangers' connections are capped while in their handshake; a pipe's are its user's own.
+    const gated = reachOf(spec) !== "user";
+    const serve = (channel: Channel) => {
+      // By identity: on loopback one local user's strangers must not take another user's place.
+      const settled = gated ? gate.enter(identify(channel.peer)) : () => {};
+      if (!settled) {
+        config.log(`turned away ${channel.peer}: too many connections still logging in`);
+        turnAway(channel, {
+          t: "error",
+          code: "E_TOO_MANY_UNAUTHENTICATED",
+          message: "too many connections are logging in at once",
+          hint: "try again in a few seconds",
+        });
+        return;
+      }
+      const gone = servePeer(session, channel, {
         version: config.version,
         maxPending: config.maxPending,
+        stallMs: config.stallMs,
         maxFrame: config.maxFrame,
         helloTimeoutMs: config.helloTimeoutMs,
         log: config.log,
         auth,
         observe: spec.observe === true,
         endpoint: id,
+        onSettled: settled,
       });
-    const listener = spec.transport === "tcp" && spec.clicon !== undefined
+      connected.add(gone);
+      void gone.then(() => connected.delete(gone));
+    };
+    const opened = spec.transport === "tcp" && spec.clicon !== undefined
       ? dialOut(config.transports.tcp, spec, serve, {
         log: config.log,
         retryMs: config.reverseRetryMs,
@@ -227,7 +287,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         tid: config.tid,
         log: config.log,
         version: config.version,
+        loginToken: ready.token,
       });
+    port = (parseConnStr(opened.address) as { port?: number }).port;
+    const listener = ready.token === undefined ? opened : keepToken(opened, ready.token);
     nextId++;
     const endpoint: Endpoint = {
       id,
@@ -235,6 +298,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       address: listener.address,
       client: clientAddress(spec, listener.address),
       listener,
+      access: ready.access,
       state: "accepting",
     };
     endpoints.push(endpoint);
@@ -246,14 +310,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     async open(text, by) {
       // The same checks as at startup; any failure leaves everything as it was.
       const spec = parseConnStr(text, "listen");
-      const endpoint = await listen(spec, authFor(spec));
+      const endpoint = await listen(spec, prepare(spec));
       if (session.ended) {
         endpoint.state = "closed";
         await endpoint.listener.close();
         throw new DbgRemoteError("E_SESSION_ENDED", "the session ended while the endpoint opened");
       }
+      // The log is the server's own terminal: the one place a private endpoint's page URL (with
+      // its token) may show; the session is told the address without it.
+      const page = endpoint.listener.url ? `; open ${endpoint.listener.url}` : "";
       config.log(
-        `endpoint ${endpoint.id} opened by ${by}: ${formatConnStr(spec)} (${endpoint.client})`,
+        `endpoint ${endpoint.id} opened by ${by}: ${
+          formatConnStr(spec)
+        } (${endpoint.client})${page}`,
       );
       announcer?.update();
       return endpointInfo(endpoint, config.host);
@@ -286,7 +355,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     record: { pid: config.pid },
     onEnd: (reason) => {
       config.log(`session ended: ${reason}`);
-      void closeEndpoints().then(() => resolveFinished(reason));
+      void closeEndpoints().then(peersGone).then(() => resolveFinished(reason));
     },
   });
 
@@ -298,7 +367,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
   await session.engine.start();
   try {
-    for (const [i, spec] of config.endpoints.entries()) await listen(spec, auths[i]);
+    for (const [i, spec] of config.endpoints.entries()) await listen(spec, prepared[i]);
   } catch (err) {
     await closeEndpoints();
     await session.engine.stop();

@@ -8,12 +8,23 @@
  */
 import { DbgRemoteError } from "../errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import { fitWelcome } from "../protocol/fit.ts";
+import {
+  backlogWatch,
+  DEFAULT_MAX_BACKLOG,
+  DEFAULT_MAX_PENDING,
+  DEFAULT_SAMPLE_MS,
+  DEFAULT_STALL_MS,
+  type Verdict,
+} from "./backlog.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
+  type ClientInfo,
   type ClientMessage,
   type ErrorMsg,
   type Hello,
+  type Notice,
   parseClientMessage,
   type Role,
   SELECTED_SINCE,
@@ -32,8 +43,16 @@ export interface EndpointAuth {
   key: Uint8Array;
   salt: string;
   iterations: number;
-  /** Failed attempts per address, shared by all of a server's endpoints. */
-  limiter: AuthLimiter;
+  /**
+   * Failed attempts per peer, shared by all of a server's network endpoints; none for a private
+   * pipe (only its user reaches it: a lockout there would only lock that user out).
+   */
+  limiter?: AuthLimiter;
+  /**
+   * Who a peer is for the lockout: its address, or more where an address is shared (the local
+   * user behind a loopback connection). Default: the address.
+   */
+  identify?: (peer: string) => string;
   /** Wait this long before answering a wrong password (slows guessing). */
   failureDelayMs?: number;
 }
@@ -42,8 +61,12 @@ export interface PeerOptions {
   version: VersionInfo;
   /** Largest frame accepted. */
   maxFrame?: number;
-  /** Drop the peer when this many bytes are queued for it unsent. */
+  /** Drop the peer when this many bytes are queued for it unsent and it takes none (see backlog.ts). */
   maxPending?: number;
+  /** Drop the peer when this many bytes are queued for it unsent, even though it reads. */
+  maxBacklog?: number;
+  /** How long a peer over maxPending must take nothing to count as not reading. */
+  stallMs?: number;
   /** Close a peer that has not said hello within this time. */
   helloTimeoutMs?: number;
   /** Told about each peer that is refused or dropped (for the server's log). */
@@ -54,16 +77,52 @@ export interface PeerOptions {
   observe?: boolean;
   /** Id of the endpoint (as `.servers` lists it), shown in `.clients`. */
   endpoint?: number;
+  /** How long a dropped peer has to read what was queued for it, and why it was dropped. */
+  dropGraceMs?: number;
+  /** Called once the peer has logged in, or has closed before (its handshake is over). */
+  onSettled?: () => void;
 }
 
-export const DEFAULT_MAX_PENDING = 8 * 1024 * 1024;
+/**
+ * Bytes a peer may send before it has logged in: a hello and an auth take a few hundred, so a
+ * stranger cannot make the server buffer a big frame (the frame limit is for the session).
+ */
+export const PRELOGIN_MAX_BYTES = 16 * 1024;
 
-/** Serve one freshly accepted channel until it closes. */
-export function servePeer(session: Session, channel: Channel, options: PeerOptions): void {
+/** Turn a peer away before its handshake starts: say why, then close. */
+export function turnAway(channel: Channel, error: ErrorMsg): void {
+  channel.start({ data() {}, close() {} });
+  channel.write(encodeFrame(error));
+  channel.end();
+}
+
+export { DEFAULT_MAX_PENDING };
+export const DEFAULT_DROP_GRACE_MS = 30_000;
+
+/** Serve one freshly accepted channel until it closes; resolves then. */
+export function servePeer(session: Session, channel: Channel, options: PeerOptions): Promise<void> {
+  let resolveGone!: () => void;
+  const gone = new Promise<void>((resolve) => (resolveGone = resolve));
   const decoder = new FrameDecoder(options.maxFrame);
   const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  const dropGrace = options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS;
+  const backlog = backlogWatch({
+    maxPending,
+    maxBacklog: Math.max(options.maxBacklog ?? DEFAULT_MAX_BACKLOG, maxPending),
+    stallMs: options.stallMs ?? DEFAULT_STALL_MS,
+    sampleMs: DEFAULT_SAMPLE_MS,
+  });
+  let turnMarked = false;
+  /** Runs while more than maxPending waits for the peer: does it take anything? */
+  let sampler: ReturnType<typeof setInterval> | undefined;
+  /** Dropped for not keeping up: what is queued is its backlog, the drop notice after it. */
+  let slow = false;
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const log = options.log ?? (() => {});
   let id: number | undefined;
+  /** This peer as the participants' list shows it (for the notice telling it that it was dropped). */
+  let self: ClientInfo | undefined;
+  let preloginBytes = 0;
   let closed = false;
   /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
   let knowsSelected = false;
@@ -72,6 +131,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   const refuse = (error: ErrorMsg) => {
     if (closed) return;
     closed = true;
+    options.onSettled?.();
     log(`refused ${channel.peer}: ${error.message}`);
     send(error);
     channel.end();
@@ -101,23 +161,67 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     deliver(event: SessionEvent) {
       if (closed) return;
       if (event.t === "selected" && !knowsSelected) return;
-      channel.write(encodeFrame(event));
-      if (channel.pending > maxPending && id !== undefined) {
-        session.drop(id, `not reading (${channel.pending} bytes queued)`);
+      let frame: Uint8Array;
+      try {
+        frame = encodeFrame(event);
+      } catch (err) {
+        // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
+        // this peer misses it and is told, rather than the server failing.
+        log(`not sent to ${channel.peer}: ${(err as Error).message}`);
+        return;
       }
+      channel.write(frame);
+      if (!turnMarked) {
+        turnMarked = true;
+        queueMicrotask(() => {
+          turnMarked = false;
+          backlog.newTurn();
+        });
+      }
+      act(backlog.wrote(frame.length, channel.pending));
     },
     close(reason: string) {
       if (closed) return;
       closed = true;
+      clearInterval(sampler);
       if (reason && id !== undefined && !session.ended) {
-        // A drop: tell the peer why, if it still listens, then cut it off.
-        send({ t: "notice", kind: "drop", text: `disconnected by the server: ${reason}` });
+        // A drop: the peer is told why after what is already queued for it (a stalled client
+        // that reads again learns it was dropped, and does not come back); `client` and `code`
+        // let it know the notice is about itself without reading the text.
+        const notice: Notice = {
+          t: "notice",
+          kind: "drop",
+          text: `disconnected by the server: ${reason}`,
+        };
+        if (self) notice.client = self;
+        if (slow) notice.code = "E_SLOW_CLIENT";
+        send(notice);
       }
-      if (session.ended) channel.end();
-      else if (channel.pending > maxPending) channel.destroy();
-      else channel.end();
+      channel.end();
+      // A peer that never reads again is cut off after a grace period: memory stays bounded.
+      if (!session.ended && slow) {
+        const grace = setTimeout(() => channel.destroy(), dropGrace);
+        graceTimer = grace;
+      }
     },
   });
+
+  /** Drop the peer, or sample whether it takes anything while too much waits for it. */
+  const act = (verdict: Verdict) => {
+    if (verdict.kind !== "watch") {
+      clearInterval(sampler);
+      sampler = undefined;
+    }
+    if (closed || id === undefined) return;
+    if (verdict.kind === "drop") {
+      slow = true;
+      log(`dropping ${channel.peer}: ${verdict.why}`);
+      session.drop(id, verdict.why);
+    } else if (verdict.kind === "watch" && sampler === undefined) {
+      // Sampled on a timer too: no more output may come to judge it by.
+      sampler = setInterval(() => act(backlog.sample(channel.pending)), DEFAULT_SAMPLE_MS);
+    }
+  };
 
   let hello: Hello | undefined;
   /** Set when the client's release differs (the welcome says so too). */
@@ -149,12 +253,12 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       admit();
       return;
     }
-    const wait = auth.limiter.blockedFor(peerAddress(channel.peer));
+    const wait = auth.limiter?.blockedFor(identity()) ?? 0;
     if (wait > 0) {
       refuse({
         t: "error",
         code: "E_AUTH_LOCKED",
-        message: `too many wrong passwords from ${peerAddress(channel.peer)}`,
+        message: `too many wrong passwords from ${identity()}`,
         hint: `try again in ${Math.ceil(wait / 1000)} s`,
       });
       return;
@@ -173,20 +277,22 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
 
   let authTimer: ReturnType<typeof setTimeout> | undefined;
   let authing = false;
+  /** Who failed, for the lockout (asked while the peer is still connected). */
+  const identity = () => options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
 
   const onAuth = (answer: Auth) => {
     const auth = options.auth!;
     clearTimeout(authTimer);
     if (authing) return;
     authing = true;
-    const address = peerAddress(channel.peer);
+    const address = identity();
     if (checkProof(auth.key, "client", serverNonce!, answer.nonce, answer.proof)) {
-      auth.limiter.succeed(address);
+      auth.limiter?.succeed(address);
       admit(proof(auth.key, "server", serverNonce!, answer.nonce));
       if (id !== undefined) channel.authenticated?.();
       return;
     }
-    auth.limiter.fail(address);
+    auth.limiter?.fail(address);
     log(`wrong password from ${whoText(hello!.who)} at ${channel.peer}`);
     setTimeout(() => {
       refuse({
@@ -214,6 +320,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     // Send welcome before any event so the peer's first session frame is always welcome.
     const joined = session.join(p);
     id = joined.id;
+    options.onSettled?.();
     const welcome: Welcome = {
       t: "welcome",
       protocol: options.version.protocol,
@@ -231,7 +338,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     if (selected) welcome.selected = selected;
     if (warning) welcome.warning = warning;
     if (serverProof) welcome.proof = serverProof;
-    send(welcome);
+    self = welcome.clients.find((c) => c.id === id);
+    send(fitWelcome(welcome));
   };
 
   const onMessage = (raw: Message) => {
@@ -283,6 +391,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     log(`closing ${channel.peer}: ${err.message}`);
     send({ t: "error", code: err.code, message: err.message, hint: err.hint });
     closed = true;
+    options.onSettled?.();
     channel.end();
     if (id !== undefined) {
       const who = id;
@@ -295,6 +404,19 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     data(chunk) {
       if (closed) return;
       heardFrom = true;
+      if (id === undefined) {
+        preloginBytes += chunk.length;
+        if (preloginBytes > PRELOGIN_MAX_BYTES) {
+          fail(
+            new DbgRemoteError(
+              "E_FRAME_TOO_LARGE",
+              `more than ${PRELOGIN_MAX_BYTES} bytes before logging in`,
+              { hint: "a hello and its answer to the password challenge take a few hundred bytes" },
+            ),
+          );
+          return;
+        }
+      }
       let messages: Message[];
       try {
         messages = decoder.push(chunk);
@@ -310,6 +432,10 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     close(error) {
       clearTimeout(helloTimer);
       clearTimeout(authTimer);
+      clearTimeout(graceTimer);
+      clearInterval(sampler);
+      resolveGone();
+      options.onSettled?.();
       const wasClosed = closed;
       closed = true;
       if (id !== undefined && !wasClosed) {
@@ -317,4 +443,5 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       }
     },
   });
+  return gone;
 }

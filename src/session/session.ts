@@ -45,6 +45,7 @@ import {
   whoText,
 } from "./meta.ts";
 import { Scrollback } from "./scrollback.ts";
+import { commandTooLong, fitEvent } from "../protocol/fit.ts";
 import { SessionRecord } from "../record/session_record.ts";
 import type { OpenRecordFile } from "../record/writer.ts";
 
@@ -213,6 +214,25 @@ export class Session {
       text: `${whoText(m.p.who)} ${text}`,
       client: this.#info(id, m),
     });
+    this.#forgetQueued(id, m);
+  }
+
+  /** Commands a participant queued and never saw run do not run after it has gone: say so. */
+  #forgetQueued(id: number, m: Member): void {
+    const dropped = this.#queue.filter((c) => c.client === id);
+    if (dropped.length === 0) return;
+    this.#queue.splice(0, this.#queue.length, ...this.#queue.filter((c) => c.client !== id));
+    const shown = dropped.slice(0, 3).map((c) => {
+      const text = printable(c.text.trim());
+      return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
+    }).join(", ") + (dropped.length > 3 ? ", ..." : "");
+    const n = dropped.length;
+    this.#broadcast({
+      t: "notice",
+      kind: "info",
+      text: `${n} command${n === 1 ? "" : "s"} ${whoText(m.p.who)} queued will not run ` +
+        `(they are gone): ${shown}`,
+    });
   }
 
   clients(): ClientInfo[] {
@@ -234,6 +254,20 @@ export class Session {
     const m = this.#members.get(client);
     if (this.#ended || !m) return;
     m.lastActive = this.#now();
+    const tooLong = commandTooLong(text);
+    if (tooLong) {
+      this.#deliverTo(client, {
+        t: "done",
+        client,
+        id,
+        seq: 0,
+        ok: false,
+        refused: true,
+        error: describeError(tooLong),
+        code: tooLong.code,
+      });
+      return;
+    }
     if (m.p.role === "observer" && !observerMay(text)) {
       m.p.deliver({
         t: "done",
@@ -500,7 +534,9 @@ export class Session {
           : { frame: event.frame };
         this.#selected = selected;
         // Not scrollback: a late joiner's welcome says which frame is selected now.
-        for (const [, m] of this.#members) m.p.deliver({ t: "selected", ...selected });
+        for (const e of fitEvent({ t: "selected", ...selected })) {
+          for (const [, m] of this.#members) m.p.deliver(e);
+        }
         break;
       }
       case "exit":
@@ -518,13 +554,17 @@ export class Session {
   }
 
   #deliverTo(id: number, event: SessionEvent): void {
-    this.#members.get(id)?.p.deliver(event);
+    const m = this.#members.get(id);
+    if (m) { for (const e of fitEvent(event)) m.p.deliver(e); }
   }
 
+  /** Every event fits in a frame (long output split, long text cut): none is ever unsendable. */
   #broadcast(event: SessionEvent): void {
-    this.#record.write(event); // the record is a participant that never lags
-    this.#scrollback.add(event);
-    for (const [, m] of this.#members) m.p.deliver(event);
+    for (const e of fitEvent(event)) {
+      this.#record.write(e); // the record is a participant that never lags
+      this.#scrollback.add(e);
+      for (const [, m] of this.#members) m.p.deliver(e);
+    }
   }
 }
 

@@ -13,7 +13,8 @@ import {
   type TcpSpec,
 } from "../connstr.ts";
 import type { EngineSpec } from "../engine/engine.ts";
-import { ConnStrError, TopologyError, type TopologyProblem } from "../errors.ts";
+import { ConnStrError, DbgRemoteError, TopologyError, type TopologyProblem } from "../errors.ts";
+import { endpointAccess } from "../endpoint_policy.ts";
 import { didYouMean } from "../suggest.ts";
 import { hostKey, sameHost } from "./hosts.ts";
 import { locate, type Locations } from "./locate.ts";
@@ -212,19 +213,15 @@ function connStr(
       );
       return undefined;
     }
-    if (
-      role === "listen" && overTcp && spec.passwordEnv === undefined && !spec.insecure &&
-      !isLoopback(spec.server) &&
-      !(spec.transport === "ssl" && spec.clientca)
-    ) {
-      problems.add(
-        path,
-        `"${text}" lets anyone who reaches ${
-          spec.server ?? "this host"
-        } control the debugger: it has no password`,
-        "add password_env=VAR (set VAR on the server's machine), or server=127.0.0.1, or `insecure` to accept the risk",
-      );
-      return undefined;
+    if (role === "listen") {
+      // The server's own rule (src/endpoint_policy.ts), so check and server never disagree.
+      try {
+        endpointAccess(spec, spec.passwordEnv !== undefined);
+      } catch (err) {
+        if (!(err instanceof DbgRemoteError)) throw err;
+        problems.add(path, err.message, err.hint);
+        return undefined;
+      }
     }
     return spec;
   } catch (err) {

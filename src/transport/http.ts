@@ -64,7 +64,9 @@ export function createHttpTransport(
       });
     }
     const host = spec.server ?? (spec.ipversion === 6 ? "::" : "0.0.0.0");
-    const password = spec.password !== undefined || spec.passwordEnv !== undefined;
+    const loginToken = listenOptions.loginToken;
+    const password = spec.password !== undefined || spec.passwordEnv !== undefined ||
+      loginToken !== undefined;
     const secure = spec.transport === "https";
     let tls: { cert: string; key: string } | undefined;
     if (spec.transport === "https") {
@@ -93,6 +95,7 @@ export function createHttpTransport(
       remote: runtime.remote,
       secure,
       password,
+      loginToken,
       logins,
       // The cookie names the port: browsers send cookies to every port of a host.
       cookie: () => `${secure ? "__Host-" : ""}dbgremote-${port}`,
@@ -188,7 +191,10 @@ export function createHttpTransport(
     const shown = spec.server ?? (spec.ipversion === 6 ? "::1" : "127.0.0.1");
     return {
       address: `${name}:server=${shown},port=${port}`,
-      url: `${name}://${formatHost(shown)}:${port}/`,
+      // With a session token, the URL logs the page in (only the server's user sees it printed).
+      url: `${name}://${formatHost(shown)}:${port}/${
+        loginToken === undefined ? "" : `?token=${loginToken}`
+      }`,
       close() {
         accepting = false;
         maybeStop();

@@ -4,6 +4,8 @@ import type { Channel, ChannelHandlers } from "./transport.ts";
 export interface MemoryChannel extends Channel {
   /** Stop delivering to this end's handler, as a peer that never reads. Bytes pile up in `pending` on the other end. */
   stall(): void;
+  /** Read again after a stall: what piled up arrives, then the close if the other end ended. */
+  resume(): void;
 }
 
 export function memoryPair(peerA = "mem:a", peerB = "mem:b"): [MemoryChannel, MemoryChannel] {
@@ -13,10 +15,12 @@ export function memoryPair(peerA = "mem:a", peerB = "mem:b"): [MemoryChannel, Me
     inboxBytes: number;
     stalled: boolean;
     closed: boolean;
+    /** end() was called: close once the other end has read everything. */
+    ending: boolean;
   }
   const ends: [End, End] = [
-    { inbox: [], inboxBytes: 0, stalled: false, closed: false },
-    { inbox: [], inboxBytes: 0, stalled: false, closed: false },
+    { inbox: [], inboxBytes: 0, stalled: false, closed: false, ending: false },
+    { inbox: [], inboxBytes: 0, stalled: false, closed: false, ending: false },
   ];
   const deliver = (to: End) => {
     if (!to.handlers || to.stalled) return;
@@ -25,6 +29,8 @@ export function memoryPair(peerA = "mem:a", peerB = "mem:b"): [MemoryChannel, Me
       to.inboxBytes -= chunk.length;
       to.handlers.data(chunk);
     }
+    // As a socket's end(): the close comes after the data, once it has been read.
+    if (ends.some((e) => e !== to && e.ending)) closeBoth();
   };
   const closeBoth = (error?: Error) => {
     for (const e of ends) {
@@ -50,9 +56,10 @@ export function memoryPair(peerA = "mem:a", peerB = "mem:b"): [MemoryChannel, Me
       return other.inboxBytes;
     },
     end() {
+      self.ending = true;
       queueMicrotask(() => {
         deliver(other);
-        closeBoth();
+        if (!other.handlers) closeBoth();
       });
     },
     destroy() {
@@ -60,6 +67,10 @@ export function memoryPair(peerA = "mem:a", peerB = "mem:b"): [MemoryChannel, Me
     },
     stall() {
       self.stalled = true;
+    },
+    resume() {
+      self.stalled = false;
+      queueMicrotask(() => deliver(self));
     },
   });
   return [make(ends[0], ends[1], peerB), make(ends[1], ends[0], peerA)];

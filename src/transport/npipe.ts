@@ -15,8 +15,12 @@ import { TransportError } from "../errors.ts";
 import { socketChannel } from "./socket_channel.ts";
 import type { Channel, ConnectOptions, Listener, Transport } from "./transport.ts";
 
-/** The directory for pipe sockets: $XDG_RUNTIME_DIR/dbgremote, else a per-user one in the temp dir. */
+/**
+ * The directory for pipe sockets (and loopback session tokens): $DBGREMOTE_PIPE_DIR if set,
+ * else $XDG_RUNTIME_DIR/dbgremote, else a per-user one in the temp dir.
+ */
 export function pipeDirectory(env: Record<string, string | undefined> = process.env): string {
+  if (env.DBGREMOTE_PIPE_DIR) return env.DBGREMOTE_PIPE_DIR;
   const runtime = env.XDG_RUNTIME_DIR;
   if (runtime) return path.join(runtime, "dbgremote");
   const uid = typeof process.getuid === "function" ? process.getuid() : os.userInfo().uid;
@@ -28,7 +32,7 @@ export function pipePath(name: string, dir = pipeDirectory()): string {
   return path.isAbsolute(name) ? name : path.join(dir, name);
 }
 
-function ensurePrivateDir(dir: string): void {
+export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = fs.statSync(dir);
   const uid = typeof process.getuid === "function" ? process.getuid() : st.uid;
@@ -74,7 +78,19 @@ export function createNpipeTransport(options: { dir?: string; secure?: boolean }
       const name = expandPipeName(spec.pipe, pid, tid);
       const file = pipePath(name, dirOf());
       if (!path.isAbsolute(name)) ensurePrivateDir(path.dirname(file));
-      if (fs.existsSync(file)) {
+      const existing = fs.lstatSync(file, { throwIfNoEntry: false });
+      if (existing) {
+        // Only a socket of ours is ever replaced: an absolute pipe path may name any file.
+        const uid = typeof process.getuid === "function" ? process.getuid() : existing.uid;
+        if (!existing.isSocket() || existing.uid !== uid) {
+          throw new TransportError(
+            "E_PIPE_PATH_TAKEN",
+            `pipe path ${file} is taken by ${
+              existing.isSocket() ? `a socket of user ${existing.uid}` : "something not a socket"
+            }: it is left as it is`,
+            { hint: "give a pipe name or path where nothing exists yet" },
+          );
+        }
         if (await probe(file)) {
           throw new TransportError("E_ADDR_IN_USE", `pipe "${name}" is already in use (${file})`, {
             hint: "pick another pipe name, or use %d in it to add the server's pid",
@@ -118,7 +134,11 @@ export function createNpipeTransport(options: { dir?: string; secure?: boolean }
         const timer = options?.timeoutMs
           ? setTimeout(() => {
             socket.destroy();
-            reject(new TransportError("E_CONNECT", `no answer on pipe ${file}`));
+            reject(
+              new TransportError("E_CONNECT", `no answer on pipe ${file}`, {
+                failure: "no-answer",
+              }),
+            );
           }, options.timeoutMs)
           : undefined;
         socket.once("error", (err: NodeJS.ErrnoException) => {

@@ -7,9 +7,12 @@ export function socketChannel(socket: Socket, peer: string): Channel {
   let handlers: ChannelHandlers | undefined;
   let closed = false;
   let failure: Error | undefined;
+  // The socket gets more only once it has drained: what it cannot take yet waits in the batch.
   const batch = writeBatch((bytes) => {
-    if (!socket.destroyed && !socket.writableEnded) socket.write(bytes);
+    if (socket.destroyed || socket.writableEnded) return true;
+    return socket.write(bytes);
   });
+  socket.on("drain", () => batch.drained());
   // Errors and closes that happen before start() are replayed once it is called.
   socket.on("error", (err) => {
     failure ??= err;

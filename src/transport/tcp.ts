@@ -125,7 +125,10 @@ export function createTcpTransport(options: { secure?: boolean } = {}): Transpor
               new TransportError(
                 "E_CONNECT",
                 `no answer from ${host}:${port} within ${options.timeoutMs} ms`,
-                { hint: "check the host name and that a firewall lets the port through" },
+                {
+                  hint: "check the host name and that a firewall lets the port through",
+                  failure: "no-answer",
+                },
               ),
             );
           }, options.timeoutMs)

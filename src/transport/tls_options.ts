@@ -74,5 +74,6 @@ export function describeTlsError(err: NodeJS.ErrnoException, peer: string): Tran
   return new TransportError("E_CONNECT", `TLS handshake with ${peer} failed: ${err.message}`, {
     hint,
     cause: err,
+    failure: "tls",
   });
 }

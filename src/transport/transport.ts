@@ -54,6 +54,11 @@ export interface ListenOptions {
   log?: (line: string) => void;
   /** The server's version (the browser client's page speaks it). */
   version?: VersionInfo;
+  /**
+   * A loopback endpoint's session token (src/endpoint_policy.ts), its password: the browser
+   * endpoint puts it in the URL it prints, and the page opened from that URL is logged in.
+   */
+  loginToken?: string;
 }
 
 export interface ConnectOptions {

@@ -184,6 +184,7 @@ export function wsConnect(options: WsConnectOptions): Promise<Channel> {
             `no answer from ${where} within ${options.timeoutMs} ms`,
             {
               hint: "check the host name and that a firewall lets the port through",
+              failure: "no-answer",
             },
           ),
         ), options.timeoutMs)

@@ -4,6 +4,7 @@
  * its dependencies: no runtime, no sockets here, so `app.request()` tests it.
  *
  *   GET  /               the page (and its scripts, styles, icon)
+ *   GET  /?token=T       a loopback endpoint's session token: logs this browser in, then /
  *   GET  /api/status     what the page needs before joining: versions, login needed, logged in
  *   POST /api/login      trade a login ticket (sent over the WebSocket after the password) for the cookie
  *   POST /api/logout     end this browser's login
@@ -14,6 +15,7 @@
  * rebinding); the WebSocket and the POSTs need an Origin equal to the host.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { timingSafeEqual } from "node:crypto";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { UpgradeWebSocket, WSEvents } from "hono/ws";
@@ -30,6 +32,11 @@ export interface WebAppOptions {
   secure: boolean;
   /** The endpoint asks for a password: pages log in. */
   password: boolean;
+  /**
+   * A loopback endpoint's session token (its password, which only the server's user sees): a
+   * request for `/?token=TOKEN` logs the browser in, as Jupyter's printed URL does.
+   */
+  loginToken?: string;
   logins: Logins;
   /** The login cookie's name (one per endpoint: cookies do not tell ports apart). */
   cookie(): string;
@@ -81,6 +88,13 @@ export function sameOrigin(origin: string | undefined, host: string, secure: boo
 
 function problem(c: Context, status: 400 | 401 | 403 | 404 | 421 | 426 | 503, message: string) {
   return c.json({ error: message }, status);
+}
+
+/** Compare secrets in constant time. */
+function sameSecret(given: string, want: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function createWebApp(options: WebAppOptions): Hono {
@@ -165,6 +179,26 @@ export function createWebApp(options: WebAppOptions): Hono {
     },
     options.upgradeWebSocket((c) => options.socket(options.remote(c), loginOf(c))),
   );
+
+  // The printed URL's token buys a login cookie, then the page loads without the token in its
+  // address (nor in the history); a wrong token is refused, never guessed at length.
+  app.get("/", async (c, next) => {
+    const given = c.req.query("token");
+    if (given === undefined) return await next();
+    if (options.loginToken === undefined || !sameSecret(given, options.loginToken)) {
+      return problem(c, 401, "wrong or outdated token: open the address the server printed");
+    }
+    const { token, ticket } = options.logins.begin();
+    options.logins.redeem(ticket);
+    setCookie(c, options.cookie(), token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: options.secure,
+      maxAge: Math.ceil(options.logins.remaining(token) / 1000),
+    });
+    return c.redirect("/", 303);
+  });
 
   for (const [path, asset] of Object.entries(ASSETS)) {
     app.get(path, (c) => c.body(asset.body, 200, { "Content-Type": asset.type }));

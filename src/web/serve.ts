@@ -68,6 +68,14 @@ const SSL_OP_NO_TLSv1_2 = 0x08000000;
 /** Bun drops messages past this many unsent bytes: far above what a session lets queue up. */
 const BUN_BACKPRESSURE_LIMIT = 64 * 1024 * 1024;
 
+/**
+ * The largest WebSocket message Bun takes in (it holds a message whole before handing it on, and
+ * strangers may send one before logging in): a page sends one protocol frame (at most 1 MiB) per
+ * message, a native client a turn's frames; 2 MiB leaves room, and caps what each of the
+ * connections allowed to be logging in at once can make the server hold.
+ */
+const BUN_MAX_MESSAGE = 2 * 1024 * 1024;
+
 function bunRuntime(honoBun: HonoBun): WebRuntime {
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as any).Bun;
@@ -85,7 +93,7 @@ function bunRuntime(honoBun: HonoBun): WebRuntime {
             ...honoBun.websocket,
             backpressureLimit: BUN_BACKPRESSURE_LIMIT,
             closeOnBackpressureLimit: true,
-            maxPayloadLength: 16 * 1024 * 1024,
+            maxPayloadLength: BUN_MAX_MESSAGE,
           },
           tls: options.tls
             ? { cert: options.tls.cert, key: options.tls.key, secureOptions: SSL_OP_NO_TLSv1_2 }

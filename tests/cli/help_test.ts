@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { parseConnStr } from "../../src/connstr.ts";
 import { COMMAND_HELP, USAGE } from "../../src/cli/help.ts";
 import { runCli } from "../../src/cli/main.ts";
-import { checkEndpointSecurity } from "../../src/server/server.ts";
+import { endpointAccess } from "../../src/endpoint_policy.ts";
 import { fakeCli } from "./fake_ctx.ts";
 
 const SUBCOMMANDS = [
@@ -98,7 +98,7 @@ Deno.test("dbgremote help: each subcommand once; its connection-string examples 
   for (const text of listening) {
     const spec = parseConnStr(text.replace(/=VAR\b/, "=LAB_PW"), "listen");
     assert.doesNotThrow(
-      () => checkEndpointSecurity(spec, spec.passwordEnv !== undefined),
+      () => endpointAccess(spec, spec.passwordEnv !== undefined),
       `${text} is refused by the server`,
     );
   }

@@ -6,6 +6,7 @@ import {
   worthReconnecting,
 } from "../../src/client/reconnect.ts";
 import type { Welcome } from "../../src/protocol/messages.ts";
+import { DbgRemoteError } from "../../src/errors.ts";
 
 Deno.test("reconnect rule: after an accident, not after a decision", () => {
   assert.equal(worthReconnecting({ kind: "lost" }), true);
@@ -27,7 +28,8 @@ Deno.test("reconnect rule: after an accident, not after a decision", () => {
     false,
   );
   assert.equal(worthReconnecting({ kind: "ended", reason: "bob@h ended the session (q)" }), false);
-  assert.equal(worthReconnecting({ kind: "dropped", reason: "too slow" }), false);
+  const slow = new DbgRemoteError("E_SLOW_CLIENT", "disconnected by the server: not reading");
+  assert.equal(worthReconnecting({ kind: "dropped", reason: "too slow", error: slow }), false);
   assert.equal(worthReconnecting({ kind: "left" }), false);
 });
 

@@ -29,14 +29,24 @@ Deno.test("transientReason: what waiting can fix, and what it cannot", () => {
   });
   assert.equal(transientReason(pipe), "no such pipe yet");
   assert.equal(
-    transientReason(new TransportError("E_CONNECT", "no answer from lab1:5005 within 10000 ms")),
+    transientReason(
+      new TransportError("E_CONNECT", "no answer from lab1:5005 within 10000 ms", {
+        failure: "no-answer",
+      }),
+    ),
     "no answer",
+  );
+  // The code decides, never the text: the same words without it are not waited out.
+  assert.equal(
+    transientReason(new TransportError("E_CONNECT", "no answer from lab1:5005 within 10000 ms")),
+    undefined,
   );
   // Will not change by waiting: exit at once.
   assert.equal(transientReason(new ProtocolError("E_AUTH", "wrong password")), undefined);
   assert.equal(transientReason(new ProtocolError("E_PROTOCOL_MISMATCH", "2.0 vs 1.0")), undefined);
   const tls = new TransportError("E_CONNECT", "TLS handshake with lab2:5006 failed: self-signed", {
     cause: Object.assign(new Error("x"), { code: "ECONNRESET" }),
+    failure: "tls",
   });
   assert.equal(transientReason(tls), undefined);
   const typo = new TransportError("E_CONNECT", "cannot connect", {
@@ -46,8 +56,13 @@ Deno.test("transientReason: what waiting can fix, and what it cannot", () => {
   assert.equal(transientReason(new DbgRemoteError("E_SECRET_MISSING", "LAB_PW unset")), undefined);
   // A server still ending its session turns newcomers away; the restarted one will not.
   assert.equal(
-    transientReason(new ProtocolError("E_HANDSHAKE", "server refused: the session has ended")),
+    transientReason(new ProtocolError("E_SESSION_ENDED", "server refused: the session has ended")),
     "the server is shutting down",
+  );
+  assert.equal(
+    transientReason(new ProtocolError("E_HANDSHAKE", "server refused: the session has ended")),
+    undefined,
+    "a message's text decides nothing",
   );
 });
 

@@ -145,7 +145,8 @@ Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the i
       ],
       [
         ".server tcp:prot=5009",
-        /error\[E_CONNSTR\]: bad connection string "tcp:prot=5009": unknown option "prot" for tcp\n {2}hint: did you mean "port"\?/,
+        // A value under an unknown key may be a mistyped secret: masked, as everyone saw it echoed.
+        /error\[E_CONNSTR\]: bad connection string "tcp:prot=\*": unknown option "prot" for tcp\n {2}hint: did you mean "port"\?/,
       ],
       [
         ".server npipe:pipe=w,password_env=UNSET_PW",
@@ -164,6 +165,11 @@ Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the i
     await alice.waitFor(/bob@\S+> print 20\+22\n\$1 = 42\n/);
     assert.doesNotMatch(bob.stdout + carol.stdout, /error\[E_/, "mistakes reach the issuer only");
     assert.match(bob.stdout, /alice@\S+> \.server tcp:port=0\n/, "the others see the command");
+    assert.match(
+      bob.stdout,
+      /alice@\S+> \.server tcp:prot=\*\n/,
+      "an unknown key's value is masked",
+    );
     assert.doesNotMatch(
       alice.stdout + bob.stdout + carol.stdout + s.stdout + s.stderr,
       /hunter2/,

@@ -216,3 +216,113 @@ export function buildSample(dir: string): string {
   execFileSync("cc", ["-g", "-O0", "-o", path.join(dir, "demo"), path.join(dir, "demo.c")]);
   return path.join(dir, "demo");
 }
+
+/** A process's resident memory now and its peak so far (Linux /proc), in KiB. */
+export function memoryKiB(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)![1]);
+  return { rss: field("VmRSS"), peak: field("VmHWM") };
+}
+
+/**
+ * The connection string a client gives for the server's endpoint of `transport` (the first one
+ * listed), from the server's `listening on` line. Web endpoints print a URL: it is turned into
+ * `http:`/`https:` with `extra` (a password_env, a cafile) appended; other endpoints print the
+ * client's full address, which `extra` does not change.
+ */
+export async function listeningAddress(
+  server: Proc,
+  transport: "tcp" | "npipe" | "ssl" | "http" | "https" | "com",
+  extra = "",
+): Promise<string> {
+  const m = await server.waitFor(
+    new RegExp(
+      `listening on ${transport}:\\S*: (?:dbgremote client (\\S+)|open (https?)://([^/]+):(\\d+)/)`,
+    ),
+  );
+  if (m[1]) return m[1];
+  const host = m[3].replace(/^\[|\]$/g, "");
+  return `${m[2]}:server=${host},port=${m[4]}${extra ? `,${extra}` : ""}`;
+}
+
+/** Resolve `promise`, or fail after `ms` with `what()` (say what was awaited, show output). */
+export async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A running server and its scratch directory, for tests that join clients to one session. */
+export interface TestSession extends AsyncDisposable {
+  dir: string;
+  env: Record<string, string>;
+  program: string;
+  server: Proc;
+  /** The address clients give (`dbgremote client ADDRESS`). */
+  address: string;
+  /** Start `dbgremote client --user USER [ARGS] ADDRESS` and wait until it is connected. */
+  join(user: string, args?: string[]): Promise<Proc>;
+}
+
+/**
+ * The e2e preamble as one fixture: a scratch directory, the sample program (or `program`), a
+ * server on one endpoint (npipe by default), clients joined on demand; everything stopped on
+ * dispose, clients first. `endpoint` is the listening connection string.
+ */
+export async function withServer(
+  options: ServerOptions & { endpoint?: string; program?: string } = {},
+): Promise<TestSession> {
+  requireBinary();
+  const tmp = scratch();
+  const program = options.program ?? buildSample(tmp.dir);
+  const endpoint = options.endpoint ?? "npipe:pipe=session-%d";
+  const transport = endpoint.startsWith("tcp:") ? "tcp" : "npipe";
+  const server = serverProc(tmp, program, [endpoint], options);
+  const clients: Proc[] = [];
+  const env = { ...tmp.env, ...options.env };
+  let address: string;
+  try {
+    address = await endpointAddress(server, transport);
+  } catch (err) {
+    await server[Symbol.asyncDispose]();
+    await tmp[Symbol.asyncDispose]();
+    throw err;
+  }
+  return {
+    dir: tmp.dir,
+    env,
+    program,
+    server,
+    address,
+    async join(user, args = []) {
+      const client = new Proc(user, ["client", "--user", user, ...args, address], env);
+      clients.push(client);
+      await client.waitFor("*** connected");
+      return client;
+    },
+    async [Symbol.asyncDispose]() {
+      for (const c of clients.reverse()) await c[Symbol.asyncDispose]();
+      await server[Symbol.asyncDispose]();
+      await tmp[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/**
+ * The lines of `output` strictly between the first line containing `start` and the next line
+ * containing `end` (for comparing what two clients saw of the same stretch of a session).
+ */
+export function transcriptBetween(output: string, start: string, end: string): string[] {
+  const lines = output.split("\n");
+  const from = lines.findIndex((l) => l.includes(start));
+  if (from < 0) throw new Error(`no line with ${start} in:\n${output}`);
+  const to = lines.findIndex((l, i) => i > from && l.includes(end));
+  if (to < 0) throw new Error(`no line with ${end} after ${start} in:\n${output}`);
+  return lines.slice(from + 1, to);
+}

@@ -104,7 +104,7 @@ Deno.test("e2e: gdb dying ends the session, and every client is told why", async
   await alice.waitFor(
     /\*\*\* session ended: the debugger \(gdb\) exited unexpectedly \(signal SIGKILL\)/,
   );
-  assert.equal((await alice.wait()).code, 0);
+  assert.equal((await alice.wait()).code, 1, "the debugger died: a runtime failure");
   assert.equal((await server.wait()).code, 1);
 });
 

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { PROTOCOL } from "../../src/version.ts";
 import {
   buildSample,
   endpointAddress,
@@ -106,7 +107,7 @@ Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch
   });
   assert.equal((await future.wait()).code, 3);
   assert.match(future.stderr, /E_PROTOCOL_MISMATCH/);
-  assert.match(future.stderr, /1\.2/);
+  assert.match(future.stderr, new RegExp(PROTOCOL.replace(".", "\\.")));
   assert.match(future.stderr, /2\.0/);
   assert.match(future.stderr, /same dbgremote release on both ends/);
   await server.waitFor(/refused npipe:ver: protocol mismatch.*2\.0/, { stream: "stderr" });
@@ -133,10 +134,19 @@ Deno.test("e2e: the built-in lab runs with no file (server and console in one te
   await using demo = new Proc("demo", ["run"], tmp.env);
   await demo.waitFor("*** connected to demo", { timeoutMs: 30_000 });
   // The demo also serves loopback-only tcp and the browser client, each on the first free port.
-  await demo.waitFor(/listening on tcp:server=127\.0\.0\.1,port=5005:5015 \(took port \d+\)/);
-  await demo.waitFor(
-    /listening on http:\S+ \(took port \d+\): open http:\/\/127\.0\.0\.1:\d+\/ in a browser/,
+  const tcp = await demo.waitFor(
+    /listening on tcp:server=127\.0\.0\.1,port=5005:5015 \(took port (\d+)\)/,
   );
+  // The browser URL carries the session token (only this user sees it printed).
+  await demo.waitFor(
+    /listening on http:\S+ \(took port \d+\): open http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43} in a browser/,
+  );
+  // The README's command works as it is for the same user: the token is found, nothing typed.
+  const address = `tcp:server=127.0.0.1,port=${tcp[1]}`;
+  await using same = new Proc("same-user", ["client", "--user", "me", address], tmp.env);
+  await same.waitFor("*** connected to demo");
+  same.send("\x02");
+  assert.equal((await same.wait()).code, 0);
   demo.send("break main");
   demo.send("run");
   await demo.waitFor(/-- stopped at .*demo\.c:\d+ in main/);
@@ -155,7 +165,10 @@ Deno.test("e2e: version prints release and protocol", async () => {
   requireBinary();
   await using v = new Proc("version", ["version"]);
   assert.equal((await v.wait()).code, 0);
-  assert.match(v.stdout, /^dbgremote 0\.1\.0\nprotocol 1\.2\nruntime bun /);
+  assert.match(
+    v.stdout,
+    new RegExp(`^dbgremote 0\\.1\\.0\\nprotocol ${PROTOCOL.replace(".", "\\.")}\\nruntime bun `),
+  );
 });
 
 Deno.test("e2e: a password protects the session; the password itself never crosses the wire", async () => {
@@ -286,14 +299,22 @@ Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, 
   const port = (probe.address() as { port: number }).port;
   await new Promise((r) => probe.close(r));
 
+  // A reverse connection needs the shared password, on loopback too (any local user could be
+  // the one waiting there).
+  const env = { ...tmp.env, LAB_PW: "reverse-secret" };
   await using alice = new Proc("alice", [
     "client",
     "--user",
     "alice",
-    `tcp:clicon=127.0.0.1,port=${port}`,
-  ], tmp.env);
+    `tcp:clicon=127.0.0.1,port=${port},password_env=LAB_PW`,
+  ], env);
   await alice.waitFor(`waiting for 127.0.0.1 to connect on tcp port ${port}`);
-  await using server = serverProc(tmp, program, [`tcp:clicon=127.0.0.1,port=${port}`]);
+  await using server = serverProc(
+    tmp,
+    program,
+    [`tcp:clicon=127.0.0.1,port=${port},password_env=LAB_PW`],
+    { env },
+  );
   await alice.waitFor("*** connected");
   assert.match(server.stdout, new RegExp(`listening on tcp:clicon=127\\.0\\.0\\.1,port=${port}`));
   alice.send("print 5*5");
@@ -302,7 +323,11 @@ Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, 
   assert.equal((await alice.wait()).code, 0);
 
   // The server dials again: the next client waiting on that port gets the same session.
-  await using bob = new Proc("bob", ["client", "--user", "bob", `tcp:port=${port}`], tmp.env);
+  await using bob = new Proc(
+    "bob",
+    ["client", "--user", "bob", `tcp:port=${port},password_env=LAB_PW`],
+    env,
+  );
   await bob.waitFor("*** connected", { timeoutMs: 20_000 });
   assert.match(bob.stdout, /alice@\S+> print 5\*5/, "bob sees the scrollback of the same session");
   bob.send("q");

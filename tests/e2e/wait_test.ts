@@ -53,7 +53,7 @@ Deno.test("e2e: client --wait never retries a wrong password or a protocol misma
   requireBinary();
   await using tmp = scratch();
   const program = buildSample(tmp.dir);
-  const env = { ...tmp.env, LAB_PW: "right" };
+  const env = { ...tmp.env, LAB_PW: "the right one" }; // 6 characters at least
   await using s = serverProc(tmp, program, ["npipe:pipe=locked,password_env=LAB_PW"], { env });
   await s.waitFor("listening on npipe");
   await using wrong = new Proc("wrong", [

@@ -254,8 +254,14 @@ Deno.test({
     const { s, url } = await server(tmp, ["http:port=0,server=127.0.0.1"]);
     await using _server = s;
     const port = new URL(url).port;
+    const origin = new URL(url).origin;
+    // On loopback without a password the printed URL carries the session token: without it, a
+    // page (another local user's) must log in, and has no password to give.
+    assert.match(url, /\/\?token=[\w-]{43}$/);
+    const status = await (await fetch(`${origin}/api/status`)).json();
+    assert.deepEqual([status.login, status.signedIn], ["password", false]);
     // Another site's page may not open the session's WebSocket: the Origin says where it comes from.
-    const foreign = await fetch(`${url}ws`, {
+    const foreign = await fetch(`${origin}/ws`, {
       headers: { origin: "http://evil.example", upgrade: "websocket", connection: "Upgrade" },
     });
     assert.equal(foreign.status, 403);
@@ -269,7 +275,10 @@ Deno.test({
     try {
       // A page of another origin cannot reach in: the browser itself is refused the socket.
       const p = await newPage(browser);
-      await p.goto(url);
+      // The printed URL logs the page in: a name is all it asks, and the token leaves the address.
+      await login(p, url, "me");
+      await transcript(p).getByText("*** connected to lab").waitFor();
+      assert.equal(p.url(), `${origin}/`);
       const refused = await p.evaluate((port) =>
         new Promise<string>((resolve) => {
           // localhost is another origin than 127.0.0.1, though the same server.

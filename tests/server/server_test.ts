@@ -9,7 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { openClient } from "../../src/client/connection.ts";
-import { parseConnStr } from "../../src/connstr.ts";
+import { parseConnStr, type TcpSpec } from "../../src/connstr.ts";
 import { DbgRemoteError } from "../../src/errors.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
 import {
@@ -20,11 +20,14 @@ import {
   startServer,
 } from "../../src/server/server.ts";
 import { createTransports, type Transports } from "../../src/transport/transports.ts";
+import { tokenFor, tokenPath } from "../../src/transport/loopback_token.ts";
 import { CURRENT } from "../../src/version.ts";
 import { createFakeEngine } from "../session/fake_engine.ts";
 
 interface Fixture extends AsyncDisposable {
   server: RunningServer;
+  /** The private directory: pipes and loopback tokens. */
+  dir: string;
   transports: Transports;
   logs: string[];
 }
@@ -46,9 +49,11 @@ async function serve(endpoints: string[], env: Record<string, string> = {}): Pro
     env,
     log: (line) => logs.push(line),
     authFailureDelayMs: 10,
+    tokenDir: dir,
   });
   return {
     server,
+    dir,
     transports,
     logs,
     async [Symbol.asyncDispose]() {
@@ -58,16 +63,22 @@ async function serve(endpoints: string[], env: Record<string, string> = {}): Pro
   };
 }
 
-async function join(f: Fixture, address: string, user: string, password?: string) {
-  const channel = await f.transports[parseConnStr(address).transport].connect(
-    parseConnStr(address, "connect"),
-    { timeoutMs: 2000 },
-  );
+/** Join as the server's user: a loopback endpoint's token is found as `dbgremote client` finds it. */
+async function join(
+  f: Fixture,
+  address: string,
+  user: string,
+  password?: string,
+  options: { token?: boolean } = {},
+) {
+  const spec = parseConnStr(address, "connect");
+  const channel = await f.transports[spec.transport].connect(spec, { timeoutMs: 2000 });
   const events: SessionEvent[] = [];
   const conn = await openClient(channel, {
     who: { user, host: "h", tool: "test" },
     version: CURRENT,
     password,
+    token: options.token === false ? undefined : tokenFor(spec, f.dir),
     onEvent: (e) => events.push(e),
   });
   return { conn, events };
@@ -209,6 +220,7 @@ Deno.test("endpointInfo: an endpoint on every interface is shown with the server
       address,
       client: clientAddress(spec, address),
       listener: { address, close: () => Promise.resolve() },
+      access: "password",
       state: "accepting",
     };
   };
@@ -253,4 +265,57 @@ Deno.test("server controls: endpoints opened at the same time get ids of their o
   const carol = await join(f, "npipe:pipe=c", "carol");
   assert.equal(f.server.session.clients()[0].endpoint, 2, "her endpoint is the one she used");
   carol.conn.leave();
+});
+
+Deno.test("a loopback endpoint without a password is private to the server's user (session token)", async () => {
+  await using f = await serve(["tcp:port=0,server=127.0.0.1", "npipe:pipe=p"]);
+  const tcp = f.server.endpoints[0].address;
+  const port = (parseConnStr(tcp) as TcpSpec).port!;
+  // Another local user has no token: the server asks for one, as for a password.
+  await assert.rejects(
+    join(f, tcp, "mallory", undefined, { token: false }),
+    rejectsWith("E_AUTH", /needs a password/),
+  );
+  await assert.rejects(
+    join(f, tcp, "mallory", "a-guessed-token"),
+    rejectsWith("E_AUTH", /wrong password/),
+  );
+  // The token lives where only the server's user reads it.
+  const file = tokenPath(f.dir, port);
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(f.dir).mode & 0o077, 0);
+  const alice = await join(f, tcp, "alice");
+  assert.equal(alice.conn.welcome.role, "operator");
+  // Nobody sees it: not .servers, not the log.
+  const token = fs.readFileSync(file, "utf8").trim();
+  assert.doesNotMatch(JSON.stringify([f.server.controls.servers(), f.logs]), new RegExp(token));
+  assert.equal(f.server.endpoints[0].client, tcp, "the client command needs nothing typed");
+  // `.server` opens loopback endpoints the same way; closing one removes its token.
+  const more = await f.server.controls.open("tcp:port=0,server=127.0.0.1", "alice@h");
+  const morePort = (parseConnStr(more.address) as TcpSpec).port!;
+  assert.ok(fs.existsSync(tokenPath(f.dir, morePort)));
+  await assert.rejects(
+    join(f, more.address, "mallory", undefined, { token: false }),
+    rejectsWith("E_AUTH", /needs a password/),
+  );
+  await f.server.controls.close(more.id, "alice@h");
+  assert.ok(!fs.existsSync(tokenPath(f.dir, morePort)));
+  alice.conn.leave();
+});
+
+Deno.test(".server refuses what the startup refuses: look-alike loopback, well-known variables, short passwords", async () => {
+  await using f = await serve(["npipe:pipe=p"], { HOME: "/root", SHORT: "abc" });
+  await assert.rejects(
+    f.server.controls.open("tcp:port=0,server=127.evil.invalid", "alice@h"),
+    rejectsWith("E_INSECURE", /127\.evil\.invalid control the debugger/),
+  );
+  await assert.rejects(
+    f.server.controls.open("tcp:port=0,password_env=HOME", "alice@h"),
+    rejectsWith("E_SECRET_WEAK", /\$HOME is a well-known variable/),
+  );
+  await assert.rejects(
+    f.server.controls.open("tcp:port=0,password_env=SHORT", "alice@h"),
+    rejectsWith("E_SECRET_WEAK", /shorter than 6 characters/),
+  );
+  assert.equal(f.server.endpoints.length, 1, "nothing opened");
 });

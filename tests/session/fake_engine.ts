@@ -62,6 +62,9 @@ export function createFakeEngine(listener: EngineListener): FakeEngine {
         case "big":
           out("x".repeat(Number(rest[0])) + "\n");
           return { ok: true };
+        case "blob": // one output event of N characters of every JSON width, no newline inside
+          out(blob(Number(rest[0])) + "\n");
+          return { ok: true };
         case "run":
         case "continue":
           state = "running";
@@ -104,4 +107,12 @@ export function createFakeEngine(listener: EngineListener): FakeEngine {
       listener({ type: "exit", code: null, signal: "SIGKILL", expected: false });
     },
   };
+}
+
+/** About N characters (never a pair cut) cycling through ASCII, escapes, controls, 2-4 byte UTF-8. */
+export function blob(n: number): string {
+  const parts = ["abc", '"', "\\", "\t", "\x01", "\u009b", "é", "€", "😀"];
+  let s = "";
+  for (let i = 0; s.length < n; i++) s += parts[i % parts.length];
+  return s;
 }

@@ -2,6 +2,7 @@
 import { type ClientConnection, openClient } from "../../src/client/connection.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
 import { servePeer } from "../../src/session/peer.ts";
+import { encodeFrame, type Message } from "../../src/protocol/frame.ts";
 import { Session } from "../../src/session/session.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
 import type { SessionControls } from "../../src/session/controls.ts";
@@ -17,6 +18,8 @@ export interface JoinOptions {
   /** The endpoint it comes in through says `observe`. */
   observeEndpoint?: boolean;
   endpoint?: number;
+  /** How long a dropped peer has to read why (default: the server's). */
+  dropGraceMs?: number;
 }
 
 export interface Lab {
@@ -30,6 +33,10 @@ export interface Client {
   conn: ClientConnection;
   /** Stop reading, as a client whose process hangs. */
   stall(): void;
+  /** Read again after a stall. */
+  resume(): void;
+  /** Send a raw message, bypassing the client's own checks (as a hostile or other client). */
+  send(m: Message): void;
   events: SessionEvent[];
   /** Resolve when an event matching `pred` has arrived; reject after `timeoutMs` (default 5 s). */
   until(pred: (e: SessionEvent) => boolean, timeoutMs?: number): Promise<SessionEvent>;
@@ -68,6 +75,9 @@ export function lab(
         log: (l) => logs.push(l),
         observe: o.observeEndpoint,
         endpoint: o.endpoint,
+        dropGraceMs: o.dropGraceMs,
+        // A memory channel is read at once or never: no need to wait to tell which.
+        stallMs: 0,
       });
       const events: SessionEvent[] = [];
       const waiters: { pred: (e: SessionEvent) => boolean; resolve: (e: SessionEvent) => void }[] =
@@ -89,6 +99,8 @@ export function lab(
       return {
         conn,
         stall: () => client.stall(),
+        resume: () => client.resume(),
+        send: (m) => client.write(encodeFrame(m)),
         events,
         until(pred, timeoutMs = 5000) {
           const found = events.find(pred);

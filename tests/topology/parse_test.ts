@@ -336,7 +336,7 @@ listen = ["tcp:port=5005,server=127.0.0.1", "tcp:port=5006,insecure", "tcp:port=
   assert.deepEqual([p.line, p.col], [4, 71]);
   assert.match(
     p.message,
-    /"tcp:port=5007" lets anyone who reaches this host control the debugger: it has no password/,
+    /tcp:port=5007 would let anyone who reaches every interface control the debugger: it has no password/,
   );
   assert.match(p.hint ?? "", /password_env=VAR/);
 });

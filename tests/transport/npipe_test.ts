@@ -52,6 +52,35 @@ Deno.test("npipe: a stale socket file (no listener) is replaced", async () => {
   await l.close();
 });
 
+Deno.test("npipe: a pipe path naming a file that is not a stale socket of ours is never removed", async () => {
+  const t = createNpipeTransport({ dir });
+  const other = path.join(root, "file.txt");
+  fs.writeFileSync(other, "precious");
+  const link = path.join(root, "link.sock");
+  fs.symlinkSync(other, link);
+  const theirs = path.join(root, "theirs.sock");
+  const out = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `Deno.listen({ transport: "unix", path: ${JSON.stringify(theirs)} }); Deno.exit(0);`,
+    ],
+  }).outputSync();
+  assert.equal(out.code, 0);
+  fs.chownSync(theirs, 65534, 65534); // a stale socket, but another user's
+  for (const file of [other, link, theirs, root]) {
+    await assert.rejects(
+      t.listen(parseConnStr(`npipe:pipe=${file}`, "listen"), () => {}, { pid: 1 }),
+      (err: unknown) =>
+        err instanceof TransportError && err.code === "E_PIPE_PATH_TAKEN" &&
+        err.message.includes(file),
+      file,
+    );
+  }
+  assert.equal(fs.readFileSync(other, "utf8"), "precious");
+  assert.ok(fs.lstatSync(link).isSymbolicLink());
+  assert.ok(fs.lstatSync(theirs).isSocket());
+});
+
 Deno.test("npipe: a directory others can read is refused", async () => {
   const open = path.join(root, "open");
   fs.mkdirSync(open, { mode: 0o755 });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { concatBytes, writeBatch } from "../../src/transport/write_batch.ts";
+import { concatBytes, MAX_HANDOFF, writeBatch } from "../../src/transport/write_batch.ts";
 
 Deno.test("write batch: the writes of one turn leave joined, once, in order", async () => {
   const sent: number[][] = [];
-  const batch = writeBatch((bytes) => sent.push([...bytes]));
+  const batch = writeBatch((bytes) => void sent.push([...bytes]));
   batch.push(Uint8Array.of(1, 2));
   batch.push(Uint8Array.of(3));
   assert.equal(batch.bytes, 3);
@@ -18,7 +18,7 @@ Deno.test("write batch: the writes of one turn leave joined, once, in order", as
 
 Deno.test("write batch: flush hands on at once; clear drops what is queued", async () => {
   const sent: number[][] = [];
-  const batch = writeBatch((bytes) => sent.push([...bytes]));
+  const batch = writeBatch((bytes) => void sent.push([...bytes]));
   batch.push(Uint8Array.of(1));
   batch.flush();
   assert.deepEqual(sent, [[1]]);
@@ -37,4 +37,33 @@ Deno.test("concatBytes joins in order; one part is returned as it is", () => {
     2,
     3,
   ]);
+});
+
+Deno.test("write batch: a full sink gets nothing more until drained, then a bounded handoff at a time", async () => {
+  const sent: number[] = [];
+  let room = 1;
+  const batch = writeBatch((bytes) => {
+    sent.push(bytes.length);
+    return --room > 0;
+  });
+  batch.push(new Uint8Array(10));
+  await Promise.resolve();
+  assert.deepEqual(sent, [10], "the sink said it is full");
+  for (let i = 0; i < 3; i++) batch.push(new Uint8Array(MAX_HANDOFF / 2));
+  await Promise.resolve();
+  assert.deepEqual(sent, [10], "nothing more while full");
+  assert.equal(batch.bytes, MAX_HANDOFF * 1.5, "what waits is counted");
+  room = 1;
+  batch.drained();
+  assert.deepEqual(sent, [10, MAX_HANDOFF], "at most MAX_HANDOFF at once");
+  room = 5;
+  batch.drained();
+  assert.deepEqual(sent, [10, MAX_HANDOFF, MAX_HANDOFF / 2]);
+  assert.equal(batch.bytes, 0);
+  // Before an end, flush hands on everything, full or not.
+  room = 0;
+  batch.push(new Uint8Array(3));
+  batch.push(new Uint8Array(4));
+  batch.flush();
+  assert.deepEqual(sent.at(-1), 7);
 });

@@ -9,7 +9,9 @@ import { hostChecker } from "../../src/transport/http.ts";
 const HOST = "127.0.0.1:8081";
 const ORIGIN = `http://${HOST}`;
 
-function setup(o: { password?: boolean; secure?: boolean; names?: string[] } = {}) {
+function setup(
+  o: { password?: boolean; secure?: boolean; names?: string[]; loginToken?: string } = {},
+) {
   let now = 1_000_000;
   const logins = new Logins({ lifetimeMs: 3600_000, now: () => now });
   const sockets: { peer: { address: string; port: number }; login?: string }[] = [];
@@ -25,6 +27,7 @@ function setup(o: { password?: boolean; secure?: boolean; names?: string[] } = {
       remote: () => ({ address: "10.0.0.5", port: 4242 }),
       secure: o.secure ?? false,
       password: o.password ?? true,
+      loginToken: o.loginToken,
       logins,
       cookie: () => "dbgremote-8081",
       hostAllowed: o.password === false ? hostChecker(o.names ?? ["lab1"]) : () => true,
@@ -261,4 +264,27 @@ Deno.test("a closed endpoint refuses new pages and sockets", async () => {
     await res.body?.cancel();
   }
   assert.equal(s.sockets.length, 0);
+});
+
+Deno.test("a loopback endpoint's printed URL logs the page in: its token buys the cookie, once typed nowhere", async () => {
+  const s = setup({ loginToken: "T0KEN-of-the-session" });
+  const res = await s.get("/?token=T0KEN-of-the-session");
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get("location"), "/", "the token leaves the address bar");
+  assert.match(cookieOf(res), /HttpOnly/i);
+  assert.match(cookieOf(res), /SameSite=Strict/i);
+  const login = tokenOf(res);
+  assert.ok(login.length > 20 && login !== "T0KEN-of-the-session", "a login, not the token");
+  const status = await (await s.get("/api/status", { cookie: `dbgremote-8081=${login}` })).json();
+  assert.equal(status.signedIn, true);
+  await (await s.upgrade({ cookie: `dbgremote-8081=${login}` })).body?.cancel();
+  assert.equal(s.sockets.at(-1)?.login, login, "the page's WebSocket is logged in");
+  // A wrong token gets nothing, and a plain endpoint takes no token at all.
+  const wrong = await s.get("/?token=T0KEN-of-the-sessioN");
+  assert.equal(wrong.status, 401);
+  assert.equal(cookieOf(wrong), "");
+  const plain = setup();
+  const none = await plain.get("/?token=anything");
+  assert.equal(none.status, 401);
+  assert.equal(cookieOf(none), "");
 });
