@@ -11,7 +11,7 @@ import process from "node:process";
 import { runCli } from "./src/cli/main.ts";
 import { lazyEngineFactory } from "./src/engine/lazy.ts";
 import { processPlatform } from "./src/platform.ts";
-import { lazyTransports } from "./src/transport/lazy.ts";
+import { createTransports } from "./src/transport/transports.ts";
 import { CURRENT, type VersionInfo } from "./src/version.ts";
 
 const platform = processPlatform();
@@ -23,15 +23,9 @@ const version: VersionInfo = {
 const code = await runCli({
   platform,
   version,
-  transports: lazyTransports(async () => {
-    const [{ createTransports }, { createWebRuntime }] = await Promise.all([
-      import("./src/transport/transports.ts"),
-      import("./src/web/serve.ts"),
-    ]);
-    return createTransports({
-      pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
-      web: await createWebRuntime(),
-    });
+  transports: createTransports({
+    pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
+    web: async () => (await import("./src/web/serve.ts")).createWebRuntime(),
   }),
   engines: {
     gdb: lazyEngineFactory(

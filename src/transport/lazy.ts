@@ -1,32 +1,21 @@
 /**
- * The set of transports, loaded on first use: every name is there at once, but the modules
- * behind them (sockets, TLS, the web server and its page) load only when a command first
- * listens or connects, so a command that does neither (`version`, `check`) starts without them.
+ * A transport whose module loads on first use: the set of transports names every one at once,
+ * but the module behind each (sockets, TLS, the web server and its page) loads only when a
+ * command first listens or connects with it, so `version` loads none and a tcp client no TLS
+ * or web server.
  */
 import type { ConnSpec } from "../connstr.ts";
 import type { Transport } from "./transport.ts";
-import type { Transports } from "./transports.ts";
 
-/** Every transport name; the type makes the list complete. */
-const NAMES: Record<ConnSpec["transport"], true> = {
-  tcp: true,
-  npipe: true,
-  ssl: true,
-  spipe: true,
-  com: true,
-  http: true,
-  https: true,
-};
-
-export function lazyTransports(load: () => Promise<Transports>): Transports {
-  let loading: Promise<Transports> | undefined;
-  const real = (name: ConnSpec["transport"]) => (loading ??= load()).then((all) => all[name]);
-  const lazy = (name: ConnSpec["transport"]): Transport => ({
+export function lazyTransport(
+  name: ConnSpec["transport"],
+  load: () => Promise<Transport>,
+): Transport {
+  let loading: Promise<Transport> | undefined;
+  const real = () => (loading ??= load());
+  return {
     name,
-    listen: async (spec, accept, options) => (await real(name)).listen(spec, accept, options),
-    connect: async (spec, options) => (await real(name)).connect(spec, options),
-  });
-  return Object.fromEntries(
-    Object.keys(NAMES).map((name) => [name, lazy(name as ConnSpec["transport"])]),
-  ) as Transports;
+    listen: async (spec, accept, options) => (await real()).listen(spec, accept, options),
+    connect: async (spec, options) => (await real()).connect(spec, options),
+  };
 }

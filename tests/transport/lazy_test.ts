@@ -1,50 +1,61 @@
-/** Transports whose modules load on first use: every name at once, loaded once, calls passed on. */
+/** Transports whose modules load on first use: named at once, loaded once, calls passed on. */
 import assert from "node:assert/strict";
-import { type ConnSpec, parseConnStr } from "../../src/connstr.ts";
-import { lazyTransports } from "../../src/transport/lazy.ts";
+import { parseConnStr } from "../../src/connstr.ts";
+import { lazyTransport } from "../../src/transport/lazy.ts";
 import type { Channel, Transport } from "../../src/transport/transport.ts";
-import type { Transports } from "../../src/transport/transports.ts";
+import { createTransports } from "../../src/transport/transports.ts";
 
-const NAMES = ["tcp", "npipe", "ssl", "spipe", "com", "http", "https"] as const;
-
-function recording(calls: string[]): Transports {
-  const one = (name: ConnSpec["transport"]): Transport => ({
-    name,
+function recording(calls: string[]): Transport {
+  return {
+    name: "tcp",
     listen: (spec, _accept, options) => {
-      calls.push(`${name} listen ${spec.transport} pid=${options.pid}`);
-      return Promise.resolve({ address: `${name}:here`, close: () => Promise.resolve() });
+      calls.push(`listen ${spec.transport} pid=${options.pid}`);
+      return Promise.resolve({ address: "tcp:here", close: () => Promise.resolve() });
     },
     connect: (spec) => {
-      calls.push(`${name} connect ${spec.transport}`);
-      return Promise.resolve({ peer: name } as Channel);
+      calls.push(`connect ${spec.transport}`);
+      return Promise.resolve({ peer: "there" } as Channel);
     },
-  });
-  return Object.fromEntries(NAMES.map((n) => [n, one(n)])) as Transports;
+  };
 }
 
-Deno.test("lazy transports: every transport named, nothing loaded until used, then loaded once", async () => {
+Deno.test("lazy transport: named at once, nothing loaded until used, then loaded once", async () => {
   let loads = 0;
   const calls: string[] = [];
-  const transports = lazyTransports(() => {
+  const tcp = lazyTransport("tcp", () => {
     loads++;
     return Promise.resolve(recording(calls));
   });
-  assert.deepEqual(Object.keys(transports).sort(), [...NAMES].sort());
-  for (const n of NAMES) assert.equal(transports[n].name, n);
+  assert.equal(tcp.name, "tcp");
   assert.equal(loads, 0);
-  const tcp = parseConnStr("tcp:port=5005", "listen");
-  const listener = await transports.tcp.listen(tcp, () => {}, { pid: 7 });
+  const listener = await tcp.listen(parseConnStr("tcp:port=5005", "listen"), () => {}, { pid: 7 });
   assert.equal(listener.address, "tcp:here");
-  const channel = await transports.npipe.connect(parseConnStr("npipe:pipe=x", "connect"));
-  assert.equal(channel.peer, "npipe");
+  const channel = await tcp.connect(parseConnStr("tcp:server=h,port=5005", "connect"));
+  assert.equal(channel.peer, "there");
   assert.equal(loads, 1);
-  assert.deepEqual(calls, ["tcp listen tcp pid=7", "npipe connect npipe"]);
+  assert.deepEqual(calls, ["listen tcp pid=7", "connect tcp"]);
 });
 
-Deno.test("lazy transports: a load that fails fails the call that needed it", async () => {
-  const transports = lazyTransports(() => Promise.reject(new Error("cannot load")));
-  await assert.rejects(
-    transports.tcp.connect(parseConnStr("tcp:port=5005", "connect")),
-    /cannot load/,
+Deno.test("lazy transport: a load that fails fails the call that needed it", async () => {
+  const tcp = lazyTransport("tcp", () => Promise.reject(new Error("cannot load")));
+  await assert.rejects(tcp.connect(parseConnStr("tcp:port=5005", "connect")), /cannot load/);
+});
+
+Deno.test("transports: every name is there; the web runtime is made only when http is used", async () => {
+  let made = 0;
+  const transports = createTransports({
+    web: () => {
+      made++;
+      return Promise.reject(new Error("no web runtime here"));
+    },
+  });
+  assert.deepEqual(
+    Object.keys(transports).sort(),
+    ["com", "http", "https", "npipe", "spipe", "ssl", "tcp"],
   );
+  for (const [name, t] of Object.entries(transports)) assert.equal(t.name, name);
+  assert.equal(made, 0);
+  const spec = parseConnStr("http:port=0,server=127.0.0.1", "listen");
+  await assert.rejects(transports.http.listen(spec, () => {}, { pid: 1 }), /no web runtime/);
+  assert.equal(made, 1);
 });
