@@ -203,8 +203,8 @@ function threadId(): number {
 
 /**
  * Writes to fd 1 or 2. Creating process.stdout/stderr (node streams) costs bun about as much as
- * starting at all, so short commands (`version`, `check`, an error) write with fs.writeSync and
- * never create them. Once the terminal uses the stream (`streams.used`), or the fd would block
+ * starting at all, so short commands (`version`, `check`, an error) write to a terminal or a file
+ * with fs.writeSync and never create them. Once the terminal uses the stream (`streams.used`), or the fd would block
  * or fails, writes go through the stream for good: it keeps them in order and reports errors
  * as before.
  */
@@ -213,9 +213,19 @@ function fdWriter(
   stream: () => NodeJS.WriteStream,
   streams: { used: boolean },
 ): (text: string) => void {
-  let direct = true;
+  // Not to a pipe or socket: a reader that falls behind would block the whole process in
+  // writeSync (a server logging hostile peers), where the stream queues and the loop goes on.
+  let direct: boolean | undefined;
   return (text) => {
     let rest = new TextEncoder().encode(text);
+    if (direct === undefined) {
+      try {
+        const stat = fs.fstatSync(fd);
+        direct = !stat.isFIFO() && !stat.isSocket();
+      } catch {
+        direct = false;
+      }
+    }
     if (direct && !streams.used) {
       try {
         while (rest.length) rest = rest.subarray(fs.writeSync(fd, rest));
