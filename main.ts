@@ -1,18 +1,17 @@
 /**
  * dbgremote's entry point: the only place that exits the process.
  * Works under Deno (development, tests) and in the bun-compiled binary.
+ *
+ * Starting must be quick (`dbgremote version` in about the time of a hello-world): this module
+ * and src/cli/main.ts import only what every command needs. Transports, engines and each
+ * subcommand load with import() when first used; tests/startup_test.ts keeps it that way.
  */
 import os from "node:os";
-import path from "node:path";
 import process from "node:process";
-import { setTimeout as timer } from "node:timers";
 import { runCli } from "./src/cli/main.ts";
-import { createGdbEngine } from "./src/engine/gdb.ts";
-import { createLldbEngine } from "./src/engine/lldb.ts";
-import { createPythonEngine } from "./src/engine/python.ts";
+import { lazyEngineFactory } from "./src/engine/lazy.ts";
 import { processPlatform } from "./src/platform.ts";
 import { createTransports } from "./src/transport/transports.ts";
-import { createWebRuntime } from "./src/web/serve.ts";
 import { CURRENT, type VersionInfo } from "./src/version.ts";
 
 const platform = processPlatform();
@@ -26,22 +25,26 @@ const code = await runCli({
   version,
   transports: createTransports({
     pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
-    web: await createWebRuntime(),
+    web: async () => (await import("./src/web/serve.ts")).createWebRuntime(),
   }),
-  engines: { gdb: createGdbEngine, lldb: createLldbEngine, python: createPythonEngine },
+  engines: {
+    gdb: lazyEngineFactory(
+      "gdb",
+      async () => (await import("./src/engine/gdb.ts")).createGdbEngine,
+    ),
+    lldb: lazyEngineFactory(
+      "lldb",
+      async () => (await import("./src/engine/lldb.ts")).createLldbEngine,
+    ),
+    python: lazyEngineFactory(
+      "python",
+      async () => (await import("./src/engine/python.ts")).createPythonEngine,
+    ),
+  },
+  // Not path.join: node:path would be one more module to load before every command.
   sampleDir: platform.env.DBGREMOTE_SAMPLE_DIR ??
-    path.join(os.tmpdir(), `dbgremote-sample-${platform.user}`),
+    `${os.tmpdir()}/dbgremote-sample-${platform.user}`,
 }, process.argv.slice(2));
-// Output still queued for a pipe (a client that just printed megabytes, then the session ended) is
-// written before the process goes: ending the streams waits for it (Bun counts nothing queued, so
-// neither writableLength nor an empty write's callback would); bounded, for a reader that never reads.
-const ended = (stream: NodeJS.WriteStream) =>
-  new Promise<void>((resolve) => {
-    stream.once("error", () => resolve());
-    stream.end(() => resolve());
-  });
-await Promise.race([
-  Promise.all([ended(process.stdout), ended(process.stderr)]),
-  new Promise((resolve) => timer(resolve, 10_000).unref()),
-]);
+// Output still queued for a pipe is written before the process goes (bounded: a reader may never read).
+await platform.flushOutput(10_000);
 process.exit(code);

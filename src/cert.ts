@@ -2,8 +2,7 @@
  * Self-signed certificates for a lab, made with the platform's WebCrypto
  * (ECDSA P-256) and @peculiar/x509 for the X.509 encoding.
  */
-import "reflect-metadata"; // @peculiar/x509's dependency injection needs it, first
-import * as x509 from "@peculiar/x509";
+type X509 = typeof import("@peculiar/x509");
 
 export interface CertPair {
   /** PEM certificate. */
@@ -20,6 +19,17 @@ export interface CertOptions {
   days: number;
 }
 
+/**
+ * @peculiar/x509, loaded on first use: it is the heaviest load of all (tsyringe, asn1) and only
+ * making a certificate needs it. reflect-metadata (its dependency injection's polyfill) must
+ * have run first; awaiting it before the import keeps that order in bun's bundle too, where a
+ * lazily loaded module's CommonJS side-effect import would otherwise run after its ES imports.
+ */
+async function loadX509(): Promise<X509> {
+  await import("reflect-metadata");
+  return await import("@peculiar/x509");
+}
+
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
 
 function isIp(host: string): boolean {
@@ -31,6 +41,7 @@ function isIp(host: string): boolean {
  * certfile, to clients as cafile (and as clientca to require client certificates).
  */
 export async function createSelfSigned(options: CertOptions): Promise<CertPair> {
+  const x509 = await loadX509();
   const keys = await crypto.subtle.generateKey(ALG, true, ["sign", "verify"]) as CryptoKeyPair;
   const serial = Array.from(
     crypto.getRandomValues(new Uint8Array(16)),

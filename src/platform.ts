@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import process from "node:process";
-import readline from "node:readline";
+import type readline from "node:readline";
 import type { Terminal } from "./client/console.ts";
 import type { Who } from "./protocol/messages.ts";
 import { openPtyWith, type Pty, type PtyLibc, type PtyOptions } from "./pty.ts";
@@ -126,7 +126,9 @@ function processTerminal(prompt: string): Terminal {
   let rl: readline.Interface | undefined;
   let promptShown = false;
   if (tty) {
-    rl = readline.createInterface({
+    // Loaded here, not at the top: node:readline costs every command's start-up otherwise.
+    const { createInterface } = process.getBuiltinModule("node:readline");
+    rl = createInterface({
       input: process.stdin,
       output: process.stdout,
       terminal: true,
@@ -207,8 +209,60 @@ function threadId(): number {
   }
 }
 
-export function processPlatform(): Platform {
+/**
+ * Writes to fd 1 or 2. Creating process.stdout/stderr (node streams) costs bun about as much as
+ * starting at all, so short commands (`version`, `check`, an error) write to a terminal or a file
+ * with fs.writeSync and never create them. Once the terminal uses the stream (`streams.used`), or the fd would block
+ * or fails, writes go through the stream for good: it keeps them in order and reports errors
+ * as before.
+ */
+function fdWriter(
+  fd: 1 | 2,
+  stream: () => NodeJS.WriteStream,
+  streams: { used: boolean },
+): (text: string) => void {
+  // Not to a pipe or socket: a reader that falls behind would block the whole process in
+  // writeSync (a server logging hostile peers), where the stream queues and the loop goes on.
+  let direct: boolean | undefined;
+  return (text) => {
+    let rest = new TextEncoder().encode(text);
+    if (direct === undefined) {
+      try {
+        const stat = fs.fstatSync(fd);
+        direct = !stat.isFIFO() && !stat.isSocket();
+      } catch {
+        direct = false;
+      }
+    }
+    if (direct && !streams.used) {
+      try {
+        while (rest.length) rest = rest.subarray(fs.writeSync(fd, rest));
+        return;
+      } catch {
+        // EAGAIN on a non-blocking pipe, EPIPE...: the stream queues or reports it.
+      }
+    }
+    direct = false;
+    streams.used = true;
+    if (rest.length) stream().write(rest);
+  };
+}
+
+/** This process's platform, with what only the entry point does with it. */
+export interface ProcessPlatform extends Platform {
+  /**
+   * Resolves once output still queued for stdout/stderr is written (a client that just printed
+   * megabytes to a pipe, then the session ended), or after `limitMs`, for a reader that never
+   * reads: call before exiting. fs.writeSync's output is written already; streams in use are
+   * ended, which waits for them (Bun counts nothing queued, so neither writableLength nor an empty
+   * write's callback would). Streams never used are not created just for this (see fdWriter).
+   */
+  flushOutput(limitMs: number): Promise<void>;
+}
+
+export function processPlatform(): ProcessPlatform {
   const env = process.env as Record<string, string | undefined>;
+  const streams = { used: false };
   return {
     pid: process.pid,
     tid: threadId(),
@@ -218,14 +272,33 @@ export function processPlatform(): Platform {
     runtime: runtimeName(),
     os: `${process.platform}-${process.arch}`,
     selfExecutable: selfExecutable(),
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
-    terminal: processTerminal,
+    stdout: fdWriter(1, () => process.stdout, streams),
+    stderr: fdWriter(2, () => process.stderr, streams),
+    terminal(prompt) {
+      streams.used = true;
+      return processTerminal(prompt);
+    },
     onSignal(signal, handler) {
       process.on(signal, handler);
       return () => void process.off(signal, handler);
     },
-    stdinIsTty: Boolean(process.stdin.isTTY),
+    async flushOutput(limitMs) {
+      if (!streams.used) return;
+      const ended = (stream: NodeJS.WriteStream) =>
+        new Promise<void>((resolve) => {
+          stream.once("error", () => resolve());
+          stream.end(() => resolve());
+        });
+      const { setTimeout: timer } = process.getBuiltinModule("node:timers");
+      await Promise.race([
+        Promise.all([ended(process.stdout), ended(process.stderr)]),
+        new Promise((resolve) => timer(resolve, limitMs).unref()),
+      ]);
+    },
+    // A getter: reading process.stdin creates the stream, which costs start-up (see fdWriter).
+    get stdinIsTty() {
+      return Boolean(process.stdin.isTTY);
+    },
   };
 }
 

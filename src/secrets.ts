@@ -19,3 +19,21 @@ export function resolvePassword(
   }
   return value;
 }
+
+/** The environment variables endpoints take their passwords from (`password_env`). */
+export function secretNames(specs: ConnSpec[]): string[] {
+  return [...new Set(specs.flatMap((s) => (s.passwordEnv === undefined ? [] : [s.passwordEnv])))];
+}
+
+/**
+ * `env` without the secrets: what the debugger, the program and anything else the server
+ * starts get. Those read /proc/PID/environ as easily as anyone who can see the process.
+ */
+export function withoutSecrets(
+  env: Record<string, string | undefined>,
+  names: Iterable<string>,
+): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of names) delete out[name];
+  return out;
+}

@@ -1,7 +1,8 @@
 /** `check`, `plan` and `run`: the topology subcommands. */
 import fs from "node:fs";
 import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
-import { type RunningServer, secretNames } from "../server/server.ts";
+import type { RunningServer } from "../server/server.ts";
+import { secretNames } from "../secrets.ts";
 import { DbgRemoteError, TopologyError, UsageError } from "../errors.ts";
 import { findKind } from "../engine/kinds.ts";
 import { parseTopology } from "../topology/parse.ts";
@@ -10,7 +11,6 @@ import { formatPlan, sameProcessEndpoint, selectNodes } from "../topology/plan.t
 import type { ClientNode, ServerNode, Topology } from "../topology/types.ts";
 import localLab from "../../topologies/local.toml" with { type: "text" };
 import { type CliContext, EXIT } from "./context.ts";
-import { awaitServer, runClientRole, startServerRole } from "./roles.ts";
 import { parseCommandArgs } from "./args.ts";
 
 /** The embedded default lab's file name, as shown in messages. */
@@ -114,6 +114,8 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   }
   // The terminal belongs to the client node when there is one; otherwise to the (single) server.
   const serverConsole = clients.length === 0 && servers.length === 1;
+  // Starting nodes needs the server and client modules; check and plan do not load them.
+  const { awaitServer, runClientRole, startServerRole } = await import("./roles.ts");
   const running: RunningServer[] = [];
   // Every password this process knows stays out of what its servers start.
   const secrets = secretNames([

@@ -1,15 +1,11 @@
-/** The command line: pick the subcommand, run it, turn errors into messages and exit codes. */
+/**
+ * The command line: pick the subcommand, run it, turn errors into messages and exit codes.
+ * Each subcommand's module is imported when that subcommand runs, so a command loads only what
+ * it needs (TLS, the web server, TOML, discovery...) and `version` starts at once.
+ */
 import { DbgRemoteError, describeError, TopologyError, UsageError } from "../errors.ts";
-import { certCommand } from "./cert.ts";
-import { clientCommand } from "./client.ts";
 import { type CliContext, EXIT } from "./context.ts";
 import { COMMAND_HELP, helpTopics, USAGE } from "./help.ts";
-import { checkCommand, planCommand, runCommand } from "./lab.ts";
-import { logCommand } from "./log.ts";
-import { searchCommand } from "./search.ts";
-import { serverCommand } from "./server.ts";
-import { shipCommand } from "./ship.ts";
-import { versionCommand } from "./version.ts";
 
 /** `--help` or `-h` among a subcommand's own arguments (not among the debugger's, after `--`). */
 function asksForHelp(args: string[]): boolean {
@@ -43,26 +39,26 @@ export async function runCli(ctx: CliContext, argv: string[]): Promise<number> {
     }
     switch (command) {
       case "run":
-        return await runCommand(ctx, rest);
+        return await (await import("./lab.ts")).runCommand(ctx, rest);
       case "check":
-        return checkCommand(ctx, rest);
+        return (await import("./lab.ts")).checkCommand(ctx, rest);
       case "plan":
-        return planCommand(ctx, rest);
+        return (await import("./lab.ts")).planCommand(ctx, rest);
       case "server":
-        return await serverCommand(ctx, rest);
+        return await (await import("./server.ts")).serverCommand(ctx, rest);
       case "client":
-        return await clientCommand(ctx, rest);
+        return await (await import("./client.ts")).clientCommand(ctx, rest);
       case "ship":
-        return await shipCommand(ctx, rest);
+        return await (await import("./ship.ts")).shipCommand(ctx, rest);
       case "search":
-        return await searchCommand(ctx, rest);
+        return await (await import("./search.ts")).searchCommand(ctx, rest);
       case "cert":
-        return await certCommand(ctx, rest);
+        return await (await import("./cert.ts")).certCommand(ctx, rest);
       case "log":
-        return await logCommand(ctx, rest);
+        return await (await import("./log.ts")).logCommand(ctx, rest);
       case "version":
       case "--version":
-        return versionCommand(ctx, rest);
+        return (await import("./version.ts")).versionCommand(ctx, rest);
       case "help":
         return helpCommand(ctx, rest);
       case undefined:

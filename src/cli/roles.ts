@@ -12,20 +12,14 @@ import { retryUntil } from "../client/retry.ts";
 import { attachServerConsole, eventPrinter, runConsoleClient } from "../client/console.ts";
 import { renderWelcome } from "../client/render.ts";
 import type { EngineSpec } from "../engine/engine.ts";
-import { buildSample, writePythonSample } from "../engine/sample.ts";
 import { DbgRemoteError, describeError, ProtocolError, UsageError } from "../errors.ts";
 import { who } from "../platform.ts";
-import { resolvePassword } from "../secrets.ts";
+import { resolvePassword, secretNames, withoutSecrets } from "../secrets.ts";
 import { tokenFor } from "../transport/loopback_token.ts";
 import { pipeDirectory } from "../transport/npipe.ts";
-import {
-  endpointInfo,
-  type RunningServer,
-  secretNames,
-  startServer,
-  withoutSecrets,
-} from "../server/server.ts";
-import { discoveryScope } from "../server/announce.ts";
+// The server's modules (session, discovery, the embedded sample) load when a server starts:
+// a client or a lab check does not pay for them.
+import type { RunningServer } from "../server/server.ts";
 import { type CliContext, EXIT } from "./context.ts";
 
 /** The program name that stands for the demo program shipped inside dbgremote. */
@@ -63,6 +57,7 @@ async function resolveEngine(
     );
   }
   if (spec.program === SAMPLE_PROGRAM) {
+    const { buildSample, writePythonSample } = await import("../engine/sample.ts");
     const program = spec.kind === "python"
       ? writePythonSample(ctx.sampleDir)
       : await buildSample(ctx.sampleDir, "cc", env);
@@ -74,6 +69,10 @@ async function resolveEngine(
 /** Start a server; returns once it listens on every endpoint. */
 export async function startServerRole(ctx: CliContext, role: ServerRole): Promise<RunningServer> {
   const p = ctx.platform;
+  const [{ endpointInfo, startServer }, { discoveryScope }] = await Promise.all([
+    import("../server/server.ts"),
+    import("../server/announce.ts"),
+  ]);
   // Nothing the server starts (the compiler, the debugger, the program) sees its secrets.
   const secrets = [...secretNames(role.endpoints), ...(role.secrets ?? [])];
   const env = withoutSecrets(p.env, secrets);

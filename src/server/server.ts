@@ -19,7 +19,7 @@ import { AuthLimiter, peerAddress } from "../session/auth_limiter.ts";
 import { PreloginGate, type PreloginGateOptions } from "../session/prelogin_gate.ts";
 import { createUidLookup } from "../transport/peer_uid.ts";
 import type { EndpointAuth } from "../session/peer.ts";
-import { resolvePassword } from "../secrets.ts";
+import { resolvePassword, secretNames, withoutSecrets } from "../secrets.ts";
 import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
 import { servePeer, turnAway } from "../session/peer.ts";
 import type { EndpointInfo, SessionControls } from "../session/controls.ts";
@@ -123,24 +123,6 @@ export interface RunningServer {
   shutdown(reason: string): Promise<void>;
   /** Tell searchers what changed (call after adding or closing an endpoint); a no-op without discovery. */
   readonly announce: { update(): void };
-}
-
-/** The environment variables endpoints take their passwords from (`password_env`). */
-export function secretNames(specs: ConnSpec[]): string[] {
-  return [...new Set(specs.flatMap((s) => (s.passwordEnv === undefined ? [] : [s.passwordEnv])))];
-}
-
-/**
- * `env` without the secrets: what the debugger, the program and anything else the server
- * starts get. Those read /proc/PID/environ as easily as anyone who can see the process.
- */
-export function withoutSecrets(
-  env: Record<string, string | undefined>,
-  names: Iterable<string>,
-): Record<string, string | undefined> {
-  const out = { ...env };
-  for (const name of names) delete out[name];
-  return out;
 }
 
 /** The connection string a client uses for an endpoint listening at `address`; secrets masked. */

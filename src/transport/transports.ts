@@ -1,25 +1,47 @@
-/** The set of transports a process can use, chosen by a spec's transport name. */
+/**
+ * The set of transports a process can use, chosen by a spec's transport name. Each one's module
+ * is imported when it is first used (src/transport/lazy.ts): start-up loads none of them.
+ */
 import type { ConnSpec } from "../connstr.ts";
 import type { WebRuntime } from "../web/serve.ts";
-import { createComTransport } from "./com.ts";
-import { createHttpTransport } from "./http.ts";
-import { createNpipeTransport } from "./npipe.ts";
-import { createTcpTransport } from "./tcp.ts";
+import { lazyTransport } from "./lazy.ts";
 import type { Transport } from "./transport.ts";
 
 export type Transports = Record<ConnSpec["transport"], Transport>;
 
-/** `web`: how this runtime serves http/https (src/web/serve.ts); without it they cannot listen. */
+/**
+ * `web`: how this runtime serves http/https (src/web/serve.ts), or a function that makes it when
+ * they are first used; without it they cannot listen.
+ */
 export function createTransports(
-  options: { pipeDir?: string; web?: WebRuntime } = {},
+  options: { pipeDir?: string; web?: WebRuntime | (() => Promise<WebRuntime>) } = {},
 ): Transports {
+  // Made once, by whichever of http and https is used first.
+  let made: Promise<WebRuntime | undefined> | undefined;
+  const web = () =>
+    made ??= typeof options.web === "function" ? options.web() : Promise.resolve(options.web);
+  const tcp = () => import("./tcp.ts");
+  const npipe = () => import("./npipe.ts");
+  const http = () => import("./http.ts");
   return {
-    tcp: createTcpTransport(),
-    npipe: createNpipeTransport({ dir: options.pipeDir }),
-    ssl: createTcpTransport({ secure: true }),
-    spipe: createNpipeTransport({ dir: options.pipeDir, secure: true }),
-    com: createComTransport(),
-    http: createHttpTransport({ runtime: options.web }),
-    https: createHttpTransport({ secure: true, runtime: options.web }),
+    tcp: lazyTransport("tcp", async () => (await tcp()).createTcpTransport()),
+    npipe: lazyTransport(
+      "npipe",
+      async () => (await npipe()).createNpipeTransport({ dir: options.pipeDir }),
+    ),
+    ssl: lazyTransport("ssl", async () => (await tcp()).createTcpTransport({ secure: true })),
+    spipe: lazyTransport(
+      "spipe",
+      async () => (await npipe()).createNpipeTransport({ dir: options.pipeDir, secure: true }),
+    ),
+    com: lazyTransport("com", async () => (await import("./com.ts")).createComTransport()),
+    http: lazyTransport(
+      "http",
+      async () => (await http()).createHttpTransport({ runtime: await web() }),
+    ),
+    https: lazyTransport(
+      "https",
+      async () => (await http()).createHttpTransport({ secure: true, runtime: await web() }),
+    ),
   };
 }

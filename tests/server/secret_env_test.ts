@@ -1,7 +1,7 @@
 /** What the server starts gets its environment without the endpoints' password variables. */
 import assert from "node:assert/strict";
 import { parseConnStr } from "../../src/connstr.ts";
-import { secretNames, withoutSecrets } from "../../src/server/server.ts";
+import { secretNames, withoutSecrets } from "../../src/secrets.ts";
 
 Deno.test("secretNames: every password_env named, once; inline passwords name none", () => {
   const specs = [
