@@ -12,9 +12,8 @@
  * (`^error` after `^running`): then gdb is asked what state the target is in.
  */
 import { lineSplitter } from "./lines.ts";
+import { checkedProgram } from "./program.ts";
 import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { EngineError } from "../errors.ts";
 import { openPty, type Pty, type PtyOptions } from "../platform.ts";
 import type {
@@ -393,26 +392,11 @@ export function createGdbEngine(
     },
 
     async start() {
-      let program: string | undefined;
-      if (spec.program) {
-        program = path.resolve(cwd, spec.program);
-        let ok = false;
-        try {
-          ok = fs.statSync(program).isFile();
-        } catch {
-          ok = false;
-        }
-        if (!ok) {
-          throw new EngineError(
-            "E_PROGRAM_MISSING",
-            `program ${program} does not exist or is not a file`,
-            {
-              hint:
-                "check the path (it is relative to the directory dbgremote runs in) and build the program with -g",
-            },
-          );
-        }
-      }
+      const program = checkedProgram(
+        spec,
+        cwd,
+        "check the path (it is relative to the directory dbgremote runs in) and build the program with -g",
+      );
       pty = await openTargetTerminal(deps.openPty, listener);
       child = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
         cwd,

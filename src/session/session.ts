@@ -259,30 +259,9 @@ export class Session {
     if (this.#ended || !m) return;
     m.lastActive = this.#now();
     const tooLong = commandTooLong(text);
-    if (tooLong) {
-      this.#deliverTo(client, {
-        t: "done",
-        client,
-        id,
-        seq: 0,
-        ok: false,
-        refused: true,
-        error: describeError(tooLong),
-        code: tooLong.code,
-      });
-      return;
-    }
+    if (tooLong) return this.#refuse(client, id, describeError(tooLong), tooLong.code);
     if (m.p.role === "observer" && !observerMay(text)) {
-      m.p.deliver({
-        t: "done",
-        client,
-        id,
-        seq: 0,
-        ok: false,
-        refused: true,
-        error: refusalText(text),
-      });
-      return;
+      return this.#refuse(client, id, refusalText(text));
     }
     if (isTargetInput(text)) return this.#typeToTarget(client, id, text);
     this.#queue.push({ client, id, text });
@@ -326,16 +305,7 @@ export class Session {
       ? this.engine.resize(input.cols, input.rows)
       : this.engine.input(input.line);
     if (!result.ok) {
-      this.#deliverTo(client, {
-        t: "done",
-        client,
-        id,
-        seq: 0,
-        ok: false,
-        refused: true,
-        error: result.error ?? "the program cannot take input now",
-      });
-      return;
+      return this.#refuse(client, id, result.error ?? "the program cannot take input now");
     }
     const issuer = this.#members.get(client);
     const from = issuer ? whoText(issuer.p.who) : `client ${client}`;
@@ -596,6 +566,20 @@ export class Session {
         }
         break;
     }
+  }
+
+  /** A command that never ran: told to its issuer alone (`seq` 0: it is not in the transcript). */
+  #refuse(client: number, id: number, error: string, code?: string): void {
+    this.#deliverTo(client, {
+      t: "done",
+      client,
+      id,
+      seq: 0,
+      ok: false,
+      refused: true,
+      error,
+      ...(code === undefined ? {} : { code }),
+    });
   }
 
   #deliverTo(id: number, event: SessionEvent): void {

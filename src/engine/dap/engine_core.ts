@@ -16,8 +16,6 @@
  * events are trusted).
  */
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import fs from "node:fs";
-import path from "node:path";
 import { EngineError } from "../../errors.ts";
 import type {
   CommandResult,
@@ -31,6 +29,7 @@ import type {
 } from "../engine.ts";
 import { type SourceCache, sourceExcerpt } from "../gdb.ts";
 import { findKind } from "../kinds.ts";
+import { checkedProgram } from "../program.ts";
 import { createDapClient, type DapClient, DapRequestError } from "./client.ts";
 
 /** Frames reported with each stop. */
@@ -391,22 +390,11 @@ export function createDapEngine(
     },
 
     async start() {
-      if (spec.program) {
-        program = path.resolve(cwd, spec.program);
-        let ok = false;
-        try {
-          ok = fs.statSync(program).isFile();
-        } catch {
-          ok = false;
-        }
-        if (!ok) {
-          throw new EngineError(
-            "E_PROGRAM_MISSING",
-            `program ${program} does not exist or is not a file`,
-            { hint: "check the path (it is relative to the directory dbgremote runs in)" },
-          );
-        }
-      }
+      program = checkedProgram(
+        spec,
+        cwd,
+        "check the path (it is relative to the directory dbgremote runs in)",
+      ) ?? "";
       const adapter = await profile.adapter(spec, cwd);
       client = createDapClient({
         command: adapter.command,
