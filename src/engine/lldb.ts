@@ -126,6 +126,47 @@ function isLaunch(words: string[]): boolean {
     (words[0] === "process" && words[1] === "launch");
 }
 
+/**
+ * The program's arguments typed with a launch word, or undefined when none are (the
+ * command line's then): `run ARGS` (lldb's alias for `process launch --`), and
+ * `process launch [OPTIONS] -- ARGS`. Quotes group words as lldb's do; no shell expansion.
+ */
+export function launchArgs(text: string): string[] | undefined {
+  const words = splitArgs(text.trim());
+  let rest: string[];
+  if (words[0] === "run" || words[0] === "r") rest = words.slice(1);
+  else {
+    const dashes = words.indexOf("--");
+    rest = dashes < 0 ? [] : words.slice(dashes + 1);
+  }
+  return rest.length ? rest : undefined;
+}
+
+/** Words split at blanks, `"..."` and `'...'` grouping (quotes dropped), `\x` escaping. */
+export function splitArgs(text: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = "";
+      else if (c === "\\" && quote === '"' && i + 1 < text.length) word += text[++i];
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      word ??= "";
+    } else if (c === "\\" && i + 1 < text.length) {
+      word = (word ?? "") + text[++i];
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else word = (word ?? "") + c;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
 /** The frame a frame-selecting command asks for, or undefined if it selects none. */
 export function frameRequested(words: string[], current: number): number | undefined {
   const n = (w: string | undefined, dflt: number) => w === undefined ? dflt : Number(w);
@@ -214,7 +255,7 @@ export const LLDB_PROFILE: DapProfile = {
   async execute(text, ctx) {
     const words = text.trim().split(/\s+/);
     if (!ctx.launched && isLaunch(words)) {
-      await ctx.launch();
+      await ctx.launch(launchArgs(text));
       return { ok: true };
     }
     const level = ctx.state === "stopped" ? frameRequested(words, ctx.selectedLevel) : undefined;

@@ -65,9 +65,10 @@ export interface DapContext {
   request<R extends DebugProtocol.Response>(command: string, args?: unknown): Promise<R>;
   /**
    * Launch the target (initialize was done at start), run the start-up order,
-   * and wait until it stops or exits.
+   * and wait until it stops or exits. `args`, when given, replace the program's
+   * arguments from the command line (lldb's `run ARGS`).
    */
-  launch(): Promise<void>;
+  launch(args?: string[]): Promise<void>;
   /**
    * Send a request that may resume the target; resolves when the resulting stop
    * or exit has been reported (at once if the target did not resume).
@@ -329,10 +330,13 @@ export function createDapEngine(
       return stops;
     },
     request,
-    async launch() {
+    async launch(args) {
       const before = stops;
       const gotInitialized = new Promise<void>((r) => (initialized = r));
-      const launchDone = request("launch", profile.launchArguments(program, spec, cwd));
+      const launchDone = request(
+        "launch",
+        profile.launchArguments(program, args ? { ...spec, args } : spec, cwd),
+      );
       launchDone.catch(() => {});
       // An adapter refusing to launch answers before `initialized`: its error is the answer.
       const first = await Promise.race([
