@@ -22,6 +22,7 @@ import {
   type DapProfile,
   dapStopInfo,
 } from "./dap/engine_core.ts";
+import { splitArgs } from "./split_args.ts";
 
 /** The oldest lldb-dap checked to take `commandEscapePrefix: ""` as this engine needs. */
 const MIN_VERSION = 19;
@@ -140,31 +141,6 @@ export function launchArgs(text: string): string[] | undefined {
     rest = dashes < 0 ? [] : words.slice(dashes + 1);
   }
   return rest.length ? rest : undefined;
-}
-
-/** Words split at blanks, `"..."` and `'...'` grouping (quotes dropped), `\x` escaping. */
-export function splitArgs(text: string): string[] {
-  const words: string[] = [];
-  let word: string | undefined;
-  let quote = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) quote = "";
-      else if (c === "\\" && quote === '"' && i + 1 < text.length) word += text[++i];
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      word ??= "";
-    } else if (c === "\\" && i + 1 < text.length) {
-      word = (word ?? "") + text[++i];
-    } else if (/\s/.test(c)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-    } else word = (word ?? "") + c;
-  }
-  if (word !== undefined) words.push(word);
-  return words;
 }
 
 /** The frame a frame-selecting command asks for, or undefined if it selects none. */
