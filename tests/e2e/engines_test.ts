@@ -174,3 +174,14 @@ Deno.test({
     }
   },
 });
+
+Deno.test("e2e: a Python script that does not exist is named; exit 1 as for any missing program", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const script = path.join(tmp.dir, "no-such-script.py");
+  await using srv = server(tmp, "py", [PYTHON, "-m", "pdb", script]);
+  assert.equal((await srv.wait()).code, 1, srv.stderr);
+  assert.match(srv.stderr, /E_PROGRAM_MISSING/);
+  assert.match(srv.stderr, new RegExp(`${script.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  assert.match(srv.stderr, /hint: check the path/);
+});
