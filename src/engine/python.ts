@@ -480,11 +480,11 @@ async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<Comm
       // `run ARGS` gives it new arguments, `restart` alone the last ones.
       const args = cmd.args ? splitArgs(cmd.args) : st.args;
       const before = ctx.stops;
+      ctx.output("console", `Restarting ${st.program} with arguments:\n\t${args.join(" ")}\n`);
       await ctx.restart(args);
       for (const file of new Set(st.breakpoints.map((b) => b.file))) {
         await syncBreakpoints(ctx, st, file);
       }
-      ctx.output("console", `Restarting ${st.program} with arguments:\n\t${args.join(" ")}\n`);
       await afterStop(ctx, st, before);
       return { ok: true };
     }
