@@ -22,6 +22,7 @@ import {
   type DapProfile,
   dapStopInfo,
 } from "./dap/engine_core.ts";
+import { splitArgs } from "./split_args.ts";
 
 /** The oldest lldb-dap checked to take `commandEscapePrefix: ""` as this engine needs. */
 const MIN_VERSION = 19;
@@ -126,6 +127,22 @@ function isLaunch(words: string[]): boolean {
     (words[0] === "process" && words[1] === "launch");
 }
 
+/**
+ * The program's arguments typed with a launch word, or undefined when none are (the
+ * command line's then): `run ARGS` (lldb's alias for `process launch --`), and
+ * `process launch [OPTIONS] -- ARGS`. Quotes group words as lldb's do; no shell expansion.
+ */
+export function launchArgs(text: string): string[] | undefined {
+  const words = splitArgs(text.trim());
+  let rest: string[];
+  if (words[0] === "run" || words[0] === "r") rest = words.slice(1);
+  else {
+    const dashes = words.indexOf("--");
+    rest = dashes < 0 ? [] : words.slice(dashes + 1);
+  }
+  return rest.length ? rest : undefined;
+}
+
 /** The frame a frame-selecting command asks for, or undefined if it selects none. */
 export function frameRequested(words: string[], current: number): number | undefined {
   const n = (w: string | undefined, dflt: number) => w === undefined ? dflt : Number(w);
@@ -214,7 +231,7 @@ export const LLDB_PROFILE: DapProfile = {
   async execute(text, ctx) {
     const words = text.trim().split(/\s+/);
     if (!ctx.launched && isLaunch(words)) {
-      await ctx.launch();
+      await ctx.launch(launchArgs(text));
       return { ok: true };
     }
     const level = ctx.state === "stopped" ? frameRequested(words, ctx.selectedLevel) : undefined;

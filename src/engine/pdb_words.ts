@@ -23,6 +23,9 @@ export type PdbOp =
   | "pp"
   | "list"
   | "display"
+  | "undisplay"
+  | "longlist"
+  | "restart"
   | "args"
   | "exec";
 
@@ -65,6 +68,11 @@ const WORDS: Record<string, PdbOp> = {
   l: "list",
   list: "list",
   display: "display",
+  undisplay: "undisplay",
+  ll: "longlist",
+  longlist: "longlist",
+  run: "restart",
+  restart: "restart",
   a: "args",
   args: "args",
 };

@@ -22,6 +22,7 @@ import {
   dapStopInfo,
 } from "./dap/engine_core.ts";
 import { parsePdb, type PdbCommand } from "./pdb_words.ts";
+import { splitArgs } from "./split_args.ts";
 
 /** What the interpreter says about itself: [version, debugpy version or null, executable]. */
 const PROBE = "import sys, json\ntry:\n import debugpy; d = debugpy.__version__\n" +
@@ -95,6 +96,8 @@ interface PdbState {
   nextNumber: number;
   displays: string[];
   program: string;
+  /** The script's arguments at its last launch: `restart` alone keeps them, as pdb does. */
+  args: string[];
 }
 
 function where(file: string, line: number | undefined, func: string | undefined): string {
@@ -299,6 +302,50 @@ async function resume(
   return { ok: true };
 }
 
+/**
+ * The lines of the function `func` around `line` (1-based, inclusive), found by its `def`
+ * and indentation as pdb's `ll` shows it; the whole file for `<module>` or when not found.
+ */
+export function functionRange(
+  lines: readonly string[],
+  func: string | undefined,
+  line: number,
+): [number, number] {
+  const whole: [number, number] = [1, lines.length];
+  if (!func || !/^[A-Za-z_]\w*$/.test(func)) return whole;
+  const indent = (l: string) => l.length - l.trimStart().length;
+  const def = new RegExp(`^\\s*(async\\s+)?def\\s+${func}\\s*\\(`);
+  for (let at = Math.min(line, lines.length) - 1; at >= 0; at--) {
+    if (!def.test(lines[at])) continue;
+    // Decorators above belong to it, as pdb shows them.
+    let first = at;
+    while (first > 0 && lines[first - 1].trim().startsWith("@")) first--;
+    let last = at;
+    // Past the signature (it may span lines), then every line indented deeper (or blank).
+    while (last < lines.length - 1 && !/:\s*(#.*)?$/.test(lines[last])) last++;
+    for (let i = last + 1; i < lines.length; i++) {
+      const t = lines[i].trim();
+      if (t && indent(lines[i]) <= indent(lines[at])) break;
+      if (t) last = i;
+    }
+    if (last + 1 >= line) return [first + 1, last + 1];
+  }
+  return whole;
+}
+
+function longlist(ctx: DapContext): CommandResult {
+  const f = ctx.frames[ctx.selectedLevel];
+  if (!f?.file || !f.line) return fail(ctx, "no source here");
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(f.file, "utf8").replace(/\n$/, "").split("\n");
+  } catch {
+    return fail(ctx, `cannot read ${f.file}`);
+  }
+  const [first, last] = functionRange(lines, f.func, f.line);
+  return list(ctx, first, last);
+}
+
 function list(ctx: DapContext, first?: number, last?: number): CommandResult {
   const f = ctx.frames[ctx.selectedLevel];
   if (!f?.file || !f.line) return fail(ctx, "no source here");
@@ -409,8 +456,39 @@ async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<Comm
       ctx.output("console", frameLines(ctx, level, ">"));
       return { ok: true };
     }
-    case "print":
     case "pp": {
+      // pdb's pp: pprint's layout of the value (a string comes back, as JSON).
+      const r = await evaluate(ctx, cmd.args, "watch");
+      if (!r.ok) return fail(ctx, r.error);
+      const text = await evaluateJson(ctx, `__import__('pprint').pformat((${cmd.args}))`);
+      ctx.output("console", `${typeof text === "string" ? text : r.result}\n`);
+      return { ok: true };
+    }
+    case "longlist":
+      return longlist(ctx);
+    case "undisplay": {
+      if (!cmd.args) {
+        st.displays = [];
+        return { ok: true };
+      }
+      if (!st.displays.includes(cmd.args)) return fail(ctx, `not displaying ${cmd.args}`);
+      st.displays = st.displays.filter((d) => d !== cmd.args);
+      return { ok: true };
+    }
+    case "restart": {
+      // As pdb: the script again from its first line, breakpoints and displays kept;
+      // `run ARGS` gives it new arguments, `restart` alone the last ones.
+      const args = cmd.args ? splitArgs(cmd.args) : st.args;
+      const before = ctx.stops;
+      ctx.output("console", `Restarting ${st.program} with arguments:\n\t${args.join(" ")}\n`);
+      await ctx.restart(args);
+      for (const file of new Set(st.breakpoints.map((b) => b.file))) {
+        await syncBreakpoints(ctx, st, file);
+      }
+      await afterStop(ctx, st, before);
+      return { ok: true };
+    }
+    case "print": {
       const r = await evaluate(ctx, cmd.args, "watch");
       if (!r.ok) return fail(ctx, r.error);
       ctx.output("console", `${r.result}\n`);
@@ -465,13 +543,14 @@ async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<Comm
 }
 
 export function pythonProfile(): DapProfile {
-  const st: PdbState = { breakpoints: [], nextNumber: 1, displays: [], program: "" };
+  const st: PdbState = { breakpoints: [], nextNumber: 1, displays: [], program: "", args: [] };
   return {
     kind: "python",
     launchAtStart: true,
     adapter: (spec) => findAdapter(spec),
     launchArguments(program, spec, cwd) {
       st.program = program;
+      st.args = spec.args ?? [];
       return {
         program,
         args: spec.args ?? [],

@@ -111,6 +111,14 @@ Deno.test("e2e: two clients share a Python session with pdb's words; Ctrl+C stop
   process.kill(carol.child.pid!, "SIGINT");
   await alice.waitFor(/\*\*\* carol@\S+ interrupted the target/);
   await alice.waitFor(/-- stopped .*\(SIGINT\)/);
+  // restart: the script again from line 1 for everyone, its breakpoint kept.
+  let from = carol.stdout.length;
+  bob.send("restart");
+  await alice.waitFor(/bob@\S+> restart\nRestarting .*demo\.py with arguments:\n\tloop\n/);
+  await carol.waitFor(/-- stopped at .*demo\.py:1 in <module>/, { from });
+  from = carol.stdout.length;
+  alice.send("c");
+  await carol.waitFor(/-- stopped at .*demo\.py:\d+ in add \(breakpoint-hit\)/, { from });
   // Python statements run in the stopped frame.
   bob.send("!import os; os._exit(3)");
   for (const c of [alice, bob, carol]) await c.waitFor("-- program exited with code 3");
@@ -173,4 +181,15 @@ Deno.test({
       await browser.close();
     }
   },
+});
+
+Deno.test("e2e: a Python script that does not exist is named; exit 1 as for any missing program", async () => {
+  requireBinary();
+  await using tmp = scratch();
+  const script = path.join(tmp.dir, "no-such-script.py");
+  await using srv = server(tmp, "py", [PYTHON, "-m", "pdb", script]);
+  assert.equal((await srv.wait()).code, 1, srv.stderr);
+  assert.match(srv.stderr, /E_PROGRAM_MISSING/);
+  assert.match(srv.stderr, new RegExp(`${script.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  assert.match(srv.stderr, /hint: check the path/);
 });

@@ -101,3 +101,35 @@ Deno.test("lldb: the commands that resume the target (the engine waits for their
     assert.equal(resumes(c.split(" ")), false, c);
   }
 });
+
+Deno.test("lldb: the arguments typed after run or process launch --", async () => {
+  const { launchArgs } = await import("../../src/engine/lldb.ts");
+  assert.deepEqual(launchArgs('run one \'two words\' "a\\"b"'), ["one", "two words", 'a"b']);
+  assert.deepEqual(launchArgs("r x"), ["x"]);
+  assert.deepEqual(launchArgs("process launch -s -- p q"), ["p", "q"]);
+  // None typed: the command line's arguments.
+  assert.equal(launchArgs("run"), undefined);
+  assert.equal(launchArgs("process launch -s"), undefined);
+});
+
+Deno.test("lldb: run ARGS passes them to the program instead of the command line's", async () => {
+  const events: { type: string; text?: string }[] = [];
+  const engine = createLldbEngine(
+    { kind: "lldb", program: await (built ??= buildSample(dir)), args: ["from-cli"] },
+    (e) => events.push(e as { type: string; text?: string }),
+  );
+  try {
+    await engine.start();
+    assert.deepEqual(await engine.execute("b main"), { ok: true });
+    assert.deepEqual(await engine.execute("run one 'two words'"), { ok: true });
+    assert.equal(engine.state, "stopped");
+    const mark = events.length;
+    assert.deepEqual(await engine.execute("p argc"), { ok: true });
+    assert.deepEqual(await engine.execute("p argv[2]"), { ok: true });
+    const text = events.slice(mark).map((e) => e.type === "output" ? e.text : "").join("");
+    assert.match(text, /\(int\) 3\n/);
+    assert.match(text, /"two words"/);
+  } finally {
+    await engine.stop();
+  }
+});

@@ -19,6 +19,11 @@ Deno.test("pdb words: commands and their abbreviations", () => {
   assert.deepEqual(parsePdb("condition 1 x == 2"), { op: "condition", args: "1 x == 2" });
   assert.deepEqual(parsePdb("tbreak 12"), { op: "tbreak", args: "12" });
   assert.deepEqual(parsePdb("a"), { op: "args", args: "" });
+  assert.deepEqual(parsePdb("ll"), { op: "longlist", args: "" });
+  assert.deepEqual(parsePdb("longlist"), { op: "longlist", args: "" });
+  assert.deepEqual(parsePdb("undisplay x"), { op: "undisplay", args: "x" });
+  assert.deepEqual(parsePdb("restart"), { op: "restart", args: "" });
+  assert.deepEqual(parsePdb("run a 'b c'"), { op: "restart", args: "a 'b c'" });
 });
 
 Deno.test("pdb words: anything else is Python, evaluated in the frame", () => {

@@ -180,3 +180,76 @@ Deno.test("python engine: args (a) lists the selected frame's arguments, as pdb 
     await engine.execute("args");
     assert.match(text(), /^argv = \[.*demo\.py'\]\n/m);
   }));
+
+Deno.test("python engine: restart (run) starts the script again at line 1, breakpoints kept", () =>
+  withPython(async (engine, events, text) => {
+    const states = () => events.filter((e) => e.type === "state");
+    const line = (m: string) => source.split("\n").findIndex((l) => l.includes(`LINE:${m}`)) + 1;
+    await engine.execute("b add");
+    await engine.execute("c");
+    assert.equal(engine.state, "stopped");
+    // Mid-run: the old script ends (reported as an exit), a new one stops at its first line.
+    const mark = states().length;
+    assert.deepEqual(await engine.execute("restart"), { ok: true });
+    const after = states().slice(mark);
+    assert.equal(after[0]?.type === "state" && after[0].state, "exited", JSON.stringify(after));
+    const first = after.at(-1);
+    assert.ok(first?.type === "state" && first.state === "stopped" && first.info.line === 1);
+    assert.match(text(), /Restarting .*demo\.py with arguments:\n/);
+    // The breakpoint still stops there; `p` works in the new script.
+    await engine.execute("c");
+    let stop = states().at(-1);
+    assert.ok(stop?.type === "state" && stop.info.line === line("in-add"), JSON.stringify(stop));
+    // After the script finished, `run ARGS` starts it with those arguments.
+    await engine.execute("cl");
+    await engine.execute("c");
+    assert.equal(engine.state, "exited");
+    assert.deepEqual(await engine.execute("run one 'two words'"), { ok: true });
+    stop = states().at(-1);
+    assert.ok(stop?.type === "state" && stop.state === "stopped" && stop.info.line === 1);
+    await engine.execute("b main");
+    await engine.execute("c");
+    await engine.execute("p argv[1:]");
+    assert.match(text(), /^\['one', 'two words'\]\n/m);
+  }));
+
+Deno.test("python engine: ll shows the whole function, pp pretty-prints, undisplay", () =>
+  withPython(async (engine, _events, text) => {
+    await engine.execute("b add");
+    await engine.execute("c");
+    assert.deepEqual(await engine.execute("ll"), { ok: true });
+    assert.match(
+      text(),
+      /^ +\d+ +def add\(a, b\):\n +\d+ +-> +total = a \+ b.*\n +\d+ +return total\n$/m,
+    );
+    await engine.execute("pp {str(i) * 30: list(range(3)) for i in range(3)}");
+    // pprint breaks a dict too wide for one line into one key per line.
+    assert.match(text(), /^\{'0{30}': \[0, 1, 2\],\n '1{30}': \[0, 1, 2\],\n/m);
+    await engine.execute("display a");
+    assert.deepEqual(await engine.execute("undisplay a"), { ok: true });
+    assert.deepEqual(await engine.execute("undisplay zz"), {
+      ok: false,
+      error: "not displaying zz",
+    });
+    await engine.execute("display");
+    assert.match(text(), /Currently displaying:\n$/);
+  }));
+
+Deno.test("python: functionRange finds a function's lines by its def and indentation", async () => {
+  const { functionRange } = await import("../../src/engine/python.ts");
+  const lines = [
+    "import x",
+    "",
+    "@dec",
+    "def f(a,",
+    "      b):",
+    "    y = 1",
+    "",
+    "    return y",
+    "",
+    "z = 2",
+  ];
+  assert.deepEqual(functionRange(lines, "f", 6), [3, 8]);
+  assert.deepEqual(functionRange(lines, "<module>", 10), [1, 10]);
+  assert.deepEqual(functionRange(lines, "g", 6), [1, 10]);
+});

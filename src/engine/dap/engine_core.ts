@@ -64,9 +64,15 @@ export interface DapContext {
   request<R extends DebugProtocol.Response>(command: string, args?: unknown): Promise<R>;
   /**
    * Launch the target (initialize was done at start), run the start-up order,
-   * and wait until it stops or exits.
+   * and wait until it stops or exits. `args`, when given, replace the program's
+   * arguments from the command line (lldb's `run ARGS`).
    */
-  launch(): Promise<void>;
+  launch(args?: string[]): Promise<void>;
+  /**
+   * End the target and its adapter, start a new adapter and launch again (`args` as for
+   * launch); the old target's end is reported as an exit unless it had ended already.
+   */
+  restart(args?: string[]): Promise<void>;
   /**
    * Send a request that may resume the target; resolves when the resulting stop
    * or exit has been reported (at once if the target did not resume).
@@ -305,6 +311,64 @@ export function createDapEngine(
   /** Wait until every event received so far has been handled. */
   const settled = () => events;
 
+  /** Start the adapter; its events and exit count while it is the engine's adapter. */
+  const spawn = async (adapter: AdapterCommand) => {
+    const c: DapClient = createDapClient({
+      command: adapter.command,
+      args: adapter.args,
+      cwd,
+      env: adapter.env,
+      onEvent: (e) => {
+        if (client !== c) return;
+        events = events.then(() => onEvent(e)).catch(() => {});
+      },
+      onStderr: (t) => output("error", t),
+      onExit: (code, signal) => {
+        // An adapter replaced by a restart: its end is not the engine's.
+        if (client !== c) return;
+        const wasStopping = stopping;
+        death = signal ? `signal ${signal}` : `code ${code}`;
+        killTarget();
+        events = events.then(() => {
+          if (state !== "idle") state = "exited";
+          wake();
+          emit({ type: "exit", code, signal, expected: wasStopping });
+        });
+      },
+    });
+    client = c;
+    try {
+      await c.spawned;
+    } catch (err) {
+      if (err instanceof EngineError && err.code === "E_ENGINE_MISSING") {
+        const install = findKind(profile.kind)?.install;
+        throw new EngineError("E_ENGINE_MISSING", err.message, {
+          hint: `install it${install ? ` (Debian/Ubuntu: ${install})` : ""} or give its path`,
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  };
+
+  const initialize = async (adapter: AdapterCommand) => {
+    const init = request("initialize", {
+      clientID: "dbgremote",
+      clientName: "dbgremote",
+      adapterID: profile.kind,
+      linesStartAt1: true,
+      columnsStartAt1: true,
+      pathFormat: "path",
+      supportsRunInTerminalRequest: false,
+      supportsStartDebuggingRequest: false,
+    });
+    if (!await withTimeout(init, START_TIMEOUT_MS)) {
+      throw new EngineError("E_ENGINE_START", `${adapter.command} did not answer initialize`);
+    }
+  };
+
+  let adapterCommand: AdapterCommand | undefined;
+
   const ctx: DapContext = {
     get state() {
       return state;
@@ -328,10 +392,13 @@ export function createDapEngine(
       return stops;
     },
     request,
-    async launch() {
+    async launch(args) {
       const before = stops;
       const gotInitialized = new Promise<void>((r) => (initialized = r));
-      const launchDone = request("launch", profile.launchArguments(program, spec, cwd));
+      const launchDone = request(
+        "launch",
+        profile.launchArguments(program, args ? { ...spec, args } : spec, cwd),
+      );
       launchDone.catch(() => {});
       // An adapter refusing to launch answers before `initialized`: its error is the answer.
       const first = await Promise.race([
@@ -345,6 +412,26 @@ export function createDapEngine(
       // The target runs from here: until its first stop or exit.
       if (stops === before) setRunning();
       await waitForStop(before);
+    },
+    async restart(args) {
+      // debugpy's DAP `restart` hangs: a new adapter (and script) replaces the old one.
+      const old = client;
+      if (old?.alive) {
+        await withTimeout(
+          request("disconnect", { terminateDebuggee: true }).catch(() => {}),
+          2000,
+        );
+      }
+      await settled();
+      if (state === "stopped" || state === "running") reportStop("exited", {});
+      client = undefined;
+      killTarget();
+      await old?.kill();
+      launched = false;
+      threadId = undefined;
+      await spawn(adapterCommand!);
+      await initialize(adapterCommand!);
+      await ctx.launch(args);
     },
     async resuming(send, resumes) {
       const beforeStops = stops;
@@ -396,54 +483,12 @@ export function createDapEngine(
         "check the path (it is relative to the directory dbgremote runs in)",
       ) ?? "";
       const adapter = await profile.adapter(spec, cwd);
-      client = createDapClient({
-        command: adapter.command,
-        args: adapter.args,
-        cwd,
-        env: adapter.env,
-        onEvent: (e) => {
-          events = events.then(() => onEvent(e)).catch(() => {});
-        },
-        onStderr: (t) => output("error", t),
-        onExit: (code, signal) => {
-          const wasStopping = stopping;
-          death = signal ? `signal ${signal}` : `code ${code}`;
-          killTarget();
-          events = events.then(() => {
-            if (state !== "idle") state = "exited";
-            wake();
-            emit({ type: "exit", code, signal, expected: wasStopping });
-          });
-        },
-      });
-      try {
-        await client.spawned;
-      } catch (err) {
-        if (err instanceof EngineError && err.code === "E_ENGINE_MISSING") {
-          const install = findKind(profile.kind)?.install;
-          throw new EngineError("E_ENGINE_MISSING", err.message, {
-            hint: `install it${install ? ` (Debian/Ubuntu: ${install})` : ""} or give its path`,
-            cause: err,
-          });
-        }
-        throw err;
-      }
+      adapterCommand = adapter;
+      await spawn(adapter);
       description = `${adapter.version} debugging ${program}` +
         (spec.args?.length ? ` ${spec.args.join(" ")}` : "");
       try {
-        const init = request("initialize", {
-          clientID: "dbgremote",
-          clientName: "dbgremote",
-          adapterID: profile.kind,
-          linesStartAt1: true,
-          columnsStartAt1: true,
-          pathFormat: "path",
-          supportsRunInTerminalRequest: false,
-          supportsStartDebuggingRequest: false,
-        });
-        if (!await withTimeout(init, START_TIMEOUT_MS)) {
-          throw new EngineError("E_ENGINE_START", `${adapter.command} did not answer initialize`);
-        }
+        await initialize(adapter);
         if (profile.launchAtStart) {
           const launching = ctx.launch();
           if (!await withTimeout(launching.then(() => true), START_TIMEOUT_MS)) {
