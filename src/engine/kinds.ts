@@ -30,6 +30,22 @@ function baseName(word: string): string {
   return word.split("/").pop()!;
 }
 
+/**
+ * What follows the debugger's own words must start with the program (or script): an option of
+ * the debugger's there is not passed on, so it is refused with the right form as the hint.
+ */
+function programFirst(
+  debuggerName: string,
+  what: "program" | "script",
+  args: string[],
+  hints: { none: string; option: string },
+): void {
+  if (args.length === 0) throw new UsageError(`no ${what} given to ${debuggerName}`, hints.none);
+  if (args[0].startsWith("-")) {
+    throw new UsageError(`${debuggerName} option "${args[0]}" is not supported here`, hints.option);
+  }
+}
+
 const gdb: EngineKind = {
   kind: "gdb",
   aliases: [],
@@ -42,18 +58,10 @@ const gdb: EngineKind = {
     let args = rest;
     const withArgs = args[0] === "--args";
     if (withArgs) args = args.slice(1);
-    if (args.length === 0) {
-      throw new UsageError(
-        "no program given to gdb",
-        "-- gdb ./app, or -- gdb --args ./app ARG...",
-      );
-    }
-    if (args[0].startsWith("-")) {
-      throw new UsageError(
-        `gdb option "${args[0]}" is not supported here`,
-        "give the program first: -- gdb --args ./app ARG...",
-      );
-    }
+    programFirst("gdb", "program", args, {
+      none: "-- gdb ./app, or -- gdb --args ./app ARG...",
+      option: "give the program first: -- gdb --args ./app ARG...",
+    });
     if (!withArgs && args.length > 1) {
       throw new UsageError(
         `gdb takes one program, got "${args.join(" ")}"`,
@@ -80,15 +88,10 @@ const lldb: EngineKind = {
     // As lldb itself: `lldb ./app`, or `lldb -- ./app ARG...` to pass arguments.
     const withArgs = args[0] === "--";
     if (withArgs) args = args.slice(1);
-    if (args.length === 0) {
-      throw new UsageError("no program given to lldb", "-- lldb ./app, or -- lldb -- ./app ARG...");
-    }
-    if (args[0].startsWith("-")) {
-      throw new UsageError(
-        `lldb option "${args[0]}" is not supported here`,
-        "give the program first: -- lldb -- ./app ARG...",
-      );
-    }
+    programFirst("lldb", "program", args, {
+      none: "-- lldb ./app, or -- lldb -- ./app ARG...",
+      option: "give the program first: -- lldb -- ./app ARG...",
+    });
     if (!withArgs && args.length > 1) {
       throw new UsageError(
         `lldb takes one program, got "${args.join(" ")}"`,
@@ -113,18 +116,10 @@ const python: EngineKind = {
     let args = rest;
     // `python3 -m pdb script.py`, as at home; `python3 script.py` means the same here.
     if (args[0] === "-m" && args[1] === "pdb") args = args.slice(2);
-    if (args.length === 0) {
-      throw new UsageError(
-        "no script given to python",
-        "-- python3 -m pdb script.py ARG...",
-      );
-    }
-    if (args[0].startsWith("-")) {
-      throw new UsageError(
-        `python option "${args[0]}" is not supported here`,
-        "give the script: -- python3 -m pdb script.py ARG...",
-      );
-    }
+    programFirst("python", "script", args, {
+      none: "-- python3 -m pdb script.py ARG...",
+      option: "give the script: -- python3 -m pdb script.py ARG...",
+    });
     const spec: EngineSpec = { kind: "python", program: args[0], args: args.slice(1) };
     spec.debugger = interpreter;
     return spec;

@@ -53,6 +53,7 @@ Deno.test("parseEngineCommand: every mistake is a usage error with a fix", () =>
     [["ldb", "./app"], /unknown debugger "ldb"/, /did you mean "gdb"\?.*-- lldb -- \.\/app/],
     [["lldb-19"], /no program given to lldb/, /-- lldb -- \.\/app/],
     [["lldb", "./app", "x"], /lldb takes one program/, /-- lldb -- \.\/app x/],
+    [["lldb", "-b", "./app"], /lldb option "-b" is not supported/, /program first: -- lldb --/],
     [["python3", "-m", "pdb"], /no script given to python/, /python3 -m pdb script\.py/],
     [["python3", "-c", "1"], /python option "-c" is not supported/, /-m pdb/],
     [["gdb"], /no program given to gdb/, /--args/],
