@@ -132,6 +132,15 @@ export function createWebApp(options: WebAppOptions): Hono {
     onError: (c) => c.json({ error: "request body too large" }, 413),
   });
 
+  /** The page's login, in the one cookie form: as long as the login has left, never longer. */
+  const setLoginCookie = (c: Context, token: string) =>
+    setCookie(c, options.cookie(), token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: options.secure,
+      maxAge: Math.ceil(options.logins.remaining(token) / 1000),
+    });
   const loginOf = (c: Context): string | undefined => {
     if (!options.password) return undefined;
     const token = getCookie(c, options.cookie());
@@ -151,14 +160,7 @@ export function createWebApp(options: WebAppOptions): Hono {
     const ticket = typeof body?.ticket === "string" ? body.ticket : "";
     const token = options.password && ticket ? options.logins.redeem(ticket) : undefined;
     if (!token) return problem(c, 401, "no such login ticket (they work once, for a minute)");
-    setCookie(c, options.cookie(), token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Strict",
-      secure: options.secure,
-      // As long as the login has left: the cookie never outlives it.
-      maxAge: Math.ceil(options.logins.remaining(token) / 1000),
-    });
+    setLoginCookie(c, token);
     return c.body(null, 204);
   });
 
@@ -190,13 +192,7 @@ export function createWebApp(options: WebAppOptions): Hono {
     }
     const { token, ticket } = options.logins.begin();
     options.logins.redeem(ticket);
-    setCookie(c, options.cookie(), token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "Strict",
-      secure: options.secure,
-      maxAge: Math.ceil(options.logins.remaining(token) / 1000),
-    });
+    setLoginCookie(c, token);
     return c.redirect("/", 303);
   });
 
