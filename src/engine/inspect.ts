@@ -1,0 +1,82 @@
+/**
+ * The structured side of an engine, beside `execute(text)`: what editors (the `dap:`
+ * endpoint) and the browser page's panes read and do.
+ *
+ * Reading (breakpoints, threads, stack, scopes, variables, watch expressions) happens
+ * outside the transcript, like the page's panel: nobody else sees a hover. Doing (stepping,
+ * setting a breakpoint, selecting a frame) is always a session command in the engine's own
+ * words, issued by whoever asked, so a console user reads an editor's `next` exactly as a
+ * colleague's: {@link ActionWords} turns an {@link Action} into those words, once per engine
+ * kind, for every client that acts.
+ */
+import type { StackFrame } from "./engine.ts";
+
+/** One breakpoint of the session (there is one set, whoever made it). */
+export interface Breakpoint {
+  /** The debugger's own number (`delete 2`, `breakpoint delete 2`, `cl 2`). */
+  id: number;
+  file?: string;
+  line?: number;
+  func?: string;
+  condition?: string;
+  enabled: boolean;
+  /** Times hit, when the debugger counts. */
+  hits?: number;
+  /** False while the debugger could not place it (pending, no code at that line). */
+  verified: boolean;
+}
+
+export interface ThreadInfo {
+  id: number;
+  name: string;
+}
+
+/** A group of variables of one frame (locals, arguments, registers). */
+export interface Scope {
+  name: string;
+  /** Hand to {@link Inspector.variables}. Valid until the target resumes. */
+  ref: number;
+}
+
+export interface Variable {
+  name: string;
+  value: string;
+  type?: string;
+  /** >0: it has children, read with {@link Inspector.variables}(ref); valid until the target resumes. */
+  ref: number;
+}
+
+export interface Evaluated {
+  value: string;
+  type?: string;
+  ref: number;
+}
+
+/**
+ * Read-only questions to the debugger while the target is stopped. Each rejects with an
+ * EngineError (code E_TARGET_RUNNING while it runs) rather than returning stale answers.
+ */
+export interface Inspector {
+  breakpoints(): Promise<Breakpoint[]>;
+  threads(): Promise<ThreadInfo[]>;
+  /** The stack of `thread` (default: the stopped one), innermost first. */
+  stack(thread?: number, start?: number, levels?: number): Promise<StackFrame[]>;
+  scopes(frameLevel: number, thread?: number): Promise<Scope[]>;
+  variables(ref: number): Promise<Variable[]>;
+  /** A watch or hover: evaluated in the frame, meant to have no side effects. */
+  evaluate(expression: string, frameLevel?: number, thread?: number): Promise<Evaluated>;
+}
+
+/** What a toolbar, a click in the source or an editor asks the debugger to do. */
+export type Action =
+  | { do: "continue" }
+  | { do: "next" }
+  | { do: "stepIn" }
+  | { do: "stepOut" }
+  | { do: "break"; file: string; line: number; condition?: string }
+  | { do: "breakFunction"; name: string; condition?: string }
+  | { do: "clear"; id: number }
+  | { do: "frame"; level: number };
+
+/** An engine kind's own words for each action: the command the session runs and shows. */
+export type ActionWords = (action: Action) => string;
