@@ -80,3 +80,21 @@ export type Action =
 
 /** An engine kind's own words for each action: the command the session runs and shows. */
 export type ActionWords = (action: Action) => string;
+
+/** One read-only question, as clients send it (the page over the wire, an editor through `dap:`). */
+export type InspectQuery =
+  | { what: "breakpoints" }
+  | { what: "threads" }
+  | { what: "stack"; thread?: number; start?: number; levels?: number }
+  | { what: "scopes"; frame: number; thread?: number }
+  | { what: "variables"; ref: number }
+  | { what: "evaluate"; expression: string; frame?: number; thread?: number };
+
+/** The answer to an {@link InspectQuery}, tagged by the same `what`. */
+export type InspectAnswer =
+  | { what: "breakpoints"; breakpoints: Breakpoint[] }
+  | { what: "threads"; threads: ThreadInfo[] }
+  | { what: "stack"; frames: StackFrame[] }
+  | { what: "scopes"; scopes: Scope[] }
+  | { what: "variables"; variables: Variable[] }
+  | { what: "evaluate"; result: Evaluated };
