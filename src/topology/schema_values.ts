@@ -3,7 +3,7 @@
  * connection string as a lab allows it (no secrets, fixed ports, the server's
  * endpoint policy), `ssh_user`, a client's `reconnect` and `cafile`.
  */
-import { type ConnSpec, maskSecrets, parseConnStr } from "../connstr.ts";
+import { type ConnSpec, isTcpFamily, maskSecrets, parseConnStr } from "../connstr.ts";
 import type { EngineSpec } from "../engine/engine.ts";
 import { findKind, unknownKindHint } from "../engine/kinds.ts";
 import { ConnStrError, DbgRemoteError } from "../errors.ts";
@@ -102,9 +102,7 @@ export function connStr(
       );
       return undefined;
     }
-    const overTcp = spec.transport === "tcp" || spec.transport === "ssl" ||
-      spec.transport === "http" || spec.transport === "https";
-    if (role === "listen" && overTcp && spec.port === 0) {
+    if (role === "listen" && isTcpFamily(spec) && spec.port === 0) {
       problems.add(
         path,
         `port 0 in "${text}": a lab needs fixed ports, so clients know where to connect`,
