@@ -8,49 +8,27 @@
  * unreachable, runs another OS or CPU, or already has a dbgremote of another
  * protocol major stops the whole shipment, so a lab is never left half-updated.
  */
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { DbgRemoteError, describeError, UsageError } from "../errors.ts";
 import { inOrderBounded } from "../ship/bounded.ts";
 import { type HostPlan, planShipment } from "../ship/plan.ts";
+import { dirLabel, type Probe } from "../ship/remote.ts";
+import { createSsh } from "../ship/ssh.ts";
 import {
-  dirLabel,
-  judgeInstalled,
-  parseProbe,
-  parseStart,
-  platformOfUname,
-  prepareScript,
-  type Probe,
-  probeScript,
-  scriptErrors,
-  startScript,
-} from "../ship/remote.ts";
-import { createSsh, type Ssh, sshFailure } from "../ship/ssh.ts";
+  checkStep,
+  type Delivery,
+  deliverySteps,
+  type Inspection,
+  type Line,
+  sha256File,
+  type Shipment,
+} from "../ship/steps.ts";
 import { type CliContext, EXIT } from "./context.ts";
 import { readLab } from "./lab.ts";
 import { parseCommandArgs } from "./args.ts";
 
 const SAFE_PATH = /^[\w.+@%-][\w./+@%-]*$/;
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    fs.createReadStream(file).on("data", (c) => hash.update(c)).on("error", reject).on(
-      "end",
-      () => resolve(hash.digest("hex")),
-    );
-  });
-}
-
-function megabytes(file: string): string {
-  return `${Math.round(fs.statSync(file).size / 1e6)} MB`;
-}
-
-/** What a person types on a client's host. */
-function clientCommand(dir: string, lab: string, node: string): string {
-  return `cd ${dirLabel(dir)} && ./dbgremote run ${lab} --node ${node}`;
-}
 
 export async function shipCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const p = ctx.platform;
@@ -152,64 +130,37 @@ export async function shipCommand(ctx: CliContext, argv: string[]): Promise<numb
     `ship ${topo.lab.name} (${labFile}) to ${plan.hosts.length} host(s), into ${where}: ` +
       `dbgremote ${ctx.version.release} (protocol ${ctx.version.protocol}, ${p.os})\n`,
   );
+  const shipment: Shipment = { ssh, self, labFile, labName, dir, secrets };
+  const checks = plan.hosts.map((h) => checkStep(h, shipment, { version: ctx.version, os: p.os }));
   if (values["dry-run"]) {
-    return dryRun(ctx, ssh, plan.hosts, { self, labFile, labName, dir, secrets });
+    p.stdout("dry run: nothing is contacted or copied; these are the steps\n");
+    for (const [i, h] of plan.hosts.entries()) {
+      p.stdout(`\n${h.host} (ssh ${h.destination}):\n`);
+      for (const step of [checks[i], ...deliverySteps(h, shipment)]) {
+        for (const line of step.describe) p.stdout(`  ${line}\n`);
+      }
+    }
+    return EXIT.ok;
   }
 
   // 1. Look at every host first; refuse before changing anything anywhere.
-  const probes = new Map<HostPlan, Probe>();
-  const problems: DbgRemoteError[] = [];
-  let refused = false;
-  const ours = await sha256File(self);
-  for (const h of plan.hosts) {
-    const r = await ssh.run(h.destination, probeScript(dir));
-    const probe = parseProbe(r.stdout);
-    if (r.code !== 0 || !probe.complete) {
-      problems.push(sshFailure(h.host, `ssh ${h.destination}`, r));
-      continue;
-    }
-    probes.set(h, probe);
-    const theirs = probe.uname ? platformOfUname(probe.uname) : undefined;
-    if (theirs && theirs !== p.os) {
-      refused = true;
-      problems.push(
-        new DbgRemoteError(
-          "E_SHIP",
-          `${h.host} is ${probe.uname} (${theirs}); this binary is for ${p.os}`,
-          {
-            hint:
-              `build one for it, e.g. bun build --compile --target=bun-${theirs} main.ts, and ship that`,
-          },
-        ),
-      );
-      continue;
-    }
-    const verdict = judgeInstalled(ctx.version, probe, `${h.host}:${where}/dbgremote`);
-    if (verdict.kind === "refuse") {
-      refused = true;
-      problems.push(new DbgRemoteError("E_SHIP", verdict.message, { hint: verdict.hint }));
-    } else if (verdict.kind === "warn") {
-      p.stderr(`warning: ${verdict.message}\n`);
-    }
-    p.stdout(
-      `${h.host}: ${probe.uname ?? "?"}; ${
-        !probe.exists
-          ? `no dbgremote in ${where} yet`
-          : probe.sha256 === ours
-          ? "this same dbgremote is there already"
-          : `dbgremote there: ${probe.versionText.split("\n")[0].slice(0, 100)}`
-      }\n`,
-    );
-  }
-  if (problems.length) {
-    for (const e of problems) p.stderr(describeError(e) + "\n");
-    p.stderr(`nothing was shipped: ${problems.length} host problem(s) above\n`);
-    return refused ? EXIT.refused : EXIT.failure;
+  const inspection: Inspection = {
+    ours: await sha256File(self),
+    probes: new Map(),
+    problems: [],
+    refused: false,
+    say: (line) => (line.error ? p.stderr : p.stdout)(line.text),
+  };
+  for (const check of checks) await check.run(inspection);
+  if (inspection.problems.length) {
+    for (const e of inspection.problems) p.stderr(describeError(e) + "\n");
+    p.stderr(`nothing was shipped: ${inspection.problems.length} host problem(s) above\n`);
+    return inspection.refused ? EXIT.refused : EXIT.failure;
   }
 
   // 2. Copy and start, a few hosts at a time; each host's lines stay together, in the lab's order.
   const deliver = (h: HostPlan) =>
-    deliverTo(h, { p, ssh, probe: probes.get(h)!, ours, self, labFile, labName, dir, secrets });
+    deliverTo(h, { ...shipment, probe: inspection.probes.get(h)!, ours: inspection.ours });
   const results = await inOrderBounded(plan.hosts, PARALLEL_HOSTS, deliver, (r) => {
     for (const line of r.lines) (line.error ? p.stderr : p.stdout)(line.text);
   });
@@ -230,9 +181,9 @@ export async function shipCommand(ctx: CliContext, argv: string[]): Promise<numb
 /** How many hosts are copied to at once. */
 const PARALLEL_HOSTS = 4;
 
-interface Delivered {
+export interface Delivered {
   /** What to print for this host, in order. */
-  lines: { error: boolean; text: string }[];
+  lines: Line[];
   started: string[];
   byHand: string[];
   /** Something went wrong on this host (a node that did not start, or the shipment itself). */
@@ -241,179 +192,46 @@ interface Delivered {
   unfinished?: string;
 }
 
-/** Copy to one host and start its servers. Never throws: problems are lines of its report. */
+/**
+ * Run one host's delivery steps (after every host was checked), in order, until one
+ * fails. Never throws: problems are lines of its report.
+ */
 export async function deliverTo(
   h: HostPlan,
-  o: {
-    p: CliContext["platform"];
-    ssh: Ssh;
+  o: Shipment & {
+    /** What checking found on the host. */
     probe: Probe;
+    /** This binary's sha256. */
     ours: string;
-    self: string;
-    labFile: string;
-    labName: string;
-    dir: string;
-    secrets: Record<string, string>;
   },
 ): Promise<Delivered> {
-  const { ssh, dir, labName } = o;
-  const where = dirLabel(dir);
-  const out: Delivered = { lines: [], started: [], byHand: [], failed: false };
-  const say = (text: string) => out.lines.push({ error: false, text });
-  const warn = (text: string) => out.lines.push({ error: true, text });
-  /** Still true when a failure leaves what ran on the host before untouched. */
-  let untouched = true;
-  const copied: string[] = [];
+  const where = dirLabel(o.dir);
+  const d: Delivery = {
+    newBinary: o.probe.sha256 !== o.ours,
+    lines: [],
+    copied: [],
+    untouched: true,
+    started: [],
+    byHand: [],
+    failed: false,
+  };
+  const out: Delivered = { lines: d.lines, started: d.started, byHand: d.byHand, failed: false };
   try {
-    const subdirs = [
-      ...new Set(h.assets.map((a) => path.dirname(a.name)).filter((d) => d !== ".")),
-    ];
-    const prep = await ssh.run(h.destination, prepareScript(dir, subdirs));
-    if (prep.code !== 0 || !parseProbe(prep.stdout).complete) {
-      throw sshFailure(h.host, `making ${where}`, prep);
-    }
-    const newBinary = o.probe.sha256 !== o.ours;
-    const copy = async (local: string, name: string) => {
-      const r = await ssh.copy(local, h.destination, `${dir}/${name}`);
-      if (r.code !== 0) throw sshFailure(h.host, `copying ${local}`, r);
-    };
-    if (newBinary) {
-      const t0 = Date.now();
-      await copy(o.self, "dbgremote.new");
-      copied.push(`dbgremote (${megabytes(o.self)}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    }
-    await copy(o.labFile, labName);
-    copied.push(labName);
-    for (const a of h.assets) {
-      await copy(a.local, a.name);
-      copied.push(a.name);
-    }
-    say(
-      `${h.host}: copied ${copied.join(", ")}${
-        newBinary ? "" : " (dbgremote itself is up to date)"
-      }\n`,
-    );
-    if (h.servers.length || newBinary) {
-      const nodes = h.servers.map((s) => ({
-        name: s.name,
-        endpoints: s.role === "server" ? s.listen.length : 0,
-      }));
-      const env = Object.fromEntries(
-        h.secrets.filter((v) => v in o.secrets).map((v) => [v, o.secrets[v]]),
-      );
-      untouched = false;
-      const r = await ssh.run(
-        h.destination,
-        startScript({ dir, lab: labName, nodes, env, newBinary }),
-      );
-      const errors = scriptErrors(r.stdout);
-      if (r.code !== 0 || errors.length || !parseProbe(r.stdout).complete) {
-        throw new DbgRemoteError(
-          "E_SHIP",
-          `${h.host}: starting failed: ${
-            errors.join("; ") || r.stderr.trim() || `exit code ${r.code}`
-          }`,
-          { hint: `look on ${h.host} in ${where} (NODE.log, NODE.pid)` },
-        );
-      }
-      for (const s of parseStart(r.stdout, nodes.map((n) => n.name))) {
-        const log = `${where}/${s.node}.log`;
-        if (s.stopped) {
-          say(`${h.host}: stopped the ${s.node} a previous ship started (pid ${s.stopped})\n`);
-        }
-        if (s.status === "started") {
-          out.started.push(`${s.node} on ${h.host}`);
-          say(`${h.host}: started ${s.node} (pid ${s.pid}), log ${log}\n`);
-          for (const l of s.log.filter((l) => l.startsWith("*** listening on"))) say(`    ${l}\n`);
-        } else {
-          out.failed = true;
-          warn(
-            `${h.host}: ${s.node} ${
-              s.status === "slow"
-                ? `is not listening yet after 60 s (pid ${s.pid})`
-                : "did not start"
-            }; the end of ${log}:\n${s.log.map((l) => `    ${l}\n`).join("")}`,
-          );
-        }
-      }
-    }
-    for (const c of h.clients) {
-      const cmd = clientCommand(dir, labName, c.name);
-      const pw = c.role === "client" && c.connect.spec.passwordEnv
-        ? ` (set ${c.connect.spec.passwordEnv} there first)`
-        : "";
-      out.byHand.push(`${c.name} on ${h.host}`);
-      say(
-        `${h.host}: ${c.name} is a client: it needs a person at a terminal there. On ${h.host}, type${pw}:\n` +
-          `    ${cmd}\n  or from here: ssh -t ${h.destination} '${cmd}'\n`,
-      );
-    }
+    for (const step of deliverySteps(h, o)) await step.run(d);
   } catch (err) {
-    out.failed = true;
-    warn(describeError(err) + "\n");
-    const sent = copied.length
-      ? `only ${copied.join(", ")} reached ${where}`
+    d.failed = true;
+    d.lines.push({ error: true, text: describeError(err) + "\n" });
+    const sent = d.copied.length
+      ? `only ${d.copied.join(", ")} reached ${where}`
       : "nothing was copied";
-    out.unfinished = untouched
+    out.unfinished = d.untouched
       ? `${h.host} (${sent}; nothing there was stopped or started${
-        copied.length && copied[0].startsWith("dbgremote ")
+        d.copied.length && d.copied[0].startsWith("dbgremote ")
           ? ", the new binary waits as dbgremote.new"
           : ""
       })`
       : `${h.host} (its servers may be stopped or half started: look in ${where} there)`;
   }
+  out.failed = d.failed;
   return out;
-}
-
-function dryRun(
-  ctx: CliContext,
-  ssh: Ssh,
-  hosts: HostPlan[],
-  o: {
-    self: string;
-    labFile: string;
-    labName: string;
-    dir: string;
-    secrets: Record<string, string>;
-  },
-): number {
-  const out = (t: string) => ctx.platform.stdout(t);
-  out("dry run: nothing is contacted or copied; these are the steps\n");
-  for (const h of hosts) {
-    out(`\n${h.host} (ssh ${h.destination}):\n`);
-    out(`  check what is there:   ${ssh.describeRun(h.destination)}  < probe script\n`);
-    out(`  make ${dirLabel(o.dir)}:  ${ssh.describeRun(h.destination)}  < mkdir script\n`);
-    out(
-      `  copy the binary (unless the same one is there): ${
-        ssh.describeCopy(o.self, h.destination, `${o.dir}/dbgremote.new`)
-      }\n`,
-    );
-    out(
-      `  copy the lab:          ${
-        ssh.describeCopy(o.labFile, h.destination, `${o.dir}/${o.labName}`)
-      }\n`,
-    );
-    for (const a of h.assets) {
-      out(`  copy ${a.why}: ${ssh.describeCopy(a.local, h.destination, `${o.dir}/${a.name}`)}\n`);
-    }
-    for (const f of h.absolute) {
-      out(`  (${f} is named by absolute path: it must be on ${h.host} already)\n`);
-    }
-    if (h.servers.length) {
-      const vars = h.secrets.map((v) => (v in o.secrets ? `${v}=***` : `${v} (not set here!)`));
-      out(
-        `  start ${h.servers.map((s) => s.name).join(", ")} in the background: ${
-          ssh.describeRun(h.destination)
-        }  < start script` +
-          `${vars.length ? ` (passing ${vars.join(", ")} inside the script)` : ""}\n`,
-      );
-      for (const s of h.servers) {
-        out(`      nohup ./dbgremote run ${o.labName} --node ${s.name} > ${s.name}.log 2>&1 &\n`);
-      }
-    }
-    for (const c of h.clients) {
-      out(`  print for client ${c.name}: ${clientCommand(o.dir, o.labName, c.name)}\n`);
-    }
-  }
-  return EXIT.ok;
 }

@@ -1,7 +1,6 @@
 /** `ship`'s delivery to one host, with a stand-in ssh: what it reports when a copy fails midway. */
 import assert from "node:assert/strict";
 import { deliverTo } from "../../src/cli/ship.ts";
-import type { Platform } from "../../src/platform.ts";
 import { planShipment } from "../../src/ship/plan.ts";
 import type { RunResult, Ssh } from "../../src/ship/ssh.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
@@ -39,7 +38,6 @@ Deno.test("ship: a copy failing midway says what reached the host and that nothi
   const host = planShipment(parseTopology(LAB, "lab.toml"), "lab.toml").hosts[0];
   const ssh = fakeSsh("lab.key");
   const r = await deliverTo(host, {
-    p: {} as Platform,
     ssh,
     probe: { exists: false, versionText: "", complete: true },
     ours: "abc",
