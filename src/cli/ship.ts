@@ -17,10 +17,10 @@ import { dirLabel, type Probe } from "../ship/remote.ts";
 import { createSsh } from "../ship/ssh.ts";
 import {
   checkStep,
-  type Delivery,
   deliverySteps,
   type Inspection,
   type Line,
+  newDelivery,
   sha256File,
   type Shipment,
 } from "../ship/steps.ts";
@@ -206,15 +206,7 @@ export async function deliverTo(
   },
 ): Promise<Delivered> {
   const where = dirLabel(o.dir);
-  const d: Delivery = {
-    newBinary: o.probe.sha256 !== o.ours,
-    lines: [],
-    copied: [],
-    untouched: true,
-    started: [],
-    byHand: [],
-    failed: false,
-  };
+  const d = newDelivery(o.probe.sha256 !== o.ours);
   const out: Delivered = { lines: d.lines, started: d.started, byHand: d.byHand, failed: false };
   try {
     for (const step of deliverySteps(h, o)) await step.run(d);

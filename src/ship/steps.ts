@@ -143,6 +143,19 @@ export interface Delivery {
   failed: boolean;
 }
 
+/** A host's delivery before its first step. */
+export function newDelivery(newBinary: boolean): Delivery {
+  return {
+    newBinary,
+    lines: [],
+    copied: [],
+    untouched: true,
+    started: [],
+    byHand: [],
+    failed: false,
+  };
+}
+
 /** What a person types on a client's host. */
 export function clientCommand(dir: string, lab: string, node: string): string {
   return `cd ${dirLabel(dir)} && ./dbgremote run ${lab} --node ${node}`;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { planShipment } from "../../src/ship/plan.ts";
 import type { RunResult, Ssh } from "../../src/ship/ssh.ts";
-import { checkStep, type Delivery, deliverySteps, type Shipment } from "../../src/ship/steps.ts";
+import { checkStep, deliverySteps, newDelivery, type Shipment } from "../../src/ship/steps.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
 import { CURRENT } from "../../src/version.ts";
 
@@ -44,18 +44,6 @@ function recordingSsh(): Ssh & { did: string[] } {
       did.push(describeCopy(l, d, r));
       return Promise.resolve({ code: 0, stdout: "", stderr: "" });
     },
-  };
-}
-
-function delivery(newBinary: boolean): Delivery {
-  return {
-    newBinary,
-    lines: [],
-    copied: [],
-    untouched: true,
-    started: [],
-    byHand: [],
-    failed: false,
   };
 }
 
@@ -105,7 +93,7 @@ for (const newBinary of [true, false]) {
       refused: false,
       say: (l) => said.push(l.text),
     });
-    const d = delivery(newBinary);
+    const d = newDelivery(newBinary);
     for (const step of steps) await step.run(d);
 
     // Every command run was described, in the same order; the binary is skipped when it is there.
@@ -136,14 +124,14 @@ Deno.test("ship steps: a client's host gets its certificate, the binary installe
       "print for client alice: cd ~/.dbgremote && ./dbgremote run lab.toml --node alice",
     ),
   );
-  const d = delivery(true);
+  const d = newDelivery(true);
   for (const step of steps) await step.run(d);
   assert.deepEqual(ssh.did, steps.flatMap((step) => commands(step.describe, ssh, "lab2")));
   assert.deepEqual(d.byHand, ["alice on lab2"]);
 
   // With the same binary there and no server, the start script is not run at all.
   const same = recordingSsh();
-  const d2 = delivery(false);
+  const d2 = newDelivery(false);
   for (const step of deliverySteps(host, shipment(same))) await step.run(d2);
   assert.deepEqual(same.did, [
     "ssh lab2",

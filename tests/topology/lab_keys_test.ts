@@ -5,18 +5,8 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { TopologyError, type TopologyProblem } from "../../src/errors.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
-
-function problems(text: string): TopologyProblem[] {
-  try {
-    parseTopology(text, "lab.toml");
-  } catch (err) {
-    assert.ok(err instanceof TopologyError, `expected TopologyError, got ${err}`);
-    return err.problems;
-  }
-  assert.fail("the lab parsed, but it should not have");
-}
+import { problems } from "./lab_problems.ts";
 
 const STORE = `[nodes.store]
 host = "lab1"

@@ -1,19 +1,9 @@
 /** Observer clients in a lab: `observer = true`, resolved to the server's `observe` endpoints. */
 import assert from "node:assert/strict";
-import { TopologyError, type TopologyProblem } from "../../src/errors.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
+import { problems } from "./lab_problems.ts";
 import { formatPlan } from "../../src/topology/plan.ts";
 import type { ClientNode } from "../../src/topology/types.ts";
-
-function problems(text: string): TopologyProblem[] {
-  try {
-    parseTopology(text, "lab.toml");
-  } catch (err) {
-    assert.ok(err instanceof TopologyError, String(err));
-    return err.problems;
-  }
-  assert.fail("the lab parsed, but it should not have");
-}
 
 function clients(text: string): Record<string, ClientNode> {
   const topo = parseTopology(text, "lab.toml");

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { TopologyError, type TopologyProblem } from "../../src/errors.ts";
+import { type TopologyProblem } from "../../src/errors.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
+import { problems } from "./lab_problems.ts";
 
 const GOOD_SERVER = `
 [nodes.target]
@@ -11,16 +12,6 @@ listen = ["tcp:port=5005,password_env=LAB_PW"]
 `;
 
 /** The problems of a lab that must not parse. */
-function problems(text: string): TopologyProblem[] {
-  try {
-    parseTopology(text, "lab.toml");
-  } catch (err) {
-    assert.ok(err instanceof TopologyError, `expected TopologyError, got ${err}`);
-    assert.equal(err.code, "E_TOPOLOGY");
-    return err.problems;
-  }
-  assert.fail("the lab parsed, but it should not have");
-}
 
 function one(text: string): TopologyProblem {
   const ps = problems(text);

@@ -1,17 +1,7 @@
 /** `log = "FILE"` on a server node: the session record, as `dbgremote server --log FILE`. */
 import assert from "node:assert/strict";
-import { TopologyError, type TopologyProblem } from "../../src/errors.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
-
-function problems(text: string): TopologyProblem[] {
-  try {
-    parseTopology(text, "lab.toml");
-  } catch (err) {
-    assert.ok(err instanceof TopologyError, `expected TopologyError, got ${err}`);
-    return err.problems;
-  }
-  assert.fail("the lab parsed, but it should not have");
-}
+import { problems } from "./lab_problems.ts";
 
 const SERVER = `[nodes.store]
 engine = { kind = "gdb", program = "./a" }

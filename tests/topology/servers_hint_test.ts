@@ -1,17 +1,6 @@
 /** A client's `connect` naming no server: the hint lists the lab's servers, broken ones too. */
 import assert from "node:assert/strict";
-import { TopologyError, type TopologyProblem } from "../../src/errors.ts";
-import { parseTopology } from "../../src/topology/parse.ts";
-
-function problems(text: string): TopologyProblem[] {
-  try {
-    parseTopology(text, "lab.toml");
-  } catch (err) {
-    assert.ok(err instanceof TopologyError, `expected TopologyError, got ${err}`);
-    return err.problems;
-  }
-  assert.fail("the lab parsed, but it should not have");
-}
+import { problems } from "./lab_problems.ts";
 
 Deno.test("connect to an unknown node: the hint names the servers, also those with problems of their own", () => {
   const found = problems(`[nodes.store]
