@@ -4,7 +4,14 @@
  * host, else tcp or http by address, TLS when it has `cafile`); a client with a
  * connection string keeps it.
  */
-import { type ConnSpec, type HttpSpec, isLoopback, type TcpSpec } from "../connstr.ts";
+import {
+  type ConnSpec,
+  type HttpSpec,
+  isLoopback,
+  type SslSpec,
+  type TcpSpec,
+} from "../connstr.ts";
+import { listensEverywhere } from "../endpoint_policy.ts";
 import { didYouMean } from "../suggest.ts";
 import { hostKey, sameHost } from "./hosts.ts";
 import { isTable, type Problems, type Table } from "./problems.ts";
@@ -184,20 +191,22 @@ function resolveNode(
     return { text: pipe.text, spec, via: target };
   }
   if (tcp && (tcp.spec.transport === "tcp" || tcp.spec.transport === "http")) {
-    const bind = tcp.spec.server;
-    const wildcard = bind === undefined || bind === "0.0.0.0" || bind === "::";
-    if (!local && isLoopback(bind)) {
+    const address = dialAddress(
+      tcp.spec,
+      local,
+      tcp.spec.ipversion === 6 ? "::1" : "127.0.0.1",
+      server.host,
+    );
+    if (address === undefined) {
       problems.add(
         path,
-        `client \`${client}\` on ${where} connects to \`${target}\`, which listens on ${tcp.spec.transport} only on ${bind}`,
+        `client \`${client}\` on ${where} connects to \`${target}\`, which listens on ${tcp.spec.transport} only on ${tcp.spec.server}`,
         `let \`${target}\` listen on an address ${
           host ?? "the client"
         } can reach, e.g. "tcp:port=${tcp.spec.port},password_env=LAB_PW"`,
       );
       return undefined;
     }
-    const loopback = tcp.spec.ipversion === 6 ? "::1" : "127.0.0.1";
-    const address = !wildcard ? bind : local ? loopback : server.host!;
     const spec: TcpSpec | HttpSpec = {
       transport: tcp.spec.transport,
       server: address,
@@ -284,19 +293,33 @@ function resolveTls(
       via: target,
     };
   }
-  const bind = chosen.spec.server;
-  const wildcard = bind === undefined || bind === "0.0.0.0" || bind === "::";
-  if (!local && isLoopback(bind)) {
+  // The certificate names the host, so dial by name (localhost on the same machine).
+  const address = dialAddress(chosen.spec, local, "localhost", server.host);
+  if (address === undefined) {
     problems.add(
       path,
-      `client \`${client}\` connects to \`${target}\`, which listens on ssl only on ${bind}`,
+      `client \`${client}\` connects to \`${target}\`, which listens on ssl only on ${chosen.spec.server}`,
       `let \`${target}\` listen on an address the client can reach`,
     );
     return undefined;
   }
-  // The certificate names the host, so dial by name (localhost on the same machine).
-  const address = !wildcard ? bind : local ? "localhost" : server.host!;
   const spec: ConnSpec = { transport: "ssl", server: address, port: chosen.spec.port, ...base };
   if (chosen.spec.ipversion) spec.ipversion = chosen.spec.ipversion;
   return { text: chosen.text, spec, via: target };
+}
+
+/**
+ * The address a client dials for a tcp-family endpoint: the one it binds, or (it listens
+ * on every interface) `here` from the same host, else the server's host name. Undefined:
+ * it listens on loopback only, and the client is on another host.
+ */
+function dialAddress(
+  spec: TcpSpec | SslSpec | HttpSpec,
+  local: boolean,
+  here: string,
+  serverHost: string | undefined,
+): string | undefined {
+  if (!local && isLoopback(spec.server)) return undefined;
+  if (!listensEverywhere(spec)) return spec.server;
+  return local ? here : serverHost;
 }
