@@ -5,7 +5,7 @@
  * hand over to a person. Pure.
  */
 import path from "node:path";
-import type { ConnSpec } from "../connstr.ts";
+import { type ConnSpec, isTls, type TlsOptions } from "../connstr.ts";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import { hostKey } from "../topology/hosts.ts";
@@ -50,11 +50,13 @@ export interface ShipPlan {
  */
 const SHIP_HOST = /^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(?:%[\w.-]+)?)$/;
 
+/** The certificate files a TLS endpoint (ssl, spipe, https) names. */
 function specFiles(spec: ConnSpec): [string, string][] {
-  if (spec.transport !== "ssl" && spec.transport !== "spipe") return [];
+  if (!isTls(spec)) return [];
   const out: [string, string][] = [];
   for (const key of ["certfile", "keyfile", "cafile", "clientca"] as const) {
-    if (spec[key]) out.push([key, spec[key]!]);
+    const file = (spec as TlsOptions)[key];
+    if (file) out.push([key, file]);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import {
   type ConnSpec,
   type HttpSpec,
   isLoopback,
+  isTls,
   type SslSpec,
   type TcpSpec,
 } from "../connstr.ts";
@@ -223,7 +224,7 @@ function resolveNode(
       ),
     ),
   ];
-  const tls = kinds.includes("ssl") || kinds.includes("spipe") || kinds.includes("https");
+  const tls = server.listen.some((e) => isTls(e.spec));
   const reverse = server.listen.some((e) => e.spec.transport === "tcp" && e.spec.clicon);
   let message: string;
   let hint: string;

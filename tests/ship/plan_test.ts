@@ -140,3 +140,20 @@ Deno.test("planShipment: a file whose name starts with two dots is inside the la
     "..lab.crt",
   ]);
 });
+
+Deno.test("planShipment: a browser endpoint over TLS (https) ships its certificate and key too", () => {
+  const topo = parseTopology(
+    `[nodes.web]
+host = "lab1"
+engine = { kind = "gdb", program = "./a" }
+listen = ["https:port=8443,certfile=certs/web.crt,keyfile=certs/web.key,password_env=WEB_PW"]
+`,
+    "lab.toml",
+  );
+  const [lab1] = planShipment(topo, "lab.toml").hosts;
+  assert.deepEqual(lab1.assets, [
+    { name: "certs/web.crt", local: "certs/web.crt", why: "web's certfile" },
+    { name: "certs/web.key", local: "certs/web.key", why: "web's keyfile" },
+  ]);
+  assert.deepEqual(lab1.secrets, ["WEB_PW"]);
+});
