@@ -16,8 +16,7 @@ import { listensEverywhere } from "../endpoint_policy.ts";
 import { didYouMean } from "../suggest.ts";
 import { hostKey, sameHost } from "./hosts.ts";
 import { isTable, type Problems, type Table } from "./problems.ts";
-import type { ClientDraft } from "./schema.ts";
-import { clientLabKeys, connStr } from "./schema_values.ts";
+import { type ClientDraft, connStr } from "./schema_values.ts";
 import type { ClientNode, ServerNode } from "./types.ts";
 
 /** The clients without problems, each with where it connects. */
@@ -29,70 +28,39 @@ export function resolveClients(
 ): ClientNode[] {
   const clientNames = new Set(drafts.map((d) => d.name));
   const nodes: ClientNode[] = [];
-  for (const { name, raw, path } of drafts) {
-    const line = problems.where.at(path)?.line ?? 1;
-    const host = typeof raw.host === "string" ? raw.host : undefined;
-    if (raw.user !== undefined && typeof raw.user !== "string") {
-      problems.add(`${path}.user`, "`user` must be a string", 'user = "alice"');
-    }
-    const lab = clientLabKeys(problems, raw, path, name);
-    if (raw.observer !== undefined && typeof raw.observer !== "boolean") {
-      problems.add(
-        `${path}.observer`,
-        "`observer` must be true or false",
-        "observer = true (watch only)",
-      );
-    }
-    const observer = raw.observer === true;
-    const target = raw.connect;
-    if (typeof target !== "string" || target === "") {
-      problems.add(
-        `${path}.connect`,
-        `\`connect\` of client \`${name}\` must be a node name or a connection string`,
-        'connect = "target"',
-      );
-      continue;
-    }
+  for (const draft of drafts) {
+    const { name, path, target, cafile } = draft;
+    if (target === undefined) continue;
     let connect: ClientNode["connect"] | undefined;
     if (target.includes(":")) {
       const spec = connStr(problems, target, "connect", `${path}.connect`);
       if (spec) connect = { text: target, spec };
     } else {
-      connect = resolveNode(
-        problems,
-        { name, host, observer, path },
-        target,
-        rawNodes,
-        servers,
-        clientNames,
-        lab.cafile,
-      );
+      connect = resolveNode(problems, draft, target, rawNodes, servers, clientNames, cafile);
     }
-    if (connect && lab.cafile !== undefined && target.includes(":")) {
+    if (connect && cafile !== undefined && target.includes(":")) {
       problems.add(
         `${path}.cafile`,
         `\`cafile\` of client \`${name}\` is for connecting by node name; its \`connect\` is a connection string`,
-        `put it in the connection string instead: ${target},cafile=${lab.cafile}`,
+        `put it in the connection string instead: ${target},cafile=${cafile}`,
       );
     }
-    if (connect) {
-      const node: ClientNode = { role: "client", name, host, connect, observer, line };
-      if (typeof raw.user === "string") node.user = raw.user;
-      if (lab.reconnect) node.reconnect = true;
-      if (lab.cafile !== undefined) node.cafile = lab.cafile;
-      if (typeof raw.ssh_user === "string") node.sshUser = raw.ssh_user;
-      nodes.push(node);
-    }
+    if (!connect) continue;
+    const node: ClientNode = {
+      role: "client",
+      name,
+      host: draft.host,
+      connect,
+      observer: draft.observer,
+      line: draft.line,
+    };
+    if (draft.user !== undefined) node.user = draft.user;
+    if (draft.reconnect) node.reconnect = true;
+    if (cafile !== undefined) node.cafile = cafile;
+    if (draft.sshUser !== undefined) node.sshUser = draft.sshUser;
+    nodes.push(node);
   }
   return nodes;
-}
-
-/** The client node being resolved; `path` is its table's. */
-interface Resolving {
-  name: string;
-  host: string | undefined;
-  observer: boolean;
-  path: string;
 }
 
 /**
@@ -111,7 +79,7 @@ function serversHint(rawNodes: Table, valid: Map<string, ServerNode>): string {
 
 function resolveNode(
   problems: Problems,
-  from: Resolving,
+  from: ClientDraft,
   target: string,
   rawNodes: Table,
   servers: Map<string, ServerNode>,

@@ -18,7 +18,13 @@ import {
   SHIP_KEYS,
   TOP_KEYS,
 } from "./schema_keys.ts";
-import { checkSshUser, connStr, parseEngine } from "./schema_values.ts";
+import {
+  checkClient,
+  checkSshUser,
+  type ClientDraft,
+  connStr,
+  parseEngine,
+} from "./schema_values.ts";
 import type { Endpoint, ServerNode, Topology } from "./types.ts";
 
 /**
@@ -128,13 +134,6 @@ export function readNodes(doc: Table, problems: Problems): Table {
   return rawNodes;
 }
 
-/** A client as the first pass leaves it: checked on its own, resolved in resolve.ts. */
-export interface ClientDraft {
-  name: string;
-  raw: Table;
-  path: string;
-}
-
 /**
  * The first pass: each node on its own. A server without problems comes out
  * complete; clients wait until every server is known.
@@ -148,7 +147,7 @@ export function checkNodes(
   for (const [name, raw] of Object.entries(rawNodes)) {
     const path = `nodes.${name}`;
     const role = checkNode(problems, name, raw, path);
-    if (role === "client") clients.push({ name, raw: raw as Table, path });
+    if (role === "client") clients.push(checkClient(problems, name, raw as Table, path));
     if (role !== "server") continue;
     const node = checkServer(problems, name, raw as Table, path);
     if (node) servers.set(name, node);

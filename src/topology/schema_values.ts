@@ -148,13 +148,44 @@ export function checkSshUser(problems: Problems, value: unknown, path: string): 
   }
 }
 
-/** A client's `reconnect` and `cafile`, checked. */
-export function clientLabKeys(
+/**
+ * A client as the schema leaves it: its own fields checked (each problem reported);
+ * where it connects is worked out once every server is known (resolve.ts).
+ */
+export interface ClientDraft {
+  name: string;
+  /** Its table's path, e.g. nodes.alice. */
+  path: string;
+  line: number;
+  host?: string;
+  /** `connect`: a node name or a connection string; undefined when it is neither (reported). */
+  target?: string;
+  observer: boolean;
+  user?: string;
+  reconnect: boolean;
+  cafile?: string;
+  sshUser?: string;
+}
+
+/** A client's own fields: user, reconnect, cafile, observer, and that `connect` is a string. */
+export function checkClient(
   problems: Problems,
+  name: string,
   raw: Table,
   path: string,
-  name: string,
-): { reconnect: boolean; cafile?: string } {
+): ClientDraft {
+  const draft: ClientDraft = {
+    name,
+    path,
+    line: problems.where.at(path)?.line ?? 1,
+    observer: raw.observer === true,
+    reconnect: raw.reconnect === true,
+  };
+  if (typeof raw.host === "string") draft.host = raw.host;
+  if (typeof raw.ssh_user === "string") draft.sshUser = raw.ssh_user;
+  if (raw.user !== undefined && typeof raw.user !== "string") {
+    problems.add(`${path}.user`, "`user` must be a string", 'user = "alice"');
+  } else if (typeof raw.user === "string") draft.user = raw.user;
   if (raw.reconnect !== undefined && typeof raw.reconnect !== "boolean") {
     problems.add(
       `${path}.reconnect`,
@@ -164,7 +195,6 @@ export function clientLabKeys(
       "reconnect = true: when the server goes away, wait for it and rejoin (not after q)",
     );
   }
-  let cafile: string | undefined;
   if (raw.cafile !== undefined) {
     if (typeof raw.cafile !== "string" || raw.cafile === "") {
       problems.add(
@@ -172,7 +202,21 @@ export function clientLabKeys(
         `\`cafile\` of client \`${name}\` must be a file name`,
         'cafile = "lab.crt": the certificate (or CA) that signed the server\'s ssl certificate',
       );
-    } else cafile = raw.cafile;
+    } else draft.cafile = raw.cafile;
   }
-  return { reconnect: raw.reconnect === true, cafile };
+  if (raw.observer !== undefined && typeof raw.observer !== "boolean") {
+    problems.add(
+      `${path}.observer`,
+      "`observer` must be true or false",
+      "observer = true (watch only)",
+    );
+  }
+  if (typeof raw.connect !== "string" || raw.connect === "") {
+    problems.add(
+      `${path}.connect`,
+      `\`connect\` of client \`${name}\` must be a node name or a connection string`,
+      'connect = "target"',
+    );
+  } else draft.target = raw.connect;
+  return draft;
 }
