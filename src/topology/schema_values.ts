@@ -1,7 +1,7 @@
 /**
  * The values of a lab's keys, checked one by one: a server's engine table, a
  * connection string as a lab allows it (no secrets, fixed ports, the server's
- * endpoint policy), `ssh_user`, a client's `reconnect` and `cafile`.
+ * endpoint policy), `ssh_user`, a client's own fields.
  */
 import { type ConnSpec, isTcpFamily, maskSecrets, parseConnStr } from "../connstr.ts";
 import type { EngineSpec } from "../engine/engine.ts";
