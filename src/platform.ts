@@ -1,14 +1,16 @@
 /**
  * The one module that knows which runtime it is in and touches the process's
- * terminal: everything else takes what it needs from here as parameters.
+ * terminal: everything else takes what it needs from here as parameters (the
+ * runtime's web server too: {@link createWebRuntime}).
  */
 import fs from "node:fs";
 import os from "node:os";
 import process from "node:process";
 import type readline from "node:readline";
-import type { Terminal } from "./client/console.ts";
 import type { Who } from "./protocol/messages.ts";
 import { openPtyWith, type Pty, type PtyLibc, type PtyOptions } from "./pty.ts";
+import type { Terminal } from "./terminal.ts";
+import type { WebRuntime } from "./transport/http/runtime.ts";
 
 export type { Pty, PtyOptions };
 
@@ -38,11 +40,27 @@ export function who(platform: Platform, tool: string, user?: string): Who {
   return { user: user ?? platform.user, host: platform.hostname, tool };
 }
 
-function runtimeName(): string {
+/** The runtime this process runs on: the one place that asks. */
+function runtime(): { kind: "bun" | "deno" | "node"; version: string } {
   const versions = process.versions as Record<string, string | undefined>;
-  if (versions.bun) return `bun ${versions.bun}`;
-  if (versions.deno) return `deno ${versions.deno}`;
-  return `node ${process.version}`;
+  if (versions.bun) return { kind: "bun", version: versions.bun };
+  if (versions.deno) return { kind: "deno", version: versions.deno };
+  return { kind: "node", version: process.version };
+}
+
+function runtimeName(): string {
+  const { kind, version } = runtime();
+  return `${kind} ${version}`;
+}
+
+/**
+ * How this runtime serves the web (the http transport's server): one adapter per runtime, of
+ * which only this one is loaded (each touches its runtime's globals as it loads).
+ */
+export async function createWebRuntime(): Promise<WebRuntime> {
+  return runtime().kind === "bun"
+    ? (await import("./transport/http/bun.ts")).bunRuntime()
+    : (await import("./transport/http/deno.ts")).denoRuntime();
 }
 
 /**
@@ -391,8 +409,11 @@ async function bunLibc(): Promise<PtyLibc> {
  */
 export async function openPty(options: PtyOptions = { cols: 80, rows: 24 }): Promise<Pty> {
   const deno = (globalThis as { Deno?: DenoFfi }).Deno;
-  const versions = process.versions as Record<string, string | undefined>;
-  const libc = versions.bun ? await bunLibc() : deno?.dlopen ? denoLibc(deno) : undefined;
+  const libc = runtime().kind === "bun"
+    ? await bunLibc()
+    : deno?.dlopen
+    ? denoLibc(deno)
+    : undefined;
   if (!libc) throw new Error(`no FFI in ${runtimeName()}: cannot open a pseudo-terminal`);
   return openPtyWith(libc, options);
 }
