@@ -3,7 +3,7 @@
  * under Bun (platform.ts decides): the adapter touches Bun's globals as it loads.
  */
 import { getConnInfo, upgradeWebSocket, websocket } from "hono/bun";
-import { coded, remoteOf, type WebRuntime } from "./runtime.ts";
+import { remoteOf, started, type WebRuntime } from "./runtime.ts";
 
 /** Bun won't take TLS 1.2 either: OpenSSL's SSL_OP_NO_TLSv1_2 (TLS 1.3 only, as ssl: is). */
 const SSL_OP_NO_TLSv1_2 = 0x08000000;
@@ -25,9 +25,8 @@ export function bunRuntime(): WebRuntime {
     name: "bun",
     upgradeWebSocket,
     serve(fetch, options) {
-      let server;
-      try {
-        server = Bun.serve({
+      const server = started(() =>
+        Bun.serve({
           hostname: options.hostname,
           port: options.port,
           fetch,
@@ -40,10 +39,8 @@ export function bunRuntime(): WebRuntime {
           tls: options.tls
             ? { cert: options.tls.cert, key: options.tls.key, secureOptions: SSL_OP_NO_TLSv1_2 }
             : undefined,
-        });
-      } catch (err) {
-        throw coded(err);
-      }
+        })
+      );
       return {
         port: server.port,
         close: () => void server.stop(false), // false: open WebSockets stay

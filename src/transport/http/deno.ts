@@ -3,7 +3,7 @@
  * only under Deno (platform.ts decides): the adapter touches Deno's globals as it loads.
  */
 import { getConnInfo, upgradeWebSocket } from "hono/deno";
-import { coded, remoteOf, type WebRuntime } from "./runtime.ts";
+import { remoteOf, started, type WebRuntime } from "./runtime.ts";
 
 export function denoRuntime(): WebRuntime {
   // deno-lint-ignore no-explicit-any
@@ -12,18 +12,15 @@ export function denoRuntime(): WebRuntime {
     name: "deno",
     upgradeWebSocket,
     serve(fetch, options) {
-      let server;
-      try {
-        server = Deno.serve({
+      const server = started(() =>
+        Deno.serve({
           hostname: options.hostname,
           port: options.port,
           onListen() {}, // Deno would print "Listening on ..." otherwise
           onError: () => new Response("internal error", { status: 500 }),
           ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
-        }, fetch);
-      } catch (err) {
-        throw coded(err);
-      }
+        }, fetch)
+      );
       return {
         port: server.addr.port,
         close: () => void server.shutdown(),

@@ -51,8 +51,17 @@ export interface WebRuntime {
   remote(c: Context): { address: string; port: number };
 }
 
+/** Start a runtime's server: its errors get the Node-style codes the transport translates. */
+export function started<T>(start: () => T): T {
+  try {
+    return start();
+  } catch (err) {
+    throw coded(err);
+  }
+}
+
 /** An error with a Node-style code, for the transport to translate. */
-export function coded(err: unknown): Error & { code?: string } {
+function coded(err: unknown): Error & { code?: string } {
   const e = err instanceof Error ? err : new Error(String(err));
   const named = e as Error & { code?: string };
   if (!named.code && (e.name === "AddrInUse" || /address already in use/i.test(e.message))) {
