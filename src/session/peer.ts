@@ -317,19 +317,27 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   };
 
   /**
-   * A joined peer's messages, one handler per type: a message type added to the protocol fails
-   * to compile here until it is handled.
+   * A joined peer's messages, one case per type: a message type added to the protocol fails to
+   * compile here until it is handled.
    */
-  const sessionHandlers: {
-    [T in SessionMessage["t"]]: (id: number, m: Extract<SessionMessage, { t: T }>) => void;
-  } = {
-    cmd: (id, m) => session.submit(id, m.id, m.text),
-    interrupt: (id) => void session.interrupt(id),
-    bye: (id) => {
-      move({ name: "closed" });
-      session.leave(id, "left");
-      channel.end();
-    },
+  const onSessionMessage = (id: number, m: SessionMessage) => {
+    switch (m.t) {
+      case "cmd":
+        session.submit(id, m.id, m.text);
+        return;
+      case "interrupt":
+        void session.interrupt(id);
+        return;
+      case "bye":
+        move({ name: "closed" });
+        session.leave(id, "left");
+        channel.end();
+        return;
+      default: {
+        const unhandled: never = m;
+        return unhandled;
+      }
+    }
   };
 
   /** One checked message, handled as the current phase says. */
@@ -342,9 +350,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
           fail(new DbgRemoteError("E_PROTOCOL", `"${m.t}" after the handshake`));
           return;
         }
-        // deno-lint-ignore no-explicit-any -- m.t picks the handler for m's own type
-        (sessionHandlers[m.t] as (id: number, m: any) => void)(phase.id, m);
-        return;
+        return onSessionMessage(phase.id, m);
       case "awaitHello":
         if (m.t === "hello") return onHello(m);
         break;
