@@ -12,7 +12,6 @@
  */
 import { DbgRemoteError } from "../errors.ts";
 import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
-import { fitWelcome } from "../protocol/fit.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
@@ -24,7 +23,6 @@ import {
   type Role,
   SELECTED_SINCE,
   type SessionEvent,
-  type Welcome,
 } from "../protocol/messages.ts";
 import { compareVersions, speaks } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
@@ -38,6 +36,7 @@ import {
 import { type PeerOutlet, peerOutlet } from "./peer_outlet.ts";
 import { canMove, EXPECTED, inHandshake, type Phase } from "./peer_phase.ts";
 import { type Participant, type Session, whoText } from "./session.ts";
+import { welcomeOf } from "./welcome.ts";
 
 export { DEFAULT_MAX_PENDING } from "./backlog.ts";
 export { DEFAULT_DROP_GRACE_MS, type EndpointAuth, type PeerOptions, PRELOGIN_MAX_BYTES };
@@ -243,24 +242,14 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     if (phase.name === "closed") return;
     const clients = session.clients();
     move({ name: "joined", id: joined.id, self: clients.find((c) => c.id === joined.id) });
-    const welcome: Welcome = {
-      t: "welcome",
-      protocol: options.version.protocol,
-      release: options.version.release,
-      server: { name: session.name, engine: session.engine.description, host: session.host },
-      session: session.id,
+    send(welcomeOf(session, options.version, {
       you: joined.id,
       clients,
       scrollback: joined.scrollback,
-      state: session.state,
       role,
-    };
-    if (session.state === "stopped") welcome.info = session.stateInfo;
-    const selected = session.selected;
-    if (selected) welcome.selected = selected;
-    if (warning) welcome.warning = warning;
-    if (serverProof) welcome.proof = serverProof;
-    send(fitWelcome(welcome));
+      warning,
+      proof: serverProof,
+    }));
   };
 
   const onHello = (hello: Hello) => {
