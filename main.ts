@@ -10,7 +10,7 @@ import os from "node:os";
 import process from "node:process";
 import { runCli } from "./src/cli/main.ts";
 import { lazyEngineFactory } from "./src/engine/lazy.ts";
-import { processPlatform } from "./src/platform.ts";
+import { createWebRuntime, processPlatform } from "./src/platform.ts";
 import { createTransports } from "./src/transport/transports.ts";
 import { CURRENT, type VersionInfo } from "./src/version.ts";
 
@@ -25,7 +25,11 @@ const code = await runCli({
   version,
   transports: createTransports({
     pipeDir: platform.env.DBGREMOTE_PIPE_DIR,
-    web: async () => (await import("./src/web/serve.ts")).createWebRuntime(),
+    // The http transport serves the web page: this runtime's server, the page's site from web/.
+    web: async () => ({
+      runtime: await createWebRuntime(),
+      site: (await import("./src/web/site.ts")).createSite,
+    }),
   }),
   engines: {
     gdb: lazyEngineFactory(

@@ -18,7 +18,7 @@ import process from "node:process";
 import { type ClientConnection, openClient } from "../src/client/connection.ts";
 import { parseConnStr } from "../src/connstr.ts";
 import type { SessionEvent } from "../src/protocol/messages.ts";
-import { createHttpTransport } from "../src/transport/http.ts";
+import { createHttpTransport } from "../src/transport/http/transport.ts";
 import { createTcpTransport } from "../src/transport/tcp.ts";
 import { CURRENT } from "../src/version.ts";
 import { directDap } from "./dap_direct.ts";

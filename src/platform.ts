@@ -1,14 +1,17 @@
 /**
  * The one module that knows which runtime it is in and touches the process's
- * terminal: everything else takes what it needs from here as parameters.
+ * terminal: everything else takes what it needs from here as parameters (the
+ * runtime's web server too: {@link createWebRuntime}).
  */
 import fs from "node:fs";
 import os from "node:os";
 import process from "node:process";
 import type readline from "node:readline";
-import type { Terminal } from "./client/console.ts";
 import type { Who } from "./protocol/messages.ts";
-import { openPtyWith, type Pty, type PtyLibc, type PtyOptions } from "./pty.ts";
+import { bunLibc, type DenoFfi, denoLibc } from "./libc_ffi.ts";
+import { openPtyWith, type Pty, type PtyOptions } from "./pty.ts";
+import type { Terminal } from "./terminal.ts";
+import type { WebRuntime } from "./transport/http/runtime.ts";
 
 export type { Pty, PtyOptions };
 
@@ -38,11 +41,27 @@ export function who(platform: Platform, tool: string, user?: string): Who {
   return { user: user ?? platform.user, host: platform.hostname, tool };
 }
 
-function runtimeName(): string {
+/** The runtime this process runs on: the one place that asks. */
+function runtime(): { kind: "bun" | "deno" | "node"; version: string } {
   const versions = process.versions as Record<string, string | undefined>;
-  if (versions.bun) return `bun ${versions.bun}`;
-  if (versions.deno) return `deno ${versions.deno}`;
-  return `node ${process.version}`;
+  if (versions.bun) return { kind: "bun", version: versions.bun };
+  if (versions.deno) return { kind: "deno", version: versions.deno };
+  return { kind: "node", version: process.version };
+}
+
+function runtimeName(): string {
+  const { kind, version } = runtime();
+  return `${kind} ${version}`;
+}
+
+/**
+ * How this runtime serves the web (the http transport's server): one adapter per runtime, of
+ * which only this one is loaded (each touches its runtime's globals as it loads).
+ */
+export async function createWebRuntime(): Promise<WebRuntime> {
+  return runtime().kind === "bun"
+    ? (await import("./transport/http/bun.ts")).bunRuntime()
+    : (await import("./transport/http/deno.ts")).denoRuntime();
 }
 
 /**
@@ -302,97 +321,19 @@ export function processPlatform(): ProcessPlatform {
   };
 }
 
-/** The bindings of the libc calls a pseudo-terminal needs, in Deno. */
-type DenoFfi = {
-  dlopen(path: string, symbols: Record<string, unknown>): { symbols: Record<string, unknown> };
-  UnsafePointerView: { getCString(p: unknown): string };
-};
-
-function denoLibc(deno: DenoFfi): PtyLibc {
-  const lib = deno.dlopen("libc.so.6", {
-    posix_openpt: { parameters: ["i32"], result: "i32" },
-    grantpt: { parameters: ["i32"], result: "i32" },
-    unlockpt: { parameters: ["i32"], result: "i32" },
-    ptsname: { parameters: ["i32"], result: "pointer" },
-    open: { parameters: ["buffer", "i32"], result: "i32" },
-    close: { parameters: ["i32"], result: "i32" },
-    fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
-    ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-    tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
-    tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
-    read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-    write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  });
-  // deno-lint-ignore no-explicit-any
-  const s = lib.symbols as Record<string, (...a: any[]) => any>;
-  return {
-    posixOpenpt: (f) => s.posix_openpt(f),
-    grantpt: (fd) => s.grantpt(fd),
-    unlockpt: (fd) => s.unlockpt(fd),
-    ptsname(fd) {
-      const p = s.ptsname(fd);
-      return p === null ? undefined : deno.UnsafePointerView.getCString(p);
-    },
-    open: (path, flags) => s.open(new TextEncoder().encode(path + "\0"), flags),
-    close: (fd) => s.close(fd),
-    fcntl: (fd, cmd, arg) => s.fcntl(fd, cmd, arg),
-    ioctl: (fd, req, arg) => s.ioctl(fd, BigInt(req), arg),
-    tcgetattr: (fd, t) => s.tcgetattr(fd, t),
-    tcsetattr: (fd, when, t) => s.tcsetattr(fd, when, t),
-    read: (fd, buf) => Number(s.read(fd, buf, BigInt(buf.length))),
-    write: (fd, data) => Number(s.write(fd, data, BigInt(data.length))),
-  };
-}
-
-/** The same calls, bound through Bun's FFI. */
-async function bunLibc(): Promise<PtyLibc> {
-  // A computed name: Deno's type checker must not try to resolve Bun's built-in module.
-  const name = "bun:ffi";
-  const ffi = await import(name);
-  const T = ffi.FFIType;
-  const lib = ffi.dlopen("libc.so.6", {
-    posix_openpt: { args: [T.i32], returns: T.i32 },
-    grantpt: { args: [T.i32], returns: T.i32 },
-    unlockpt: { args: [T.i32], returns: T.i32 },
-    ptsname: { args: [T.i32], returns: T.ptr },
-    open: { args: [T.ptr, T.i32], returns: T.i32 },
-    close: { args: [T.i32], returns: T.i32 },
-    fcntl: { args: [T.i32, T.i32, T.i32], returns: T.i32 },
-    ioctl: { args: [T.i32, T.u64, T.ptr], returns: T.i32 },
-    tcgetattr: { args: [T.i32, T.ptr], returns: T.i32 },
-    tcsetattr: { args: [T.i32, T.i32, T.ptr], returns: T.i32 },
-    read: { args: [T.i32, T.ptr, T.u64], returns: T.i64 },
-    write: { args: [T.i32, T.ptr, T.u64], returns: T.i64 },
-  });
-  const s = lib.symbols;
-  return {
-    posixOpenpt: (f) => s.posix_openpt(f),
-    grantpt: (fd) => s.grantpt(fd),
-    unlockpt: (fd) => s.unlockpt(fd),
-    ptsname(fd) {
-      const p = s.ptsname(fd);
-      return p ? new ffi.CString(p).toString() : undefined;
-    },
-    open: (path, flags) => s.open(new TextEncoder().encode(path + "\0"), flags),
-    close: (fd) => s.close(fd),
-    fcntl: (fd, cmd, arg) => s.fcntl(fd, cmd, arg),
-    ioctl: (fd, req, arg) => s.ioctl(fd, req, arg),
-    tcgetattr: (fd, t) => s.tcgetattr(fd, t),
-    tcsetattr: (fd, when, t) => s.tcsetattr(fd, when, t),
-    // An empty buffer is no pointer to Bun: nothing to read or write then anyway.
-    read: (fd, buf) => (buf.length ? Number(s.read(fd, buf, buf.length)) : 0),
-    write: (fd, data) => (data.length ? Number(s.write(fd, data, data.length)) : 0),
-  };
-}
-
 /**
  * A pseudo-terminal for the debugged program, through libc by FFI (no native add-on): this
  * runtime's bindings, the terminal's logic in pty.ts.
  */
 export async function openPty(options: PtyOptions = { cols: 80, rows: 24 }): Promise<Pty> {
   const deno = (globalThis as { Deno?: DenoFfi }).Deno;
-  const versions = process.versions as Record<string, string | undefined>;
-  const libc = versions.bun ? await bunLibc() : deno?.dlopen ? denoLibc(deno) : undefined;
+  // A computed name: Deno's type checker must not try to resolve Bun's built-in module.
+  const bunFfi = "bun:ffi";
+  const libc = runtime().kind === "bun"
+    ? bunLibc(await import(bunFfi))
+    : deno?.dlopen
+    ? denoLibc(deno)
+    : undefined;
   if (!libc) throw new Error(`no FFI in ${runtimeName()}: cannot open a pseudo-terminal`);
   return openPtyWith(libc, options);
 }

@@ -9,21 +9,9 @@ import type { Who } from "../protocol/messages.ts";
 import type { ClientConnection, ConnectionEnd } from "./connection.ts";
 import { renderEvent } from "./render.ts";
 import { describeError } from "../errors.ts";
+import type { Terminal } from "../terminal.ts";
 
-export interface Terminal {
-  /** Show text (may hold several lines). */
-  write(text: string): void;
-  /** Lines the user types, until end of input. */
-  lines(): AsyncIterable<string>;
-  /** Ctrl+C. */
-  onInterrupt(handler: () => void): void;
-  /** Ctrl+B. */
-  onLeave(handler: () => void): void;
-  /** Esc (leaves input mode). Optional: a terminal without keys sends {@link ESC} as a line. */
-  onEscape?(handler: () => void): void;
-  /** Stop reading input. */
-  close(): void;
-}
+export type { Terminal };
 
 /** The Ctrl+B character: a line holding only it means "leave", also when stdin is not a tty. */
 export const CTRL_B = "\x02";

@@ -4,7 +4,7 @@
  * "-- stopped at demo.c:12 in main (breakpoint-hit)" the same way. Pure: data
  * in, text out; no terminal, no DOM.
  */
-import type { StackFrame, StopInfo } from "../engine/engine.ts";
+import type { StackFrame, StopInfo } from "../protocol/wire_types.ts";
 
 /** The file name of a path, as stacks show it: `/w/demo.c` → `demo.c`. */
 export function basename(file: string): string {

@@ -19,8 +19,10 @@
  * piece of the output, not a line: long text comes as several, which clients
  * join as they arrive, adding nothing (see protocol/fit.ts).
  */
-import type { SourceExcerpt, StackFrame, StopInfo, TargetState } from "../engine/engine.ts";
 import type { Message } from "./frame.ts";
+import type { SourceExcerpt, StackFrame, StopInfo, TargetState } from "./wire_types.ts";
+
+export type { SourceExcerpt, StackFrame, StopInfo, TargetState };
 
 export interface Who {
   user: string;

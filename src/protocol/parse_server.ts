@@ -19,7 +19,7 @@ import {
   type ServerMessage,
   type SessionEvent,
 } from "./messages.ts";
-import type { StackFrame, StopInfo, TargetState } from "../engine/engine.ts";
+import type { StackFrame, StopInfo, TargetState } from "./wire_types.ts";
 
 /** A server message, checked: narrowed, unknown (skip it), or wrong (why). */
 export type ParsedServer =

@@ -5,22 +5,16 @@
  *
  * Anything wrong with one peer (bad frames, a broken handshake, a peer that
  * stops reading) closes that peer only; the session and the others go on.
+ *
+ * The connection is in one {@link Phase} at a time (peer_phase.ts: awaitHello, awaitAuth,
+ * authFailed, joined, closed). Each message is handled as its phase says, and the phase changes
+ * only in `move`, which also arms and clears the phase's deadline.
  */
 import { DbgRemoteError } from "../errors.ts";
 import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
-import { fitWelcome } from "../protocol/fit.ts";
-import {
-  backlogWatch,
-  DEFAULT_MAX_BACKLOG,
-  DEFAULT_MAX_PENDING,
-  DEFAULT_SAMPLE_MS,
-  DEFAULT_STALL_MS,
-  type Verdict,
-} from "./backlog.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
-  type ClientInfo,
   type ClientMessage,
   type ErrorMsg,
   type Hello,
@@ -29,65 +23,23 @@ import {
   type Role,
   SELECTED_SINCE,
   type SessionEvent,
-  type Welcome,
-  type Who,
 } from "../protocol/messages.ts";
 import { compareVersions, speaks } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
-import type { VersionInfo } from "../version.ts";
-import { type AuthLimiter, peerAddress } from "./auth_limiter.ts";
+import { peerAddress } from "./auth_limiter.ts";
+import {
+  DEFAULT_DROP_GRACE_MS,
+  type EndpointAuth,
+  type PeerOptions,
+  PRELOGIN_MAX_BYTES,
+} from "./peer_options.ts";
+import { type PeerOutlet, peerOutlet } from "./peer_outlet.ts";
+import { canMove, EXPECTED, inHandshake, type Phase } from "./peer_phase.ts";
 import { type Participant, type Session, whoText } from "./session.ts";
+import { welcomeOf } from "./welcome.ts";
 
-/** An endpoint's password, as the server keeps it: only the derived key. */
-export interface EndpointAuth {
-  key: Uint8Array;
-  salt: string;
-  iterations: number;
-  /**
-   * Failed attempts per peer, shared by all of a server's network endpoints; none for a private
-   * pipe (only its user reaches it: a lockout there would only lock that user out).
-   */
-  limiter?: AuthLimiter;
-  /**
-   * Who a peer is for the lockout: its address, or more where an address is shared (the local
-   * user behind a loopback connection). Default: the address.
-   */
-  identify?: (peer: string) => string;
-  /** Wait this long before answering a wrong password (slows guessing). */
-  failureDelayMs?: number;
-}
-
-export interface PeerOptions {
-  version: VersionInfo;
-  /** Largest frame accepted. */
-  maxFrame?: number;
-  /** Drop the peer when this many bytes are queued for it unsent and it takes none (see backlog.ts). */
-  maxPending?: number;
-  /** Drop the peer when this many bytes are queued for it unsent, even though it reads. */
-  maxBacklog?: number;
-  /** How long a peer over maxPending must take nothing to count as not reading. */
-  stallMs?: number;
-  /** Close a peer that has not said hello within this time. */
-  helloTimeoutMs?: number;
-  /** Told about each peer that is refused or dropped (for the server's log). */
-  log?: (line: string) => void;
-  /** Set when this endpoint needs a password. */
-  auth?: EndpointAuth;
-  /** The endpoint says `observe`: whoever comes in is an observer, whatever the hello asks. */
-  observe?: boolean;
-  /** Id of the endpoint (as `.servers` lists it), shown in `.clients`. */
-  endpoint?: number;
-  /** How long a dropped peer has to read what was queued for it, and why it was dropped. */
-  dropGraceMs?: number;
-  /** Called once the peer has logged in, or has closed before (its handshake is over). */
-  onSettled?: () => void;
-}
-
-/**
- * Bytes a peer may send before it has logged in: a hello and an auth take a few hundred, so a
- * stranger cannot make the server buffer a big frame (the frame limit is for the session).
- */
-export const PRELOGIN_MAX_BYTES = 16 * 1024;
+export { DEFAULT_MAX_PENDING } from "./backlog.ts";
+export { DEFAULT_DROP_GRACE_MS, type EndpointAuth, type PeerOptions, PRELOGIN_MAX_BYTES };
 
 /** Turn a peer away before its handshake starts: say why, then close. */
 export function turnAway(channel: Channel, error: ErrorMsg): void {
@@ -96,147 +48,212 @@ export function turnAway(channel: Channel, error: ErrorMsg): void {
   channel.end();
 }
 
-export { DEFAULT_MAX_PENDING };
-export const DEFAULT_DROP_GRACE_MS = 30_000;
+/** The messages of a joined peer: everything but the handshake's. */
+type SessionMessage = Exclude<ClientMessage, Hello | Auth>;
 
 /** Serve one freshly accepted channel until it closes; resolves then. */
 export function servePeer(session: Session, channel: Channel, options: PeerOptions): Promise<void> {
   let resolveGone!: () => void;
   const gone = new Promise<void>((resolve) => (resolveGone = resolve));
+  const maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
   // Before login a frame header promising more than a hello needs is refused at once, before any
   // of its body is buffered; the session's frame limit applies once the peer has joined.
-  const decoder = new FrameDecoder(
-    Math.min(options.maxFrame ?? DEFAULT_MAX_FRAME, PRELOGIN_MAX_BYTES),
-  );
-  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
-  const dropGrace = options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS;
-  const backlog = backlogWatch({
-    maxPending,
-    maxBacklog: Math.max(options.maxBacklog ?? DEFAULT_MAX_BACKLOG, maxPending),
-    stallMs: options.stallMs ?? DEFAULT_STALL_MS,
-    sampleMs: DEFAULT_SAMPLE_MS,
-  });
-  let turnMarked = false;
-  /** Runs while more than maxPending waits for the peer: does it take anything? */
-  let sampler: ReturnType<typeof setInterval> | undefined;
-  /** Dropped for not keeping up: what is queued is its backlog, the drop notice after it. */
-  let slow = false;
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const decoder = new FrameDecoder(Math.min(maxFrame, PRELOGIN_MAX_BYTES));
+  const timeoutMs = options.helloTimeoutMs ?? 10_000;
   const log = options.log ?? (() => {});
-  let id: number | undefined;
-  /** This peer as the participants' list shows it (for the notice telling it that it was dropped). */
-  let self: ClientInfo | undefined;
-  let preloginBytes = 0;
-  let closed = false;
-  /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
-  let knowsSelected = false;
-
   const send = (m: Message) => channel.write(encodeFrame(m));
+
+  let phase: Phase = { name: "awaitHello", heard: false };
+  /** Asked again after a handler ran (which may have moved the phase). */
+  const closed = () => phase.name === "closed";
+  /** The current phase's deadline (see deadlineOf). */
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  /** A peer dropped for not reading is cut off after a grace period: memory stays bounded. */
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  let preloginBytes = 0;
+  /** Made as the peer joins. */
+  let outlet: PeerOutlet | undefined;
+
+  /** What happens when a phase lasts too long; none for joined and closed. */
+  const deadlineOf = (p: Phase): { ms: number; then: () => void } | undefined => {
+    switch (p.name) {
+      case "awaitHello":
+        return {
+          ms: timeoutMs,
+          then() {
+            // A peer that never sent a byte is closed quietly (a port scan, a serial line nobody uses).
+            if (!p.heard) {
+              move({ name: "closed" });
+              channel.end();
+              return;
+            }
+            refuse({
+              t: "error",
+              code: "E_HANDSHAKE",
+              message: `no hello within ${timeoutMs} ms`,
+              hint: "connect with dbgremote client",
+            });
+          },
+        };
+      case "awaitAuth":
+        return {
+          ms: timeoutMs,
+          then: () =>
+            refuse({
+              t: "error",
+              code: "E_HANDSHAKE",
+              message: "no answer to the password challenge in time",
+            }),
+        };
+      case "authFailed":
+        return {
+          ms: options.auth?.failureDelayMs ?? 1000,
+          then: () =>
+            refuse({
+              t: "error",
+              code: "E_AUTH",
+              message: "wrong password",
+              hint:
+                "check the password (password_env=VAR or password=... in the connection string)",
+            }),
+        };
+      default:
+        return undefined;
+    }
+  };
+  const arm = () => {
+    const d = deadlineOf(phase);
+    if (d) deadline = setTimeout(d.then, d.ms);
+  };
+
+  /** The one place the phase changes: the move is checked, then what leaving and entering do. */
+  const move = (next: Phase) => {
+    if (!canMove(phase.name, next.name)) {
+      throw new Error(`peer ${channel.peer}: no move from ${phase.name} to ${next.name}`);
+    }
+    clearTimeout(deadline);
+    deadline = undefined;
+    phase = next;
+    arm();
+    if (next.name === "joined") decoder.maxFrame = maxFrame;
+    if (next.name === "closed") outlet?.stop();
+    // The handshake is over either way: the prelogin gate lets the next one in.
+    if (next.name === "joined" || next.name === "closed") options.onSettled?.();
+  };
+
+  /** Refuse a peer in its handshake: say why, then close. */
   const refuse = (error: ErrorMsg) => {
-    if (closed) return;
-    closed = true;
-    options.onSettled?.();
+    if (phase.name === "closed") return;
+    move({ name: "closed" });
     log(`refused ${channel.peer}: ${error.message}`);
     send(error);
     channel.end();
   };
 
-  let heardFrom = false;
-  const helloTimer = setTimeout(() => {
-    // A peer that never sent a byte is closed quietly (a port scan, a serial line nobody uses).
-    if (!heardFrom) {
-      closed = true;
-      channel.end();
-      return;
-    }
-    refuse({
-      t: "error",
-      code: "E_HANDSHAKE",
-      message: `no hello within ${options.helloTimeoutMs ?? 10_000} ms`,
-      hint: "connect with dbgremote client",
-    });
-  }, options.helloTimeoutMs ?? 10_000);
-
-  const participant = (who: Who, role: Role): Participant => ({
-    who,
-    via: channel.peer,
-    role,
-    endpoint: options.endpoint,
-    deliver(event: SessionEvent) {
-      if (closed) return;
-      if (event.t === "selected" && !knowsSelected) return;
-      let frame: Uint8Array;
-      try {
-        frame = encodeFrame(event);
-      } catch (err) {
-        // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
-        // this peer misses it and is told, rather than the server failing.
-        log(`not sent to ${channel.peer}: ${(err as Error).message}`);
-        return;
-      }
-      channel.write(frame);
-      if (!turnMarked) {
-        turnMarked = true;
-        queueMicrotask(() => {
-          turnMarked = false;
-          backlog.newTurn();
-        });
-      }
-      act(backlog.wrote(frame.length, channel.pending));
-    },
-    close(reason: string) {
-      if (closed) return;
-      closed = true;
-      clearInterval(sampler);
-      if (reason && id !== undefined && !session.ended) {
-        // A drop: the peer is told why after what is already queued for it (a stalled client
-        // that reads again learns it was dropped, and does not come back); `client` and `code`
-        // let it know the notice is about itself without reading the text.
-        const notice: Notice = {
-          t: "notice",
-          kind: "drop",
-          text: `disconnected by the server: ${reason}`,
-        };
-        if (self) notice.client = self;
-        if (slow) notice.code = "E_SLOW_CLIENT";
-        send(notice);
-      }
-      channel.end();
-      // A peer that never reads again is cut off after a grace period: memory stays bounded.
-      if (!session.ended && slow) {
-        const grace = setTimeout(() => channel.destroy(), dropGrace);
-        graceTimer = grace;
-      }
-    },
-  });
-
-  /** Drop the peer, or sample whether it takes anything while too much waits for it. */
-  const act = (verdict: Verdict) => {
-    if (verdict.kind !== "watch") {
-      clearInterval(sampler);
-      sampler = undefined;
-    }
-    if (closed || id === undefined) return;
-    if (verdict.kind === "drop") {
-      slow = true;
-      log(`dropping ${channel.peer}: ${verdict.why}`);
-      session.drop(id, verdict.why);
-    } else if (verdict.kind === "watch" && sampler === undefined) {
-      // Sampled on a timer too: no more output may come to judge it by.
-      sampler = setInterval(() => act(backlog.sample(channel.pending)), DEFAULT_SAMPLE_MS);
-    }
+  /** Close a peer that broke the protocol, in any phase; a joined one leaves the session. */
+  const fail = (err: DbgRemoteError) => {
+    if (phase.name === "closed") return;
+    const was = phase;
+    log(`closing ${channel.peer}: ${err.message}`);
+    send({ t: "error", code: err.code, message: err.message, hint: err.hint });
+    move({ name: "closed" });
+    channel.end();
+    if (was.name === "joined") session.leave(was.id, `was disconnected: ${err.message}`);
   };
 
-  let hello: Hello | undefined;
-  /** Set when the client's release differs (the welcome says so too). */
-  let warning: string | undefined;
-  let serverNonce: string | undefined;
+  /** The session may end while a peer is still in its handshake (answering the challenge). */
+  const refuseEnded = () => {
+    if (!session.ended) return false;
+    refuse({ t: "error", code: "E_SESSION_ENDED", message: "the session has ended" });
+    return true;
+  };
 
-  const onHello = (h: Hello) => {
-    clearTimeout(helloTimer);
-    hello = h;
-    knowsSelected = speaks(h.protocol, SELECTED_SINCE);
-    const compat = compareVersions(options.version, h, "client");
+  /** Who failed, for the lockout (asked while the peer is still connected). */
+  const identity = () => options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
+
+  const participant = (hello: Hello, role: Role, out: PeerOutlet): Participant => {
+    /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
+    const knowsSelected = speaks(hello.protocol, SELECTED_SINCE);
+    return {
+      who: hello.who,
+      via: channel.peer,
+      role,
+      endpoint: options.endpoint,
+      deliver(event: SessionEvent) {
+        if (phase.name === "closed") return;
+        if (event.t === "selected" && !knowsSelected) return;
+        let frame: Uint8Array;
+        try {
+          frame = encodeFrame(event);
+        } catch (err) {
+          // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
+          // this peer misses it and is told, rather than the server failing.
+          log(`not sent to ${channel.peer}: ${(err as Error).message}`);
+          return;
+        }
+        out.write(frame);
+      },
+      close(reason: string) {
+        if (phase.name === "closed") return;
+        const was = phase;
+        move({ name: "closed" });
+        if (reason && was.name === "joined" && !session.ended) {
+          // A drop: the peer is told why after what is already queued for it (a stalled client
+          // that reads again learns it was dropped, and does not come back); `client` and `code`
+          // let it know the notice is about itself without reading the text.
+          const notice: Notice = {
+            t: "notice",
+            kind: "drop",
+            text: `disconnected by the server: ${reason}`,
+          };
+          if (was.self) notice.client = was.self;
+          if (out.slow) notice.code = "E_SLOW_CLIENT";
+          send(notice);
+        }
+        channel.end();
+        if (!session.ended && out.slow) {
+          graceTimer = setTimeout(
+            () => channel.destroy(),
+            options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS,
+          );
+        }
+      },
+    };
+  };
+
+  /** Into the session: the welcome is the peer's first session frame. */
+  const admit = (hello: Hello, warning: string | undefined, serverProof?: string) => {
+    if (refuseEnded()) return;
+    // The server decides: an observe endpoint makes observers; a client may ask to be one,
+    // never to be more.
+    const role: Role = options.observe || hello.observe === true ? "observer" : "operator";
+    const out = peerOutlet(channel, {
+      maxPending: options.maxPending,
+      maxBacklog: options.maxBacklog,
+      stallMs: options.stallMs,
+      log,
+      active: () => phase.name === "joined",
+      drop: (why) => {
+        if (phase.name === "joined") session.drop(phase.id, why);
+      },
+    });
+    outlet = out;
+    const joined = session.join(participant(hello, role, out));
+    if (phase.name === "closed") return;
+    const clients = session.clients();
+    move({ name: "joined", id: joined.id, self: clients.find((c) => c.id === joined.id) });
+    send(welcomeOf(session, options.version, {
+      you: joined.id,
+      clients,
+      scrollback: joined.scrollback,
+      role,
+      warning,
+      proof: serverProof,
+    }));
+  };
+
+  const onHello = (hello: Hello) => {
+    const compat = compareVersions(options.version, hello, "client");
     if (compat.kind === "refuse") {
       refuse({
         t: "error",
@@ -247,14 +264,15 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       return;
     }
     if (refuseEnded()) return;
+    let warning: string | undefined;
     if (compat.kind === "warn") {
       warning = compat.message;
-      log(`${whoText(h.who)}: ${warning}`);
+      log(`${whoText(hello.who)}: ${warning}`);
     }
     const auth = options.auth;
     // A browser with a live login (its session cookie, checked by the transport) is not asked again.
     if (!auth || channel.preauthenticated) {
-      admit();
+      admit(hello, warning);
       return;
     }
     const wait = auth.limiter?.blockedFor(identity()) ?? 0;
@@ -267,149 +285,86 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       });
       return;
     }
-    serverNonce = newNonce();
-    // The hello timer goes on guarding the handshake until the answer arrives.
-    authTimer = setTimeout(() => {
-      refuse({
-        t: "error",
-        code: "E_HANDSHAKE",
-        message: "no answer to the password challenge in time",
-      });
-    }, options.helloTimeoutMs ?? 10_000);
-    send({ t: "challenge", nonce: serverNonce, salt: auth.salt, iterations: auth.iterations });
+    const nonce = newNonce();
+    move({ name: "awaitAuth", hello, warning, nonce });
+    send({ t: "challenge", nonce, salt: auth.salt, iterations: auth.iterations });
   };
 
-  let authTimer: ReturnType<typeof setTimeout> | undefined;
-  let authing = false;
-  /** Who failed, for the lockout (asked while the peer is still connected). */
-  const identity = () => options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
-
-  const onAuth = (answer: Auth) => {
+  const onAuth = (challenged: Extract<Phase, { name: "awaitAuth" }>, answer: Auth) => {
     const auth = options.auth!;
-    clearTimeout(authTimer);
-    if (authing) return;
-    authing = true;
     const address = identity();
-    if (checkProof(auth.key, "client", serverNonce!, answer.nonce, answer.proof)) {
+    const { nonce, hello } = challenged;
+    if (checkProof(auth.key, "client", nonce, answer.nonce, answer.proof)) {
       auth.limiter?.succeed(address);
-      admit(proof(auth.key, "server", serverNonce!, answer.nonce));
-      if (id !== undefined) channel.authenticated?.();
+      admit(hello, challenged.warning, proof(auth.key, "server", nonce, answer.nonce));
+      if (phase.name === "joined") channel.authenticated?.();
       return;
     }
     auth.limiter?.fail(address);
-    log(`wrong password from ${whoText(hello!.who)} at ${channel.peer}`);
-    setTimeout(() => {
-      refuse({
-        t: "error",
-        code: "E_AUTH",
-        message: "wrong password",
-        hint: "check the password (password_env=VAR or password=... in the connection string)",
-      });
-    }, auth.failureDelayMs ?? 1000);
+    log(`wrong password from ${whoText(hello.who)} at ${channel.peer}`);
+    move({ name: "authFailed" });
   };
 
-  /** The session may end while a peer is still in its handshake (answering the challenge). */
-  const refuseEnded = () => {
-    if (!session.ended) return false;
-    refuse({ t: "error", code: "E_SESSION_ENDED", message: "the session has ended" });
-    return true;
-  };
-
-  const admit = (serverProof?: string) => {
-    if (refuseEnded()) return;
-    // The server decides: an observe endpoint makes observers; a client may ask to be one,
-    // never to be more.
-    const role: Role = options.observe || hello!.observe === true ? "observer" : "operator";
-    const p = participant(hello!.who, role);
-    // Send welcome before any event so the peer's first session frame is always welcome.
-    const joined = session.join(p);
-    id = joined.id;
-    decoder.maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
-    options.onSettled?.();
-    const welcome: Welcome = {
-      t: "welcome",
-      protocol: options.version.protocol,
-      release: options.version.release,
-      server: { name: session.name, engine: session.engine.description, host: session.host },
-      session: session.id,
-      you: id,
-      clients: session.clients(),
-      scrollback: joined.scrollback,
-      state: session.state,
-      role,
-    };
-    if (session.state === "stopped") welcome.info = session.stateInfo;
-    const selected = session.selected;
-    if (selected) welcome.selected = selected;
-    if (warning) welcome.warning = warning;
-    if (serverProof) welcome.proof = serverProof;
-    self = welcome.clients.find((c) => c.id === id);
-    send(fitWelcome(welcome));
-  };
-
-  const onMessage = (raw: Message) => {
-    const parsed = parseClientMessage(raw);
-    if (!parsed.ok) {
-      fail(new DbgRemoteError("E_PROTOCOL", `bad message from ${channel.peer}: ${parsed.error}`));
-      return;
-    }
-    const m: ClientMessage = parsed.msg;
-    if (id === undefined) {
-      if (hello === undefined && m.t === "hello") onHello(m);
-      else if (serverNonce !== undefined && m.t === "auth") onAuth(m);
-      else {
-        const expected = hello === undefined
-          ? "hello"
-          : serverNonce !== undefined
-          ? "auth"
-          : "nothing";
-        fail(
-          new DbgRemoteError(
-            "E_HANDSHAKE",
-            `expected ${expected} during the handshake, got "${m.t}"`,
-          ),
-        );
-      }
-      return;
-    }
+  /**
+   * A joined peer's messages, one case per type: a message type added to the protocol fails to
+   * compile here until it is handled.
+   */
+  const onSessionMessage = (id: number, m: SessionMessage) => {
     switch (m.t) {
       case "cmd":
         session.submit(id, m.id, m.text);
-        break;
+        return;
       case "interrupt":
         void session.interrupt(id);
-        break;
+        return;
       case "bye":
-        closed = true;
+        move({ name: "closed" });
         session.leave(id, "left");
         channel.end();
-        break;
-      case "hello":
-      case "auth":
-        fail(new DbgRemoteError("E_PROTOCOL", `"${m.t}" after the handshake`));
-        break;
+        return;
+      default: {
+        const unhandled: never = m;
+        return unhandled;
+      }
     }
   };
 
-  const fail = (err: DbgRemoteError) => {
-    if (closed) return;
-    log(`closing ${channel.peer}: ${err.message}`);
-    send({ t: "error", code: err.code, message: err.message, hint: err.hint });
-    closed = true;
-    options.onSettled?.();
-    channel.end();
-    if (id !== undefined) {
-      const who = id;
-      id = undefined;
-      session.leave(who, `was disconnected: ${err.message}`);
+  /** One checked message, handled as the current phase says. */
+  const dispatch = (m: ClientMessage) => {
+    switch (phase.name) {
+      case "closed":
+        return;
+      case "joined":
+        if (m.t === "hello" || m.t === "auth") {
+          fail(new DbgRemoteError("E_PROTOCOL", `"${m.t}" after the handshake`));
+          return;
+        }
+        return onSessionMessage(phase.id, m);
+      case "awaitHello":
+        if (m.t === "hello") return onHello(m);
+        break;
+      case "awaitAuth":
+        if (m.t === "auth") return onAuth(phase, m);
+        break;
+      case "authFailed":
+        // Its answer is being refused (after the delay): another changes nothing.
+        if (m.t === "auth") return;
+        break;
     }
+    fail(
+      new DbgRemoteError(
+        "E_HANDSHAKE",
+        `expected ${EXPECTED[phase.name]} during the handshake, got "${m.t}"`,
+      ),
+    );
   };
 
+  arm();
   channel.start({
     data(chunk) {
-      if (closed) return;
-      heardFrom = true;
-      if (id === undefined) {
+      if (phase.name === "closed") return;
+      if (phase.name === "awaitHello") phase.heard = true;
+      if (inHandshake(phase)) {
         preloginBytes += chunk.length;
         if (preloginBytes > PRELOGIN_MAX_BYTES) {
           fail(
@@ -429,22 +384,26 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
         fail(err as DbgRemoteError);
         return;
       }
-      for (const m of messages) {
-        if (closed) break;
-        onMessage(m);
+      for (const raw of messages) {
+        if (closed()) break; // a message before this one ended the connection
+        const parsed = parseClientMessage(raw);
+        if (!parsed.ok) {
+          fail(
+            new DbgRemoteError("E_PROTOCOL", `bad message from ${channel.peer}: ${parsed.error}`),
+          );
+          break;
+        }
+        dispatch(parsed.msg);
       }
     },
     close(error) {
-      clearTimeout(helloTimer);
-      clearTimeout(authTimer);
       clearTimeout(graceTimer);
-      clearInterval(sampler);
       resolveGone();
-      options.onSettled?.();
-      const wasClosed = closed;
-      closed = true;
-      if (id !== undefined && !wasClosed) {
-        session.leave(id, error ? `connection lost (${error.message})` : "disconnected");
+      if (phase.name === "closed") return;
+      const was = phase;
+      move({ name: "closed" });
+      if (was.name === "joined") {
+        session.leave(was.id, error ? `connection lost (${error.message})` : "disconnected");
       }
     },
   });

@@ -14,13 +14,7 @@
  * anything else they send is refused to them alone: not echoed, not queued.
  */
 import { maskSecrets } from "../connstr.ts";
-import type {
-  Engine,
-  EngineEvent,
-  EngineListener,
-  StopInfo,
-  TargetState,
-} from "../engine/engine.ts";
+import type { Engine, EngineEvent, EngineListener } from "../engine/engine.ts";
 import { DbgRemoteError, describeError } from "../errors.ts";
 import type {
   ClientInfo,
@@ -29,8 +23,11 @@ import type {
   Role,
   SelectedFrame,
   SessionEvent,
+  StopInfo,
+  TargetState,
   Who,
 } from "../protocol/messages.ts";
+import { wireSelected, wireState, wireStopInfo } from "./engine_wire.ts";
 import type { EndpointInfo, SessionControls } from "./controls.ts";
 import {
   clientsLines,
@@ -154,7 +151,7 @@ export class Session {
   }
 
   get state(): TargetState {
-    return this.engine.state;
+    return wireState(this.engine.state);
   }
 
   /** What the last state change said (where the target stopped, its stack). */
@@ -539,14 +536,12 @@ export class Session {
         this.#broadcast({ t: "out", seq: this.#current, stream: event.stream, text: event.text });
         break;
       case "state":
-        this.#stateInfo = event.info;
+        this.#stateInfo = wireStopInfo(event.info);
         this.#selected = undefined; // a stop selects its own frame; running has none
-        this.#broadcast({ t: "state", state: event.state, info: event.info });
+        this.#broadcast({ t: "state", state: wireState(event.state), info: this.#stateInfo });
         break;
       case "frame": {
-        const selected: SelectedFrame = event.source
-          ? { frame: event.frame, source: event.source }
-          : { frame: event.frame };
+        const selected = wireSelected(event.frame, event.source);
         this.#selected = selected;
         // Not scrollback: a late joiner's welcome says which frame is selected now.
         for (const e of fitEvent({ t: "selected", ...selected })) {

@@ -3,26 +3,27 @@
  * is imported when it is first used (src/transport/lazy.ts): start-up loads none of them.
  */
 import type { ConnSpec } from "../connstr.ts";
-import type { WebRuntime } from "../web/serve.ts";
+import type { WebServing } from "./http/site.ts";
 import { lazyTransport } from "./lazy.ts";
 import type { Transport } from "./transport.ts";
 
 export type Transports = Record<ConnSpec["transport"], Transport>;
 
 /**
- * `web`: how this runtime serves http/https (src/web/serve.ts), or a function that makes it when
- * they are first used; without it they cannot listen.
+ * `web`: how this process serves http/https (its runtime's server and the site to serve: see
+ * src/transport/http/site.ts), or a function that makes it when they are first used; without it
+ * they cannot listen.
  */
 export function createTransports(
-  options: { pipeDir?: string; web?: WebRuntime | (() => Promise<WebRuntime>) } = {},
+  options: { pipeDir?: string; web?: WebServing | (() => Promise<WebServing>) } = {},
 ): Transports {
   // Made once, by whichever of http and https is used first.
-  let made: Promise<WebRuntime | undefined> | undefined;
+  let made: Promise<WebServing | undefined> | undefined;
   const web = () =>
     made ??= typeof options.web === "function" ? options.web() : Promise.resolve(options.web);
   const tcp = () => import("./tcp.ts");
   const npipe = () => import("./npipe.ts");
-  const http = () => import("./http.ts");
+  const http = () => import("./http/transport.ts");
   return {
     tcp: lazyTransport("tcp", async () => (await tcp()).createTcpTransport()),
     npipe: lazyTransport(
@@ -37,11 +38,11 @@ export function createTransports(
     com: lazyTransport("com", async () => (await import("./com.ts")).createComTransport()),
     http: lazyTransport(
       "http",
-      async () => (await http()).createHttpTransport({ runtime: await web() }),
+      async () => (await http()).createHttpTransport({ web: await web() }),
     ),
     https: lazyTransport(
       "https",
-      async () => (await http()).createHttpTransport({ secure: true, runtime: await web() }),
+      async () => (await http()).createHttpTransport({ secure: true, web: await web() }),
     ),
   };
 }

@@ -1,8 +1,8 @@
 /**
  * The web transport's own word to a page, outside the session's byte stream:
  * JSON in WebSocket text messages (the session's frames travel in binary
- * ones). One definition for the server (ws_channel.ts, transport/http.ts) and
- * the page's bundle (page/app.js). Pure.
+ * ones). One definition for the server (site.ts writes them) and the page's
+ * bundle (page/app.js reads them). Pure.
  */
 import { isRecord } from "../protocol/messages.ts";
 
@@ -11,6 +11,11 @@ export type PageControl =
   | { t: "login"; ticket: string }
   /** The server is about to close this page's socket (its login ended), and why. */
   | { t: "closing"; reason: string };
+
+/** A message as the server sends it: the text parsePageControl reads back. */
+export function pageControlText(message: PageControl): string {
+  return JSON.stringify(message);
+}
 
 /** A text message from the server, checked; undefined for anything else (ignored). */
 export function parsePageControl(text: string): PageControl | undefined {

@@ -11,18 +11,19 @@ import path from "node:path";
 import tls from "node:tls";
 import { createSelfSigned } from "../../src/cert.ts";
 import { parseConnStr } from "../../src/connstr.ts";
-import { createHttpTransport } from "../../src/transport/http.ts";
+import { createWebRuntime } from "../../src/platform.ts";
+import { createHttpTransport } from "../../src/transport/http/transport.ts";
 import type { Channel } from "../../src/transport/transport.ts";
-import { createWebRuntime } from "../../src/web/serve.ts";
+import { createSite } from "../../src/web/site.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-web-bp-"));
 const pair = await createSelfSigned({ name: "bp", hosts: ["localhost", "127.0.0.1"], days: 1 });
 fs.writeFileSync(path.join(dir, "bp.crt"), pair.cert);
 fs.writeFileSync(path.join(dir, "bp.key"), pair.key, { mode: 0o600 });
-const runtime = await createWebRuntime();
+const web = { runtime: await createWebRuntime(), site: createSite };
 
 async function queuedWhilePageSleeps(secure: boolean): Promise<number> {
-  const t = createHttpTransport({ secure, runtime });
+  const t = createHttpTransport({ secure, web });
   const accepted: Channel[] = [];
   const spec = secure
     ? `https:port=0,server=127.0.0.1,certfile=${dir}/bp.crt,keyfile=${dir}/bp.key`

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { WSEvents } from "hono/ws";
 import { createWebApp, CSP, sameOrigin, type WebAppOptions } from "../../src/web/app.ts";
 import { Logins } from "../../src/web/logins.ts";
-import { hostChecker } from "../../src/transport/http.ts";
+import { hostChecker } from "../../src/web/site.ts";
 
 const HOST = "127.0.0.1:8081";
 const ORIGIN = `http://${HOST}`;

@@ -9,13 +9,14 @@ import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { createTransports } from "../../src/transport/transports.ts";
 import { createProver } from "../../src/web/page/crypto.ts";
 import { createClient, type Refusal } from "../../src/web/page/protocol.ts";
-import { createWebRuntime } from "../../src/web/serve.ts";
+import { createWebRuntime } from "../../src/platform.ts";
+import { createSite } from "../../src/web/site.ts";
 import { openClient } from "../../src/client/connection.ts";
 import type { SessionEvent, Welcome } from "../../src/protocol/messages.ts";
 import { createFakeEngine } from "../session/fake_engine.ts";
 
 const V = { protocol: "1.0", release: "0.1.0" };
-const web = await createWebRuntime();
+const web = { runtime: await createWebRuntime(), site: createSite };
 const transports = createTransports({ web });
 
 async function lab(endpoint: string): Promise<RunningServer & { port: number; logs: string[] }> {

@@ -12,7 +12,8 @@ import type { SessionEvent } from "../../src/protocol/messages.ts";
 import { startServer } from "../../src/server/server.ts";
 import { createTransports } from "../../src/transport/transports.ts";
 import { encodeClientFrame } from "../../src/transport/ws_client.ts";
-import { createWebRuntime } from "../../src/web/serve.ts";
+import { createWebRuntime } from "../../src/platform.ts";
+import { createSite } from "../../src/web/site.ts";
 import { createFakeEngine } from "../session/fake_engine.ts";
 
 const V = { protocol: "1.0", release: "0.1.0" };
@@ -42,7 +43,9 @@ Deno.test("a page that stops reading is dropped; the others go on at full speed"
     makeEngine: (_spec, listener) => createFakeEngine(listener),
     // insecure: no session token, so the raw page below needs no login
     endpoints: [parseConnStr("http:port=0,server=127.0.0.1,insecure", "listen")],
-    transports: createTransports({ web: await createWebRuntime() }),
+    transports: createTransports({
+      web: { runtime: await createWebRuntime(), site: createSite },
+    }),
     version: V,
     pid: 1,
     tid: 1,

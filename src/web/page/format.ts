@@ -4,7 +4,7 @@
 // text out.
 
 import { basename, describeStop, frameText } from "../../client/describe.ts";
-import type { SourceExcerpt, StopInfo } from "../../engine/engine.ts";
+import type { SourceExcerpt, StopInfo } from "../../protocol/wire_types.ts";
 import type { ClientInfo, Notice, SelectedFrame, Who } from "../../protocol/messages.ts";
 
 export { describeStop, frameText };

@@ -1,22 +1,23 @@
 /**
  * The browser client's transport, `http:port=N[,server=ADDR]` and `https:`
- * (the same with certfile/keyfile). Listening serves the web page (src/web/)
- * and turns each same-origin WebSocket into a {@link Channel}: pages speak the
- * native protocol, so the session (servePeer) is the same for every client.
- * Connecting is a native client over a WebSocket, for networks that only let
- * web ports through.
+ * (the same with certfile/keyfile). Listening serves a site (the web page and
+ * its logins, made by src/web/site.ts and given as a factory: site.ts) on
+ * this runtime's server, and turns each WebSocket the site lets in into a
+ * {@link Channel}: pages speak the native protocol, so the session (servePeer)
+ * is the same for every client. Connecting is a native client over a
+ * WebSocket, for networks that only let web ports through.
  */
+import type { WSEvents } from "hono/ws";
 import os from "node:os";
-import type { ConnSpec, HttpSpec, HttpsSpec } from "../connstr.ts";
-import { TransportError } from "../errors.ts";
-import { CURRENT } from "../version.ts";
-import { createWebApp } from "../web/app.ts";
-import { Logins } from "../web/logins.ts";
-import type { WebRuntime, WebServer } from "../web/serve.ts";
-import { type WsChannel, wsChannel } from "../web/ws_channel.ts";
-import { tlsClientOptions, tlsServerOptions } from "./tls_options.ts";
-import type { Channel, ConnectOptions, Listener, ListenOptions, Transport } from "./transport.ts";
-import { wsConnect } from "./ws_client.ts";
+import type { ConnSpec, HttpSpec, HttpsSpec } from "../../connstr.ts";
+import { TransportError } from "../../errors.ts";
+import { CURRENT } from "../../version.ts";
+import { tlsClientOptions, tlsServerOptions } from "../tls_options.ts";
+import type { Channel, ConnectOptions, Listener, ListenOptions, Transport } from "../transport.ts";
+import { wsConnect } from "../ws_client.ts";
+import type { WebServer } from "./runtime.ts";
+import type { SocketLogin, WebServing } from "./site.ts";
+import { type WsChannel, wsChannel } from "./ws_channel.ts";
 
 type WebSpec = HttpSpec | HttpsSpec;
 
@@ -24,25 +25,8 @@ function formatHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-/**
- * Without a password, a page must be opened by an address, `localhost`, or this
- * machine's name exactly as it knows it: a web site that points a name of its
- * own at this machine (DNS rebinding) is refused before it reaches the session.
- */
-export function hostChecker(names: string[]): (host: string) => boolean {
-  const known = new Set(names.filter(Boolean).map((n) => n.toLowerCase()));
-  return (header) => {
-    const host = header.toLowerCase().replace(/:\d+$/, "");
-    if (!host) return false;
-    if (host.startsWith("[") && host.endsWith("]")) return true; // an IPv6 literal
-    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return true;
-    if (host === "localhost" || host.endsWith(".localhost")) return true;
-    return known.has(host);
-  };
-}
-
 export function createHttpTransport(
-  options: { secure?: boolean; runtime?: WebRuntime } = {},
+  options: { secure?: boolean; web?: WebServing } = {},
 ): Transport {
   const name = options.secure ? "https" : "http";
   const asSpec = (spec: ConnSpec): WebSpec => {
@@ -57,23 +41,21 @@ export function createHttpTransport(
     accept: (channel: Channel) => void,
     listenOptions: ListenOptions,
   ): Promise<Listener> => {
-    const runtime = options.runtime;
-    if (!runtime) {
+    const web = options.web;
+    if (!web) {
       throw new TransportError("E_TRANSPORT", `${name} endpoints need a web runtime`, {
         hint: "this build was made without one; use the dbgremote binary",
       });
     }
+    const { runtime } = web;
     const host = spec.server ?? (spec.ipversion === 6 ? "::" : "0.0.0.0");
     const loginToken = listenOptions.loginToken;
-    const password = spec.password !== undefined || spec.passwordEnv !== undefined ||
-      loginToken !== undefined;
     const secure = spec.transport === "https";
     let tls: { cert: string; key: string } | undefined;
     if (spec.transport === "https") {
       const t = tlsServerOptions(spec);
       tls = { cert: String(t.cert), key: String(t.key) };
     }
-    const logins = new Logins({ lifetimeMs: spec.expire ? spec.expire * 1000 : undefined });
     let accepting = true;
     let open = 0;
     let server: WebServer | undefined;
@@ -86,80 +68,70 @@ export function createHttpTransport(
         server.close();
         server = undefined;
       }
-      if (open === 0) logins.close();
+      if (open === 0) site.close();
     };
-    const hostAllowed = password ? () => true : hostChecker([os.hostname(), spec.server ?? ""]);
 
-    const app = createWebApp({
+    /** One WebSocket the site let in, as a channel into the session. */
+    const socket = (peer: { address: string; port: number }, login: SocketLogin): WSEvents => {
+      let channel: WsChannel | undefined;
+      const via = `${name}:${formatHost(peer.address)}:${peer.port}`;
+      return {
+        onOpen(_event, ws) {
+          open++;
+          channel = wsChannel(
+            {
+              send: (data) => ws.send(data as string | Uint8Array<ArrayBuffer>),
+              close: (code, reason) => ws.close(code, reason),
+              terminate: () => runtime.terminate(ws),
+              bufferedAmount: () => runtime.bufferedAmount(ws),
+            },
+            via,
+            { preauthenticated: login.preauthenticated, authenticated: login.authenticated },
+          );
+          login.opened(channel);
+          accept(channel);
+        },
+        onMessage(event) {
+          channel?.received(event.data);
+        },
+        onClose(event) {
+          open--;
+          login.closed();
+          channel?.closed(event.code, event.reason);
+          maybeStop();
+        },
+        onError() {
+          // the close that follows says it
+        },
+      };
+    };
+
+    const site = web.site({
       upgradeWebSocket: runtime.upgradeWebSocket,
       remote: runtime.remote,
       secure,
-      password,
+      password: spec.password !== undefined || spec.passwordEnv !== undefined ||
+        loginToken !== undefined,
       loginToken,
-      logins,
-      // The cookie names the port: browsers send cookies to every port of a host.
-      cookie: () => `${secure ? "__Host-" : ""}dbgremote-${port}`,
-      hostAllowed,
+      loginLifetimeMs: spec.expire ? spec.expire * 1000 : undefined,
+      hostNames: [os.hostname(), spec.server ?? ""],
+      port: () => port,
       version: listenOptions.version ?? CURRENT,
       accepting: () => accepting,
-      socket(peer, login) {
-        let channel: WsChannel | undefined;
-        let detach = () => {};
-        const via = `${name}:${formatHost(peer.address)}:${peer.port}`;
-        return {
-          onOpen(_event, ws) {
-            open++;
-            const kick = (reason: string) => channel?.kick(reason);
-            channel = wsChannel(
-              {
-                send: (data) => ws.send(data as string | Uint8Array<ArrayBuffer>),
-                close: (code, reason) => ws.close(code, reason),
-                terminate: () => runtime.terminate(ws),
-                bufferedAmount: () => runtime.bufferedAmount(ws),
-              },
-              via,
-              {
-                preauthenticated: login !== undefined,
-                authenticated: password
-                  ? () => {
-                    // The password was proven on this socket: a login for the page to keep.
-                    const { token, ticket } = logins.begin();
-                    detach = logins.attach(token, kick);
-                    channel?.control({ t: "login", ticket });
-                  }
-                  : undefined,
-              },
-            );
-            if (login !== undefined) detach = logins.attach(login, kick);
-            accept(channel);
-          },
-          onMessage(event) {
-            channel?.received(event.data);
-          },
-          onClose(event) {
-            open--;
-            detach();
-            channel?.closed(event.code, event.reason);
-            maybeStop();
-          },
-          onError() {
-            // the close that follows says it
-          },
-        };
-      },
+      socket,
     });
 
     const first = spec.port ?? 0;
     const last = spec.portEnd ?? first;
     for (let p = first; p <= last; p++) {
       try {
-        server = runtime.serve(app, { hostname: host, port: p, tls });
+        server = runtime.serve(site.fetch, { hostname: host, port: p, tls });
         port = server.port;
         break;
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === "EADDRINUSE" && p < last) continue;
-        logins.close();
+        site.close();
         if (code === "EADDRINUSE") {
           throw new TransportError(
             "E_ADDR_IN_USE",

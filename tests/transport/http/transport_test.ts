@@ -2,15 +2,16 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createSelfSigned } from "../../src/cert.ts";
+import { createSelfSigned } from "../../../src/cert.ts";
 import assert from "node:assert/strict";
-import { parseConnStr } from "../../src/connstr.ts";
-import { TransportError } from "../../src/errors.ts";
-import { createHttpTransport } from "../../src/transport/http.ts";
-import { createWebRuntime } from "../../src/web/serve.ts";
-import { transportContract } from "./contract.ts";
+import { parseConnStr } from "../../../src/connstr.ts";
+import { TransportError } from "../../../src/errors.ts";
+import { createWebRuntime } from "../../../src/platform.ts";
+import { createHttpTransport } from "../../../src/transport/http/transport.ts";
+import { createSite } from "../../../src/web/site.ts";
+import { transportContract } from "../contract.ts";
 
-const runtime = await createWebRuntime();
+const web = { runtime: await createWebRuntime(), site: createSite };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-http-test-"));
 const lab = await createSelfSigned({ name: "lab", hosts: ["localhost", "127.0.0.1"], days: 1 });
 fs.writeFileSync(path.join(dir, "lab.crt"), lab.cert);
@@ -18,14 +19,14 @@ fs.writeFileSync(path.join(dir, "lab.key"), lab.key, { mode: 0o600 });
 const keys = `certfile=${path.join(dir, "lab.crt")},keyfile=${path.join(dir, "lab.key")}`;
 
 transportContract("http", {
-  make: () => createHttpTransport({ runtime }),
+  make: () => createHttpTransport({ web }),
   listenSpec: () => parseConnStr("http:port=0,server=127.0.0.1", "listen"),
   deadSpec: () => parseConnStr("http:server=127.0.0.1,port=1", "connect"),
   serverReadsAhead: true,
 });
 
 transportContract("https", {
-  make: () => createHttpTransport({ secure: true, runtime }),
+  make: () => createHttpTransport({ secure: true, web }),
   listenSpec: () => parseConnStr(`https:port=0,server=127.0.0.1,${keys}`, "listen"),
   deadSpec: () => parseConnStr("https:server=127.0.0.1,port=1", "connect"),
   connectSpec: (address) =>
@@ -36,7 +37,7 @@ transportContract("https", {
 });
 
 Deno.test("https: a server certificate the client does not trust is refused, with how to trust it", async () => {
-  const t = createHttpTransport({ secure: true, runtime });
+  const t = createHttpTransport({ secure: true, web });
   const l = await t.listen(
     parseConnStr(`https:port=0,server=127.0.0.1,${keys}`, "listen"),
     (ch) => ch.destroy(),
@@ -58,7 +59,7 @@ Deno.test("https: a server certificate the client does not trust is refused, wit
 });
 
 Deno.test("http: a closed endpoint refuses native clients", async () => {
-  const t = createHttpTransport({ runtime });
+  const t = createHttpTransport({ web });
   const l = await t.listen(parseConnStr("http:port=0,server=127.0.0.1", "listen"), () => {}, {
     pid: 1,
   });

@@ -1,14 +1,15 @@
 /**
  * A {@link Channel} over a server-side WebSocket: the session's byte stream
  * (protocol frames) travels in binary WebSocket messages, so the page speaks
- * exactly the native protocol. Text messages are the transport's own word to
- * the page (a login ticket, why it is being closed), outside the stream.
+ * exactly the native protocol. Text messages are the site's own word to the
+ * page (a login ticket, why it is being closed: src/web/site.ts), outside the
+ * stream; this channel carries them without reading them.
  *
  * Runtime-free: the runtime's socket comes in as a {@link WsEnd}.
  */
-import type { Channel, ChannelHandlers } from "../transport/transport.ts";
-import { writeBatch } from "../transport/write_batch.ts";
-import type { PageControl } from "./control.ts";
+import type { Channel, ChannelHandlers } from "../transport.ts";
+import { writeBatch } from "../write_batch.ts";
+import type { PageLink } from "./site.ts";
 
 /** What the channel needs of a server-side WebSocket. */
 export interface WsEnd {
@@ -20,15 +21,11 @@ export interface WsEnd {
   bufferedAmount(): number;
 }
 
-export interface WsChannel extends Channel {
+export interface WsChannel extends Channel, PageLink {
   /** A WebSocket message arrived. */
   received(data: unknown): void;
   /** The WebSocket closed. */
   closed(code: number, reason: string): void;
-  /** A message for the page itself (JSON in a text message), after what was written so far. */
-  control(message: PageControl): void;
-  /** Tell the page why, then close (a login that ended). */
-  kick(reason: string): void;
 }
 
 /** WebSocket close codes that mean a clean end. */
@@ -117,14 +114,14 @@ export function wsChannel(
       }
       finish();
     },
-    control(message) {
+    say(text) {
       if (closed || finishing) return;
       batch.flush();
-      end.send(JSON.stringify(message));
+      end.send(text);
     },
-    kick(reason) {
+    kick(reason, farewell) {
       if (closed || finishing) return;
-      channel.control({ t: "closing", reason });
+      channel.say(farewell);
       failure ??= new Error(reason);
       finishing = true;
       // A close reason is at most 123 bytes.

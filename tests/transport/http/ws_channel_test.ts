@@ -1,6 +1,10 @@
 /** The server side of a page's WebSocket as a channel, over a stand-in socket. */
 import assert from "node:assert/strict";
-import { CLOSE_LOGIN_ENDED, wsChannel, type WsEnd } from "../../src/web/ws_channel.ts";
+import {
+  CLOSE_LOGIN_ENDED,
+  wsChannel,
+  type WsEnd,
+} from "../../../src/transport/http/ws_channel.ts";
 
 function fakeEnd() {
   const sent: (Uint8Array | string)[] = [];
@@ -23,8 +27,8 @@ Deno.test("a page whose login ended is cut off at once, even if it ignores the c
   ch.received(new Uint8Array([1, 2, 3]).buffer);
   assert.equal(data.length, 1);
 
-  ch.kick("logged out");
-  assert.deepEqual(JSON.parse(sent.at(-1) as string), { t: "closing", reason: "logged out" });
+  ch.kick("logged out", "the site's farewell");
+  assert.equal(sent.at(-1), "the site's farewell", "said before closing");
   assert.deepEqual(closes, [{ code: CLOSE_LOGIN_ENDED, reason: "logged out" }]);
   // The session hears of it now, not when (or if) the page answers the close.
   assert.equal(closedWith.length, 1);
@@ -44,7 +48,7 @@ Deno.test("a page kicked before the session started gets no byte into it", () =>
   const { end } = fakeEnd();
   const ch = wsChannel(end, "http:10.0.0.5:4242", { preauthenticated: true });
   ch.received(new Uint8Array([1]).buffer);
-  ch.kick("the login has ended");
+  ch.kick("the login has ended", "farewell");
   const data: Uint8Array[] = [];
   const closedWith: (Error | undefined)[] = [];
   ch.start({ data: (b) => data.push(b), close: (e) => closedWith.push(e) });

@@ -1,0 +1,41 @@
+/**
+ * The welcome a peer gets as it joins: who the server is, who is here, what happened lately and
+ * where the target is. Made from the session as it is at that moment; fitted to one frame.
+ */
+import { fitWelcome } from "../protocol/fit.ts";
+import type { ClientInfo, Role, SessionEvent, Welcome } from "../protocol/messages.ts";
+import type { VersionInfo } from "../version.ts";
+import type { Session } from "./session.ts";
+
+export interface Joining {
+  /** The peer's participant id. */
+  you: number;
+  clients: ClientInfo[];
+  scrollback: SessionEvent[];
+  role: Role;
+  /** Set when the releases differ. */
+  warning?: string;
+  /** With a password: the server's proof that it knows it too. */
+  proof?: string;
+}
+
+export function welcomeOf(session: Session, version: VersionInfo, joining: Joining): Welcome {
+  const welcome: Welcome = {
+    t: "welcome",
+    protocol: version.protocol,
+    release: version.release,
+    server: { name: session.name, engine: session.engine.description, host: session.host },
+    session: session.id,
+    you: joining.you,
+    clients: joining.clients,
+    scrollback: joining.scrollback,
+    state: session.state,
+    role: joining.role,
+  };
+  if (session.state === "stopped") welcome.info = session.stateInfo;
+  const selected = session.selected;
+  if (selected) welcome.selected = selected;
+  if (joining.warning) welcome.warning = joining.warning;
+  if (joining.proof) welcome.proof = joining.proof;
+  return fitWelcome(welcome);
+}
