@@ -282,6 +282,10 @@ export interface ServerOptions {
   proc?: string;
   /** `--noio` (default): the server's own terminal takes no part; false lets it type. */
   noio?: boolean;
+  /** More server flags, before the endpoints (`--log FILE`). */
+  flags?: string[];
+  /** A command that runs the server elsewhere (a namespace): see {@link Proc}. */
+  wrap?: string[];
 }
 
 /**
@@ -302,7 +306,8 @@ export interface TestScratch extends AsyncDisposable {
     options?: { cwd?: string; wrap?: string[]; program?: string },
   ): Proc;
   /**
-   * `dbgremote server --noio [--name NAME] ENDPOINTS... -- gdb [--args] PROGRAM [ARGS...]`; wait
+   * `dbgremote server --noio [--name NAME] [FLAGS] ENDPOINTS... -- gdb [--args] PROGRAM [ARGS...]`;
+   * wait
    * for its endpoints with {@link listeningAddress}.
    */
   startServer(program: string, options?: ServerOptions): Proc;
@@ -331,8 +336,9 @@ export function withScratch(env: Record<string, string> = {}): TestScratch {
       const noio = o.noio === false ? [] : ["--noio"];
       return spawn(
         o.proc ?? "server",
-        ["server", ...noio, ...name, ...endpoints, "--", "gdb", ...debug],
+        ["server", ...noio, ...name, ...(o.flags ?? []), ...endpoints, "--", "gdb", ...debug],
         o.env,
+        { wrap: o.wrap },
       );
     },
     async [Symbol.asyncDispose]() {
@@ -394,20 +400,26 @@ export interface TestSession extends TestScratch {
  */
 export async function withServer(options: SessionOptions = {}): Promise<TestSession> {
   const tmp = withScratch(options.env);
-  let program: string;
-  let server: Proc;
-  let address: string;
   try {
-    program = typeof options.program === "function"
-      ? options.program(tmp.dir)
-      : options.program ?? buildSample(tmp.dir);
-    server = tmp.startServer(program, { ...options, env: options.serverEnv });
-    const first = (options.endpoints ?? [options.endpoint ?? "npipe:"])[0];
-    address = await listeningAddress(server, first.slice(0, first.indexOf(":")) as "npipe");
+    return await serve(tmp, options);
   } catch (err) {
     await tmp[Symbol.asyncDispose]();
     throw err;
   }
+}
+
+/**
+ * {@link withServer} in a scratch directory the test prepared first (a certificate, a lab file):
+ * `await using tmp = withScratch(); ...; const s = await serve(tmp, {...});`. The scratch
+ * directory's disposal stops the session.
+ */
+export async function serve(tmp: TestScratch, options: SessionOptions = {}): Promise<TestSession> {
+  const program = typeof options.program === "function"
+    ? options.program(tmp.dir)
+    : options.program ?? buildSample(tmp.dir);
+  const server = tmp.startServer(program, { ...options, env: options.serverEnv });
+  const first = (options.endpoints ?? [options.endpoint ?? "npipe:"])[0];
+  const address = await listeningAddress(server, first.slice(0, first.indexOf(":")) as "npipe");
   const connected = options.name === undefined
     ? "*** connected"
     : `*** connected to ${options.name}`;
@@ -443,6 +455,29 @@ async function nthAddress(server: Proc, transport: string, n: number): Promise<s
   const re = new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`, "g");
   await server.waitFor(new RegExp(`(listening on ${transport}:[^\\n]*\\n[^]*){${n + 1}}`));
   return [...server.stdout.matchAll(re)][n][1];
+}
+
+/**
+ * A serial cable made by socat (apt-get install socat), stopped with the scratch directory:
+ * `tty` is the pty a server opens (`com:port=TTY`); `other` is the far end, a second pty (a
+ * null-modem pair) or, with `end: "socket"`, a unix socket the test writes raw bytes to. Ready
+ * when socat says both ends are open (its -d -d notices), not after a guessed delay.
+ */
+export async function serialCable(
+  tmp: TestScratch,
+  end: "pty" | "socket" = "pty",
+): Promise<{ tty: string; other: string; socat: Proc }> {
+  const tty = path.join(tmp.dir, "ttyA");
+  const other = path.join(tmp.dir, end === "pty" ? "ttyB" : "line.sock");
+  const far = end === "pty" ? `pty,raw,echo=0,link=${other}` : `UNIX-LISTEN:${other}`;
+  const socat = tmp.spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${tty}`, far], {}, {
+    program: "socat",
+  });
+  await socat.waitFor(end === "pty" ? /starting data transfer loop/ : /listening on AF=1 /, {
+    stream: "stderr",
+    timeoutMs: 5000,
+  });
+  return { tty, other, socat };
 }
 
 /**
