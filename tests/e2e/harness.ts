@@ -9,6 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+export { within } from "../support/within.ts";
+
 export const BINARY = path.resolve(import.meta.dirname!, "../../dist/dbgremote");
 
 export function requireBinary(): void {
@@ -251,19 +253,6 @@ export async function listeningAddress(
   if (m[1]) return m[1];
   const host = m[3].replace(/^\[|\]$/g, "");
   return `${m[2]}:server=${host},port=${m[4]}${extra ? `,${extra}` : ""}`;
-}
-
-/** Resolve `promise`, or fail after `ms` with `what()` (say what was awaited, show output). */
-export async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** How to start a `dbgremote server` (see {@link TestScratch.startServer}). */

@@ -9,6 +9,8 @@ import { type EndpointAuth, servePeer } from "../../src/session/peer.ts";
 import { Session } from "../../src/session/session.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
 import type { Channel } from "../../src/transport/transport.ts";
+import type { SessionEvent } from "../../src/protocol/messages.ts";
+import { within } from "../support/within.ts";
 import { createFakeEngine } from "./fake_engine.ts";
 
 const V = { protocol: "1.0", release: "0.1.0" };
@@ -37,12 +39,17 @@ function server(password: string, limiter = new AuthLimiter()) {
     });
     return c;
   };
-  const join = (password?: string, peer?: string, extra?: Partial<Channel>) =>
+  const join = (
+    password?: string,
+    peer?: string,
+    extra?: Partial<Channel>,
+    onEvent: (e: SessionEvent) => void = () => {},
+  ) =>
     openClient(connect(peer, extra), {
       who: { user: "u", host: "h", tool: "t" },
       version: V,
       password,
-      onEvent: () => {},
+      onEvent,
     });
   return { session, logs, connect, join, auth };
 }
@@ -117,20 +124,35 @@ function rawPeer(s: ReturnType<typeof server>, peer: string, extra?: Partial<Cha
   const decoder = new FrameDecoder();
   const got: Message[] = [];
   let closed = false;
-  ch.start({ data: (c) => got.push(...decoder.push(c)), close: () => (closed = true) });
+  let arrived = () => {};
+  ch.start({
+    data: (c) => {
+      got.push(...decoder.push(c));
+      arrived();
+    },
+    close: () => (closed = true),
+  });
   return {
     got,
     send: (m: Message) => ch.write(encodeFrame(m)),
     get closed() {
       return closed;
     },
+    /** The first message of type `t`, as soon as it arrives (within 1 s). */
     async next(t: string): Promise<Message> {
-      for (let i = 0; i < 200; i++) {
+      const deadline = Date.now() + 1000;
+      while (true) {
         const m = got.find((x) => x.t === t);
         if (m) return m;
-        await new Promise((r) => setTimeout(r, 5));
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no ${t}; got ${JSON.stringify(got)}`);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((r) => {
+          arrived = r;
+          timer = setTimeout(r, left);
+        });
+        clearTimeout(timer);
       }
-      throw new Error(`no ${t}; got ${JSON.stringify(got)}`);
     },
   };
 }
@@ -169,7 +191,12 @@ Deno.test("a replayed answer fails: every challenge has a fresh nonce", async ()
 
 Deno.test("an unauthenticated peer sees no session output and cannot run commands", async () => {
   const s = server("hunter2");
-  const member = await s.join("hunter2");
+  const answered: number[] = [];
+  let heard = () => {};
+  const member = await s.join("hunter2", undefined, undefined, (e) => {
+    if (e.t === "done") answered.push(e.id);
+    heard();
+  });
   const eve = rawPeer(s, "tcp:10.0.0.77:1");
   eve.send({
     t: "hello",
@@ -181,8 +208,17 @@ Deno.test("an unauthenticated peer sees no session output and cannot run command
   eve.send({ t: "cmd", id: 1, text: "print 666" });
   const err = await eve.next("error");
   assert.match(String(err.message), /expected auth during the handshake, got "cmd"/);
-  member.command("print 1");
-  await new Promise((r) => setTimeout(r, 30));
+  // A barrier: the member's command and its answer go to everyone in the session at once, so
+  // once the member has its answer, eve would have had the same by then.
+  const id = member.command("print 1");
+  await within(
+    new Promise<void>((r) => {
+      heard = () => answered.includes(id) && r();
+      heard();
+    }),
+    1000,
+    () => "the member's print 1 was never answered",
+  );
   assert.deepEqual(eve.got.map((m) => m.t), ["challenge", "error"]);
   await s.session.end("done");
 });

@@ -38,12 +38,16 @@ Deno.test("commands run one at a time: a second waits for the running one", asyn
   const a = await l.join("alice");
   l.engine.hold();
   a.conn.command("continue");
-  a.conn.command("print 9");
+  const print = a.conn.command("print 9");
   await a.until((e) => e.t === "state" && e.state === "running");
-  await new Promise((r) => setTimeout(r, 20));
+  // A barrier: `.input` is answered ahead of the queue, and a command that starts is echoed at
+  // once, so had print 9 started, its echo would have come before this answer.
+  const barrier = a.conn.command(".input barrier");
+  await a.until((e) => e.t === "done" && e.id === barrier);
+  assert.ok(!a.events.some((e) => e.t === "echo" && e.id === print), "print 9 did not start");
   assert.deepEqual(l.engine.executed, ["continue"], "print must wait for continue");
   l.engine.release();
-  await a.until(doneOf(2));
+  await a.until((e) => e.t === "done" && e.id === print);
   assert.deepEqual(l.engine.executed, ["continue", "print 9"]);
   await l.session.end("test over");
 });
