@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { servePeer } from "../../src/session/peer.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
 import { ProtocolError } from "../../src/errors.ts";
-import { doneOf, lab, V } from "./lab.ts";
+import { doneOf, lab, stalledClient, V, whileRunning } from "./lab.ts";
 
 Deno.test("every client sees every command with its issuer, and all output, in order", async () => {
   const l = lab();
@@ -56,9 +56,7 @@ Deno.test("interrupt goes ahead of the queue and is announced", async () => {
   const l = lab();
   const a = await l.join("alice");
   const b = await l.join("bob");
-  l.engine.hold();
-  a.conn.command("continue");
-  await b.until((e) => e.t === "state" && e.state === "running");
+  await whileRunning(l, a, b);
   b.conn.interrupt();
   await a.until(doneOf(1));
   assert.ok(a.events.some((e) => e.t === "notice" && e.text === "bob@h interrupted the target"));
@@ -220,12 +218,7 @@ Deno.test("a peer that never says hello is closed after the timeout: quietly if 
 });
 
 Deno.test("a client that stops reading is dropped; the others see every event", async () => {
-  const l = lab({ maxPending: 64 * 1024 });
-  const a = await l.join("alice");
-  const slow = await l.join("slow");
-  slow.stall();
-  for (let i = 1; i <= 20; i++) a.conn.command("big 10000");
-  await a.until(doneOf(20));
+  const { l, a } = await stalledClient();
   const drop = await a.until((e) => e.t === "notice" && e.kind === "drop");
   assert.match(
     drop.t === "notice" ? drop.text : "",
@@ -241,9 +234,7 @@ Deno.test("a client that disconnects mid-command does not stop the command or th
   const l = lab();
   const a = await l.join("alice");
   const b = await l.join("bob");
-  l.engine.hold();
-  a.conn.command("continue");
-  await b.until((e) => e.t === "state" && e.state === "running");
+  await whileRunning(l, a, b);
   a.conn.destroy();
   await b.until((e) => e.t === "notice" && e.kind === "leave" && e.text.startsWith("alice@h"));
   l.engine.release();
