@@ -168,7 +168,12 @@ Deno.test("search: a goodbye heard during the search drops the server; the query
   const b = await announce(net, LAB2, () => ({ ...AD, host: "lab2", name: "other" })).started;
   try {
     const running = search(net, ALICE, 1500);
-    await wait(300);
+    // lab1 answered the search (by unicast, to its own port): the fake network delivers in the
+    // order sent, so the search hears that answer before the goodbye.
+    await until(
+      () => net.sent.some((p) => p.from === LAB1 && p.to.startsWith(ALICE + ":4")),
+      "lab1's answer to the search",
+    );
     await a.close();
     const found = await running;
     assert.deepEqual(found.map((s) => s.name), ["other"]);
