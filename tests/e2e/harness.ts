@@ -470,6 +470,19 @@ export async function serialCable(
 }
 
 /**
+ * One check of a longer story, as a step of the test: a failing step is reported and the next
+ * ones still run, so the first failure does not hide the others. The story's processes outlive
+ * its steps: the sanitizers are the test's, not the step's.
+ */
+export async function step(
+  t: Deno.TestContext,
+  name: string,
+  fn: () => Promise<void> | void,
+): Promise<boolean> {
+  return await t.step({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
+
+/**
  * The lines of `output` strictly between the first line containing `start` and the next line
  * containing `end` (for comparing what two clients saw of the same stretch of a session).
  */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { PROTOCOL } from "../../src/version.ts";
-import { buildSample, type Proc, withScratch, withServer } from "./harness.ts";
+import { buildSample, type Proc, step, withScratch, withServer } from "./harness.ts";
 
 /** Lines of a client's stdout from the first echo on: the live transcript without the banner. */
 function liveTranscript(stdout: string): string[] {
@@ -149,7 +149,7 @@ Deno.test("e2e: version prints release and protocol", async () => {
   );
 });
 
-Deno.test("e2e: a password protects the session; the password itself never crosses the wire", async () => {
+Deno.test("e2e: a password protects the session; the password itself never crosses the wire", async (t) => {
   await using session = await withServer({
     endpoints: ["tcp:port=0,password_env=LAB_PW", "npipe:pipe=pw,password_env=LAB_PW"],
     env: { LAB_PW: "correct horse battery staple" },
@@ -173,35 +173,49 @@ Deno.test("e2e: a password protects the session; the password itself never cross
   await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
   const relayPort = (relay.address() as { port: number }).port;
   try {
-    const alice = await session.join("alice", {
-      address: `tcp:server=127.0.0.1,port=${relayPort},password_env=LAB_PW`,
+    let alice: Proc | undefined;
+    await step(
+      t,
+      "a login through a relay: the challenge crosses, the password never",
+      async () => {
+        alice = await session.join("alice", {
+          address: `tcp:server=127.0.0.1,port=${relayPort},password_env=LAB_PW`,
+        });
+        alice.send("print 2+2");
+        await alice.waitFor("$1 = 4");
+        const wire = Buffer.concat(seen).toString("latin1");
+        assert.match(wire, /"t":"challenge"/);
+        assert.doesNotMatch(wire, /correct horse/);
+      },
+    );
+    const open = tcp.replace(",password_env=LAB_PW", "");
+    await step(t, "a wrong password is refused (exit 3), and the server logs it", async () => {
+      const wrong = session.spawn("mallory", ["client", `${open},password=guess`]);
+      assert.equal((await wrong.wait()).code, 3);
+      assert.match(wrong.stderr, /E_AUTH.*wrong password/);
+      await server.waitFor(/wrong password from \S+ at tcp:127\.0\.0\.1:\d+/, {
+        stream: "stderr",
+      });
     });
-    alice.send("print 2+2");
-    await alice.waitFor("$1 = 4");
-    const wire = Buffer.concat(seen).toString("latin1");
-    assert.match(wire, /"t":"challenge"/);
-    assert.doesNotMatch(wire, /correct horse/);
-
-    const wrong = session.spawn("mallory", [
-      "client",
-      `${tcp.replace(",password_env=LAB_PW", "")},password=guess`,
-    ]);
-    assert.equal((await wrong.wait()).code, 3);
-    assert.match(wrong.stderr, /E_AUTH.*wrong password/);
-    const none = session.spawn("nobody", ["client", tcp.replace(",password_env=LAB_PW", "")]);
-    assert.equal((await none.wait()).code, 3);
-    assert.match(none.stderr, /needs a password/);
-    await server.waitFor(/wrong password from \S+ at tcp:127\.0\.0\.1:\d+/, { stream: "stderr" });
-    assert.doesNotMatch(alice.stdout, /joined/, "refused clients never joined");
-
-    const bob = await session.join("bob", { address: await session.addressOf("npipe") });
-    await session.quit(bob);
+    await step(t, "no password is refused (exit 3)", async () => {
+      const none = session.spawn("nobody", ["client", open]);
+      assert.equal((await none.wait()).code, 3);
+      assert.match(none.stderr, /needs a password/);
+    });
+    await step(t, "refused clients never joined", () => {
+      assert.ok(alice, "alice is in");
+      assert.doesNotMatch(alice.stdout, /joined/, "refused clients never joined");
+    });
+    await step(t, "the pipe takes the same password; q ends the session", async () => {
+      const bob = await session.join("bob", { address: await session.addressOf("npipe") });
+      await session.quit(bob);
+    });
   } finally {
     await new Promise((r) => relay.close(r));
   }
 });
 
-Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote cert`", async () => {
+Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote cert`", async (t) => {
   // The certificate comes before the server that uses it: a scratch directory first.
   await using tmp = withScratch();
   const program = buildSample(tmp.dir);
@@ -221,28 +235,41 @@ Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote
   );
   const spipe = (await server.waitFor(/listening on spipe:\S*: dbgremote client (\S+)/))[1];
 
-  const alice = tmp.spawn("alice", ["client", "--user", "alice", ssl]);
-  await alice.waitFor("*** connected");
-  const bob = tmp.spawn("bob", ["client", "--user", "bob", spipe]);
-  await bob.waitFor("*** connected");
-  alice.send("print 3*3");
-  await bob.waitFor(/alice@\S+> print 3\*3\n\$1 = 9/);
-
-  const untrusting = tmp.spawn("untrusting", ["client", ssl.replace(/,cafile=\S+$/, "")]);
-  assert.equal((await untrusting.wait()).code, 1);
-  assert.match(untrusting.stderr, /E_CONNECT.*TLS handshake .* failed/);
-  assert.match(untrusting.stderr, /hint: .*cafile=FILE/);
-  const plain = tmp.spawn("plain", [
-    "client",
-    ssl.replace(/^ssl:/, "tcp:").replace(/,cafile=\S+$/, ""),
-  ]);
-  assert.notEqual(
-    (await plain.wait(20_000)).code,
-    0,
-    "a plain client cannot talk to a TLS endpoint",
+  let bob: Proc | undefined;
+  await step(t, "ssl and spipe clients share the session", async () => {
+    const alice = tmp.spawn("alice", ["client", "--user", "alice", ssl]);
+    await alice.waitFor("*** connected");
+    bob = tmp.spawn("bob", ["client", "--user", "bob", spipe]);
+    await bob.waitFor("*** connected");
+    alice.send("print 3*3");
+    await bob.waitFor(/alice@\S+> print 3\*3\n\$1 = 9/);
+  });
+  await step(
+    t,
+    "a client that does not trust the certificate is refused, with a hint",
+    async () => {
+      const untrusting = tmp.spawn("untrusting", ["client", ssl.replace(/,cafile=\S+$/, "")]);
+      assert.equal((await untrusting.wait()).code, 1);
+      assert.match(untrusting.stderr, /E_CONNECT.*TLS handshake .* failed/);
+      assert.match(untrusting.stderr, /hint: .*cafile=FILE/);
+    },
   );
-  bob.send("q");
-  assert.equal((await server.wait()).code, 0);
+  await step(t, "a plain client cannot talk to a TLS endpoint", async () => {
+    const plain = tmp.spawn("plain", [
+      "client",
+      ssl.replace(/^ssl:/, "tcp:").replace(/,cafile=\S+$/, ""),
+    ]);
+    assert.notEqual(
+      (await plain.wait(20_000)).code,
+      0,
+      "a plain client cannot talk to a TLS endpoint",
+    );
+  });
+  await step(t, "q ends the session", async () => {
+    assert.ok(bob, "bob is in");
+    bob.send("q");
+    assert.equal((await server.wait()).code, 0);
+  });
 });
 
 Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, and again after it leaves", async () => {
