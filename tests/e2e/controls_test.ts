@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { buildSample, withScratch, withServer } from "./harness.ts";
+import { buildSample, step, withScratch, withServer } from "./harness.ts";
 
 /** A --noio server named lab debugging the sample program (looping) on the given endpoints. */
 function labSession(endpoints: string[], serverEnv: Record<string, string> = {}) {
@@ -79,7 +79,7 @@ Deno.test("e2e: .servers lists endpoints with ids, state and client addresses, s
   await session.quit(alice);
 });
 
-Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the issuer only", async () => {
+Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the issuer only", async (t) => {
   const busy = await busyPort();
   try {
     await using session = await labSession(["npipe:pipe=ops"]);
@@ -117,9 +117,12 @@ Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the i
         /error\[E_SECRET_MISSING\]: npipe:pipe=w,password_env=UNSET_PW takes its password from \$UNSET_PW, which is not set/,
       ],
     ];
+    // One step a mistake: one that is not caught does not hide the others.
     for (const [command, error] of mistakes) {
-      alice.send(command);
-      await alice.waitFor(error);
+      await step(t, command, async () => {
+        alice.send(command);
+        await alice.waitFor(error);
+      });
     }
     alice.send(".server tcp:port=0,server=127.0.0.1,password=hunter2");
     await bob.waitFor(

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { withScratch } from "./harness.ts";
+import { step, withScratch } from "./harness.ts";
 
 Deno.test("e2e: a port in use is named, with a fix", async () => {
   await using tmp = withScratch();
@@ -71,49 +71,58 @@ Deno.test("e2e: bad command lines are usage errors (exit 2)", async (t) => {
   }
 });
 
-Deno.test("e2e: check lists every problem with file:line:col and exits 2; plan and check pass a good lab", async () => {
+Deno.test("e2e: check lists every problem with file:line:col and exits 2; plan and check pass a good lab", async (t) => {
   await using tmp = withScratch();
-  const bad = path.join(tmp.dir, "bad.toml");
-  fs.writeFileSync(
-    bad,
-    [
-      "[lab]",
-      'name = "bad"',
-      "",
-      "[nodes.target]",
-      'engine = { kind = "gdb", program = "./app" }',
-      'listen = ["tcp:port=5005,password_env=LAB_PW"]',
-      'connect = "other"',
-      "",
-      "[nodes.alice]",
-      'conect = "target"',
-      "",
-    ].join("\n"),
-  );
-  const check = tmp.spawn("check", ["check", bad]);
-  assert.equal((await check.wait()).code, 2);
-  assert.match(check.stderr, new RegExp(`${bad.replaceAll(".", "\\.")}:\\d+:\\d+: .*never both`));
-  assert.match(check.stderr, /did you mean .*connect/);
-
-  const good = path.resolve(import.meta.dirname!, "../../topologies/crash-lab.toml");
-  const ok = tmp.spawn("check", ["check", good]);
-  assert.equal((await ok.wait()).code, 0, ok.stderr);
-  assert.match(ok.stdout, /ok/);
-  const plan = tmp.spawn("plan", ["plan", good]);
-  assert.equal((await plan.wait()).code, 0, plan.stderr);
-  assert.match(plan.stdout, /server/);
+  await step(t, "a bad lab: every problem with file:line:col, exit 2", async () => {
+    const bad = path.join(tmp.dir, "bad.toml");
+    fs.writeFileSync(
+      bad,
+      [
+        "[lab]",
+        'name = "bad"',
+        "",
+        "[nodes.target]",
+        'engine = { kind = "gdb", program = "./app" }',
+        'listen = ["tcp:port=5005,password_env=LAB_PW"]',
+        'connect = "other"',
+        "",
+        "[nodes.alice]",
+        'conect = "target"',
+        "",
+      ].join("\n"),
+    );
+    const check = tmp.spawn("check", ["check", bad]);
+    assert.equal((await check.wait()).code, 2);
+    assert.match(check.stderr, new RegExp(`${bad.replaceAll(".", "\\.")}:\\d+:\\d+: .*never both`));
+    assert.match(check.stderr, /did you mean .*connect/);
+  });
+  await step(t, "a good lab passes check and plan", async () => {
+    const good = path.resolve(import.meta.dirname!, "../../topologies/crash-lab.toml");
+    const ok = tmp.spawn("check", ["check", good]);
+    assert.equal((await ok.wait()).code, 0, ok.stderr);
+    assert.match(ok.stdout, /ok/);
+    const plan = tmp.spawn("plan", ["plan", good]);
+    assert.equal((await plan.wait()).code, 0, plan.stderr);
+    assert.match(plan.stdout, /server/);
+  });
 });
 
-Deno.test("e2e: secure by default: tcp on every interface without a password refuses to start", async () => {
+Deno.test("e2e: secure by default: tcp on every interface without a password refuses to start", async (t) => {
   await using tmp = withScratch();
-  const s = tmp.startServer("/bin/true", { endpoints: ["tcp:port=0"] });
-  assert.equal((await s.wait()).code, 1);
-  assert.match(
-    s.stderr,
-    /E_INSECURE.*tcp:port=0 would let anyone who reaches every interface control the debugger/,
-  );
-  assert.match(s.stderr, /hint: add password_env=VAR/);
-  const unset = tmp.startServer("/bin/true", { endpoints: ["tcp:port=0,password_env=NOT_SET_PW"] });
-  assert.equal((await unset.wait()).code, 1);
-  assert.match(unset.stderr, /E_SECRET_MISSING.*\$NOT_SET_PW, which is not set/);
+  await step(t, "no password: E_INSECURE, with a hint", async () => {
+    const s = tmp.startServer("/bin/true", { endpoints: ["tcp:port=0"] });
+    assert.equal((await s.wait()).code, 1);
+    assert.match(
+      s.stderr,
+      /E_INSECURE.*tcp:port=0 would let anyone who reaches every interface control the debugger/,
+    );
+    assert.match(s.stderr, /hint: add password_env=VAR/);
+  });
+  await step(t, "a password variable that is not set: E_SECRET_MISSING", async () => {
+    const unset = tmp.startServer("/bin/true", {
+      endpoints: ["tcp:port=0,password_env=NOT_SET_PW"],
+    });
+    assert.equal((await unset.wait()).code, 1);
+    assert.match(unset.stderr, /E_SECRET_MISSING.*\$NOT_SET_PW, which is not set/);
+  });
 });
