@@ -11,6 +11,7 @@ import {
   buildSample,
   endpointAddress,
   type Proc,
+  step,
   type TestScratch,
   withScratch,
   withServer,
@@ -46,7 +47,7 @@ async function logShow(tmp: TestScratch, args: string[]): Promise<Proc> {
   return show;
 }
 
-Deno.test("e2e: .logopen records the session; log show prints it as the console did, and as an asciicast", async () => {
+Deno.test("e2e: .logopen records the session; log show prints it as the console did, and as an asciicast", async (t) => {
   await using session = await withServer({ endpoint: "tcp:port=0,server=127.0.0.1", name: "rec" });
   const file = path.join(session.dir, "session.jsonl");
   const alice = await session.join("alice");
@@ -61,39 +62,50 @@ Deno.test("e2e: .logopen records the session; log show prints it as the console 
   await alice.waitFor(/bob@\S+> print a\n\$1 = (\d+)/);
   await session.quit(alice);
 
-  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-  const show = await logShow(session, [file]);
-  assert.equal(show.stderr, "");
-  const text = show.stdout;
-  assert.match(
-    text,
-    /^\*\*\* record of rec on \S+ \(session [0-9a-f-]+\): gdb .*; opened \S+Z, by alice@/,
+  await step(
+    t,
+    "log show prints the record as the console showed it, private to its owner",
+    async () => {
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      const show = await logShow(session, [file]);
+      assert.equal(show.stderr, "");
+      const text = show.stdout;
+      assert.match(
+        text,
+        /^\*\*\* record of rec on \S+ \(session [0-9a-f-]+\): gdb .*; opened \S+Z, by alice@/,
+      );
+      assert.match(text, /\*\*\* bob@\S+ joined \(tcp:/);
+      assert.match(
+        text,
+        /bob@\S+> break add\nBreakpoint 1 at 0x[0-9a-f]+: file .*demo\.c, line \d+\.\n/,
+      );
+      assert.match(text, /alice@\S+> run\n/);
+      assert.match(text, /-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)\n/);
+      assert.match(text, /bob@\S+> print a\n\$1 = \d+\n/);
+      assert.match(
+        text,
+        /alice@\S+> q\n\*\*\* session ended: alice@\S+ ended the session \(q\)\n$/,
+      );
+      // What alice saw live from her .logopen on is what the record shows.
+      const live = alice.stdout.slice(alice.stdout.indexOf("*** alice@")).replace(/dbg> /g, "");
+      const recorded = text.slice(text.indexOf("*** alice@"));
+      assert.equal(recorded, live.slice(0, recorded.length));
+    },
   );
-  assert.match(text, /\*\*\* bob@\S+ joined \(tcp:/);
-  assert.match(
-    text,
-    /bob@\S+> break add\nBreakpoint 1 at 0x[0-9a-f]+: file .*demo\.c, line \d+\.\n/,
-  );
-  assert.match(text, /alice@\S+> run\n/);
-  assert.match(text, /-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)\n/);
-  assert.match(text, /bob@\S+> print a\n\$1 = \d+\n/);
-  assert.match(text, /alice@\S+> q\n\*\*\* session ended: alice@\S+ ended the session \(q\)\n$/);
-  // What alice saw live from her .logopen on is what the record shows.
-  const live = alice.stdout.slice(alice.stdout.indexOf("*** alice@")).replace(/dbg> /g, "");
-  const recorded = text.slice(text.indexOf("*** alice@"));
-  assert.equal(recorded, live.slice(0, recorded.length));
-
-  const times = await logShow(session, ["--times", file]);
-  for (const line of times.stdout.trimEnd().split("\n")) {
-    assert.match(line, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] /);
-  }
-
-  const cast = await logShow(session, ["--asciicast", file]);
-  const [head, ...events] = cast.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
-  assert.equal(head.version, 2);
-  assert.ok(events.some((e) => e[1] === "m" && /^bob@\S+ joined/.test(e[2])));
-  assert.ok(events.some((e) => e[1] === "m" && /^stopped at .*in add/.test(e[2])));
-  assert.ok(events.some((e) => e[1] === "o" && /> print a\r\n/.test(e[2])));
+  await step(t, "log show --times stamps every line", async () => {
+    const times = await logShow(session, ["--times", file]);
+    for (const line of times.stdout.trimEnd().split("\n")) {
+      assert.match(line, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] /);
+    }
+  });
+  await step(t, "log show --asciicast makes a cast of the same session", async () => {
+    const cast = await logShow(session, ["--asciicast", file]);
+    const [head, ...events] = cast.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.equal(head.version, 2);
+    assert.ok(events.some((e) => e[1] === "m" && /^bob@\S+ joined/.test(e[2])));
+    assert.ok(events.some((e) => e[1] === "m" && /^stopped at .*in add/.test(e[2])));
+    assert.ok(events.some((e) => e[1] === "o" && /> print a\r\n/.test(e[2])));
+  });
 });
 
 Deno.test("e2e: server --log; a server killed with SIGKILL leaves every line written so far intact", async () => {
