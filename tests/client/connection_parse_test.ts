@@ -8,19 +8,10 @@ import { DbgRemoteError } from "../../src/errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../../src/protocol/frame.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
+import { welcomeMessage } from "../support/samples.ts";
 
 const V = { protocol: "1.2", release: "0.1.0" };
-const welcome = {
-  t: "welcome",
-  protocol: "1.2",
-  release: "0.1.0",
-  server: { name: "lab", engine: "gdb", host: "h" },
-  session: "s",
-  you: 1,
-  clients: [],
-  scrollback: [],
-  state: "idle",
-};
+const welcome = welcomeMessage();
 
 /** Wait for `p`, at most 10 s; on timeout, fail saying what never happened and what was seen. */
 async function within<T>(p: Promise<T>, what: string, seen: () => unknown): Promise<T> {
