@@ -16,6 +16,14 @@ import { createFakeEngine } from "./fake_engine.ts";
 const V = { protocol: "1.0", release: "0.1.0" };
 const ITER = 1000; // the floor a client accepts; fast for tests
 
+/** A client's hello, at this test's protocol, from `user@host` running `tool`. */
+const hello = (user: string, host = "x", tool = "t"): Message => ({
+  t: "hello",
+  protocol: V.protocol,
+  release: V.release,
+  who: { user, host, tool },
+});
+
 function server(password: string, limiter = new AuthLimiter()) {
   const logs: string[] = [];
   const session = new Session({ name: "srv", host: "h", makeEngine: (l) => createFakeEngine(l) });
@@ -159,15 +167,10 @@ function rawPeer(s: ReturnType<typeof server>, peer: string, extra?: Partial<Cha
 
 Deno.test("a replayed answer fails: every challenge has a fresh nonce", async () => {
   const s = server("hunter2");
-  const hello = {
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "eve", host: "x", tool: "t" },
-  };
+  const eve = hello("eve");
   // A legitimate exchange, recorded.
   const a = rawPeer(s, "tcp:10.0.0.50:1");
-  a.send(hello);
+  a.send(eve);
   const ch1 = await a.next("challenge");
   const key = deriveKey("hunter2", ch1.salt as string, ITER);
   const answer = {
@@ -179,7 +182,7 @@ Deno.test("a replayed answer fails: every challenge has a fresh nonce", async ()
   await a.next("welcome");
   // The same answer replayed on a new connection.
   const e = rawPeer(s, "tcp:10.0.0.66:1");
-  e.send(hello);
+  e.send(eve);
   const ch2 = await e.next("challenge");
   assert.notEqual(ch2.nonce, ch1.nonce);
   e.send(answer);
@@ -198,12 +201,7 @@ Deno.test("an unauthenticated peer sees no session output and cannot run command
     heard();
   });
   const eve = rawPeer(s, "tcp:10.0.0.77:1");
-  eve.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "eve", host: "x", tool: "t" },
-  });
+  eve.send(hello("eve"));
   await eve.next("challenge");
   eve.send({ t: "cmd", id: 1, text: "print 666" });
   const err = await eve.next("error");
@@ -238,23 +236,13 @@ Deno.test("the transport hears of a proven password, never of a wrong one", asyn
 Deno.test("a peer the transport vouches for (a live browser login) is admitted unasked", async () => {
   const s = server("hunter2");
   const page = rawPeer(s, "http:10.0.0.8:1", { preauthenticated: true });
-  page.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "ann", host: "browser", tool: "dbgremote-web" },
-  });
+  page.send(hello("ann", "browser", "dbgremote-web"));
   const welcome = await page.next("welcome");
   assert.ok(!page.got.some((m) => m.t === "challenge"));
   assert.equal(welcome.proof, undefined, "nothing to prove without a challenge");
   // Without that word from the transport, the same peer is challenged.
   const other = rawPeer(s, "http:10.0.0.8:2");
-  other.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "bob", host: "browser", tool: "dbgremote-web" },
-  });
+  other.send(hello("bob", "browser", "dbgremote-web"));
   await other.next("challenge");
   await s.session.end("done");
 });
@@ -287,12 +275,7 @@ Deno.test("AuthLimiter forgets failures after the window and on success", () => 
 Deno.test("a right password that arrives after the session ended is refused, not a crash", async () => {
   const s = server("hunter2");
   const late = rawPeer(s, "tcp:10.0.0.66:1");
-  late.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "late", host: "x", tool: "t" },
-  });
+  late.send(hello("late"));
   const ch = await late.next("challenge");
   await s.session.end("q");
   const nonce = "c".repeat(32);
