@@ -11,18 +11,14 @@ import {
 } from "../../src/cli/search.ts";
 import type { SearchResult } from "../../src/discovery/search.ts";
 import { UsageError } from "../../src/errors.ts";
+import { crashAdvert } from "../support/samples.ts";
 
 const MINE = { protocol: "1.0", release: "0.1.0" };
 const CRASH: SearchResult = {
-  name: "crash",
-  host: "lab1",
-  pid: 42,
-  engine: "gdb",
-  program: "/srv/app",
-  release: "0.1.0",
-  protocol: "1.0",
-  clients: 2,
-  endpoints: ["tcp:server=lab1,port=5005,password_env=LAB_PW", "npipe:pipe=crash"],
+  ...crashAdvert({
+    clients: 2,
+    endpoints: ["tcp:server=lab1,port=5005,password_env=LAB_PW", "npipe:pipe=crash"],
+  }),
   instance: "crash on lab1 (42)",
   addresses: ["198.18.0.1"],
   from: "198.18.0.1",

@@ -8,35 +8,11 @@ import { DbgRemoteError } from "../../src/errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../../src/protocol/frame.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
+import { welcomeMessage } from "../support/samples.ts";
+import { within } from "../support/within.ts";
 
 const V = { protocol: "1.2", release: "0.1.0" };
-const welcome = {
-  t: "welcome",
-  protocol: "1.2",
-  release: "0.1.0",
-  server: { name: "lab", engine: "gdb", host: "h" },
-  session: "s",
-  you: 1,
-  clients: [],
-  scrollback: [],
-  state: "idle",
-};
-
-/** Wait for `p`, at most 10 s; on timeout, fail saying what never happened and what was seen. */
-async function within<T>(p: Promise<T>, what: string, seen: () => unknown): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not happen; seen: ${JSON.stringify(seen())}`)),
-      10_000,
-    );
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const welcome = welcomeMessage();
 
 /** A scripted server: answers the hello with `first`, then sends what the test says. */
 function scriptedServer(first: Message) {
@@ -68,7 +44,7 @@ Deno.test("the console skips a newer server's event types and keeps the rest", a
   s.send({ t: "future-event", x: 1 });
   s.send({ t: "out", seq: null, stream: "target", text: "hi\n" });
   s.send({ t: "end", reason: "over", cause: "quit" });
-  await within(sawEnd, "the end event", () => events);
+  await within(sawEnd, 10_000, () => `no end event; seen: ${JSON.stringify(events)}`);
   assert.deepEqual(events.map((e) => e.t), ["out", "end"]);
   conn.destroy();
   await conn.closed;
@@ -82,7 +58,11 @@ Deno.test("a malformed event ends the connection as a protocol error, not as a c
     onEvent: () => {},
   });
   s.send({ t: "echo", from: "x", text: "bt" });
-  await within(conn.closed, "closing the connection", () => conn.ending());
+  await within(
+    conn.closed,
+    10_000,
+    () => `the connection never closed; seen: ${JSON.stringify(conn.ending())}`,
+  );
   const end = conn.ending();
   assert.equal(end.kind, "dropped");
   assert.ok(end.kind === "dropped" && end.error instanceof DbgRemoteError);

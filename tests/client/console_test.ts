@@ -7,6 +7,7 @@ import {
   type Terminal,
 } from "../../src/client/console.ts";
 import type { ClientConnection, ConnectionEnd } from "../../src/client/connection.ts";
+import { within } from "../support/within.ts";
 
 function fakeTerminal(lines: string[]): Terminal & { written: string[]; interrupt(): void } {
   const written: string[] = [];
@@ -31,29 +32,55 @@ function fakeConnection(): ClientConnection & {
   sent: string[];
   /** The server side closes the connection this way. */
   close(how: ConnectionEnd): void;
+  /** Until `entry` was sent (bounded). */
+  sentSoon(entry: string): Promise<void>;
+  /** Until the console took this connection as its own (it awaits its close; bounded). */
+  taken(): Promise<void>;
 } {
   const sent: string[] = [];
   let closeIt = () => {};
   let how: ConnectionEnd = { kind: "lost" };
   const closed = new Promise<void>((r) => (closeIt = r));
+  let changed = () => {};
+  let watched = false;
+  /** Resolve once `ok()` holds, checked at each change; reject after 1 s. */
+  const soon = (ok: () => boolean, what: string) =>
+    within(
+      new Promise<void>((r) => {
+        changed = () => ok() && r();
+        changed();
+      }),
+      1000,
+      () => `${what}; sent: ${JSON.stringify(sent)}`,
+    );
+  const send = (entry: string) => {
+    sent.push(entry);
+    changed();
+  };
   return {
     sent,
     welcome: {} as ClientConnection["welcome"],
-    command: (t) => sent.push(`cmd ${t}`),
-    interrupt: () => void sent.push("interrupt"),
+    command: (t) => (send(`cmd ${t}`), sent.length),
+    interrupt: () => send("interrupt"),
     idle: () => Promise.resolve(),
     leave: () => {
-      sent.push("bye");
+      send("bye");
       how = { kind: "left" };
       closeIt();
     },
     destroy: () => closeIt(),
-    closed,
+    get closed() {
+      watched = true;
+      changed();
+      return closed;
+    },
     ending: () => how,
     close(end) {
       how = end;
       closeIt();
     },
+    sentSoon: (entry) => soon(() => sent.includes(entry), `${entry} was never sent`),
+    taken: () => soon(() => watched, "the console never took the connection"),
   };
 }
 
@@ -65,8 +92,12 @@ function liveTerminal() {
   let done = false;
   let onInt = () => {};
   let onLeave = () => {};
+  let wrote = () => {};
   const term: Terminal = {
-    write: (t) => void written.push(t),
+    write: (t) => {
+      written.push(t);
+      wrote();
+    },
     async *lines() {
       while (true) {
         if (queue.length) yield queue.shift()!;
@@ -90,12 +121,16 @@ function liveTerminal() {
     },
     ctrlC: () => onInt(),
     ctrlB: () => onLeave(),
-    /** Until something was written that matches. */
+    /** Until something was written that matches (bounded). */
     async until(re: RegExp) {
-      for (let i = 0; i < 200 && !re.test(written.join("")); i++) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      assert.match(written.join(""), re);
+      await within(
+        new Promise<void>((r) => {
+          wrote = () => re.test(written.join("")) && r();
+          wrote();
+        }),
+        1000,
+        () => `nothing written matches ${re}: ${JSON.stringify(written)}`,
+      );
     },
   };
 }
@@ -147,24 +182,27 @@ Deno.test("console: after the server goes away, `next` gives the connection to c
   const second = fakeConnection();
   const t = liveTerminal();
   let resume = (_c: ClientConnection | undefined) => {};
+  let asked = () => {};
+  const waiting = new Promise<void>((r) => (asked = r));
   const ends: ConnectionEnd[] = [];
   const done = runConsoleClient(first, t.term, {
     next: (ended) => {
       ends.push(ended);
+      asked();
       return new Promise((r) => (resume = r));
     },
   });
   t.type("break main");
-  await new Promise((r) => setTimeout(r, 10));
+  await first.sentSoon("cmd break main");
   first.close({ kind: "lost" });
-  await new Promise((r) => setTimeout(r, 10));
+  await within(waiting, 1000, () => "the console never asked for the next connection");
   // While waiting, typed lines are refused (never queued for whatever session comes next).
   t.type("continue");
   await t.until(/not connected: `continue` was not sent/);
   resume(second);
-  await new Promise((r) => setTimeout(r, 10));
+  await second.taken();
   t.type("bt");
-  await new Promise((r) => setTimeout(r, 10));
+  await second.sentSoon("cmd bt");
   t.ctrlC();
   t.ctrlB();
   assert.equal(await done, "left");
@@ -177,17 +215,21 @@ Deno.test("console: Ctrl+C while waiting for the server gives up", async () => {
   const first = fakeConnection();
   const t = liveTerminal();
   let aborted = false;
+  let asked = () => {};
+  const waiting = new Promise<void>((r) => (asked = r));
   const done = runConsoleClient(first, t.term, {
-    next: (_ended, giveUp) =>
-      new Promise((r) =>
+    next: (_ended, giveUp) => {
+      asked();
+      return new Promise((r) =>
         giveUp.addEventListener("abort", () => {
           aborted = true;
           r(undefined);
         })
-      ),
+      );
+    },
   });
   first.close({ kind: "ended", reason: "the server was stopped (SIGTERM)", cause: "shutdown" });
-  await new Promise((r) => setTimeout(r, 10));
+  await within(waiting, 1000, () => "the console never asked for the next connection");
   t.ctrlC();
   assert.equal(await done, "gave-up");
   assert.equal(aborted, true);

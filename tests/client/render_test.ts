@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describeStop, renderEvent, renderWelcome } from "../../src/client/render.ts";
 import type { Welcome } from "../../src/protocol/messages.ts";
+import { welcomeMessage } from "../support/samples.ts";
 
 Deno.test("describeStop: stopped, exited, signalled", () => {
   assert.equal(
@@ -34,12 +35,9 @@ Deno.test("renderEvent: issuer beside each command; notices marked", () => {
 });
 
 Deno.test("renderWelcome: names the others (not you), warns, replays scrollback", () => {
-  const w: Welcome = {
-    t: "welcome",
+  const w = welcomeMessage({
     protocol: "1.0",
-    release: "0.1.0",
     server: { name: "lab", engine: "gdb 13.1 debugging ./demo", host: "lab1" },
-    session: "s",
     you: 2,
     clients: [
       { id: 1, who: { user: "alice", host: "a", tool: "t" }, via: "tcp:x" },
@@ -48,7 +46,7 @@ Deno.test("renderWelcome: names the others (not you), warns, replays scrollback"
     scrollback: [{ t: "echo", from: "alice@a", client: 1, id: 1, seq: 1, text: "bt" }],
     state: "stopped",
     warning: "release mismatch",
-  };
+  }) as Welcome;
   const text = renderWelcome(w);
   assert.match(text, /connected to lab on lab1: gdb 13\.1 debugging \.\/demo/);
   assert.match(text, /also here: alice@a\n/);
@@ -58,21 +56,17 @@ Deno.test("renderWelcome: names the others (not you), warns, replays scrollback"
 });
 
 Deno.test("renderWelcome: an observer is told so on join; observers among the others are marked", () => {
-  const base: Welcome = {
-    t: "welcome",
+  const base = welcomeMessage({
     protocol: "1.1",
-    release: "0.1.0",
     server: { name: "lab", engine: "gdb", host: "lab1" },
-    session: "s",
     you: 2,
     clients: [
       { id: 1, who: { user: "alice", host: "a", tool: "t" }, via: "tcp:x", role: "operator" },
       { id: 2, who: { user: "bob", host: "b", tool: "t" }, via: "tcp:y", role: "observer" },
       { id: 3, who: { user: "carol", host: "c", tool: "t" }, via: "tcp:z", role: "observer" },
     ],
-    scrollback: [],
     state: "stopped",
-  };
+  }) as Welcome;
   const watching = renderWelcome({ ...base, role: "observer" });
   assert.match(watching, /\*\*\* you are an observer: you see everything, commands are refused\n/);
   assert.match(watching, /also here: alice@a, carol@c \(observer\)\n/);

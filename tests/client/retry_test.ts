@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createBackoff, formatDelay, retryUntil, transientReason } from "../../src/client/retry.ts";
 import { DbgRemoteError, ProtocolError, TransportError } from "../../src/errors.ts";
+import { within } from "../support/within.ts";
 
 function refused(): TransportError {
   const cause = Object.assign(new Error("connect ECONNREFUSED 198.18.0.1:5005"), {
@@ -161,12 +162,17 @@ Deno.test("retryUntil: Ctrl+C during a try gives up at once; what the try yields
   const giveUp = new AbortController();
   let finishTry!: (conn: string) => void;
   const discarded: string[] = [];
+  let discardedOne = () => {};
+  const discarding = new Promise<void>((r) => (discardedOne = r));
   const waiting = retryUntil({
     attempt: () => new Promise<string>((resolve) => (finishTry = resolve)), // a slow handshake
     what: "the server",
     say: () => {},
     signal: giveUp.signal,
-    discard: (late) => discarded.push(late),
+    discard: (late) => {
+      discarded.push(late);
+      discardedOne();
+    },
     ...clock(),
   });
   await Promise.resolve();
@@ -178,7 +184,7 @@ Deno.test("retryUntil: Ctrl+C during a try gives up at once; what the try yields
   });
   assert.deepEqual(discarded, []);
   finishTry("connection 1");
-  await new Promise((r) => setTimeout(r, 0));
+  await within(discarding, 1000, () => "the late connection was never discarded");
   assert.deepEqual(discarded, ["connection 1"]);
 });
 

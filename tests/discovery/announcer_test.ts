@@ -5,22 +5,13 @@ import { decodeMessage, encodeMessage, TYPE } from "../../src/discovery/dns_code
 import { onLocalLink } from "../../src/discovery/mdns_socket.ts";
 import { searchServers } from "../../src/discovery/search.ts";
 import { FakeNet } from "./fake_net.ts";
+import { crashAdvert } from "../support/samples.ts";
 
 const LAB1 = "198.18.0.1";
 const LAB2 = "198.18.0.2";
 const ALICE = "198.18.0.3";
 
-const AD: Advert = {
-  name: "crash",
-  host: "lab1",
-  pid: 42,
-  engine: "gdb",
-  program: "/srv/app",
-  release: "0.1.0",
-  protocol: "1.0",
-  clients: 0,
-  endpoints: ["tcp:server=lab1,port=5005,password_env=LAB_PW"],
-};
+const AD: Advert = crashAdvert();
 
 function announce(net: FakeNet, host: string, describe: () => Advert | undefined) {
   const log: string[] = [];
@@ -168,7 +159,12 @@ Deno.test("search: a goodbye heard during the search drops the server; the query
   const b = await announce(net, LAB2, () => ({ ...AD, host: "lab2", name: "other" })).started;
   try {
     const running = search(net, ALICE, 1500);
-    await wait(300);
+    // lab1 answered the search (by unicast, to its own port): the fake network delivers in the
+    // order sent, so the search hears that answer before the goodbye.
+    await until(
+      () => net.sent.some((p) => p.from === LAB1 && p.to.startsWith(ALICE + ":4")),
+      "lab1's answer to the search",
+    );
     await a.close();
     const found = await running;
     assert.deepEqual(found.map((s) => s.name), ["other"]);

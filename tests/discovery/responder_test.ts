@@ -8,18 +8,12 @@ import {
   serverRecords,
 } from "../../src/discovery/responder.ts";
 import { ServerTable } from "../../src/discovery/server_table.ts";
+import { crashAdvert } from "../support/samples.ts";
 
-const AD: Advert = {
-  name: "crash",
-  host: "lab1",
-  pid: 42,
-  engine: "gdb",
-  program: "/srv/app",
-  release: "0.1.0",
-  protocol: "1.0",
+const AD: Advert = crashAdvert({
   clients: 1,
   endpoints: ["tcp:server=lab1,port=5005,password_env=LAB_PW", "npipe:pipe=crash"],
-};
+});
 const SERVICE = ["_dbgremote", "_tcp", "local"];
 const INSTANCE = ["crash on lab1 (42)", ...SERVICE];
 const query = (type: number, name = SERVICE, id = 77): Message => ({

@@ -6,39 +6,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import {
-  buildSample,
-  endpointAddress,
-  Proc,
-  requireBinary,
-  scratch,
-  serverProc,
-} from "./harness.ts";
+import { buildSample, step, withScratch, withServer } from "./harness.ts";
 
-type Tmp = ReturnType<typeof scratch>;
-
-/** A --noio server debugging the sample program (looping) on the given endpoints. */
-function server(tmp: Tmp, program: string, endpoints: string[], env = {}): Proc {
-  return serverProc(tmp, program, endpoints, { env, name: "lab", args: ["loop"] });
-}
-
-async function client(
-  tmp: Tmp,
-  user: string,
-  address: string,
-  options: { env?: Record<string, string>; observe?: boolean } = {},
-): Promise<Proc> {
-  const args = ["client", "--user", user, ...(options.observe ? ["--observe"] : []), address];
-  const p = new Proc(user, args, { ...tmp.env, ...options.env });
-  await p.waitFor("*** connected to lab");
-  return p;
-}
-
-/** The n-th `listening on TRANSPORT:...` address the server printed. */
-async function nthAddress(s: Proc, transport: string, n: number): Promise<string> {
-  const re = new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`, "g");
-  await s.waitFor(new RegExp(`(listening on ${transport}:[^\\n]*\\n[^]*){${n + 1}}`));
-  return [...s.stdout.matchAll(re)][n][1];
+/** A --noio server named lab debugging the sample program (looping) on the given endpoints. */
+function labSession(endpoints: string[], serverEnv: Record<string, string> = {}) {
+  return withServer({ endpoints, serverEnv, name: "lab", args: ["loop"] });
 }
 
 async function busyPort(): Promise<{ port: number; close(): Promise<void> }> {
@@ -51,18 +23,18 @@ async function busyPort(): Promise<{ port: number; close(): Promise<void> }> {
 }
 
 Deno.test("e2e: .clients shows roles, transports, endpoints and activity; .echo names the speaker", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using s = server(tmp, program, ["tcp:port=0,server=127.0.0.1", "npipe:pipe=watch,observe"]);
-  const tcp = await endpointAddress(s, "tcp");
-  const watch = await endpointAddress(s, "npipe");
+  await using session = await labSession([
+    "tcp:port=0,server=127.0.0.1",
+    "npipe:pipe=watch,observe",
+  ]);
+  const s = session.server;
+  const watch = await session.addressOf("npipe");
   assert.match(
     s.stdout,
     /listening on npipe:pipe=watch,observe: dbgremote client npipe:pipe=watch \(everyone who joins here is an observer\)/,
   );
-  await using alice = await client(tmp, "alice", tcp);
-  await using walt = await client(tmp, "walt", watch);
+  const alice = await session.join("alice");
+  const walt = await session.join("walt", { address: watch });
   await alice.waitFor(/\*\*\* walt@\S+ joined \(npipe:\S+\) as an observer/);
 
   alice.send(".clients");
@@ -78,22 +50,18 @@ Deno.test("e2e: .clients shows roles, transports, endpoints and activity; .echo 
 
   walt.send(".echo coffee is ready");
   await alice.waitFor(/walt@\S+> \.echo coffee is ready\nwalt@\S+: coffee is ready\n/);
-  alice.send("q");
-  assert.equal((await s.wait()).code, 0);
+  await session.quit(alice);
 });
 
 Deno.test("e2e: .servers lists endpoints with ids, state and client addresses, secrets masked", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using s = server(tmp, program, [
+  await using session = await labSession([
     "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
     "npipe:pipe=ops-%d",
     "npipe:pipe=sec,password=hunter2",
   ], { LAB_PW: "correct horse" });
-  const tcp = await nthAddress(s, "tcp", 0);
-  const ops = await nthAddress(s, "npipe", 0);
-  await using alice = await client(tmp, "alice", ops);
+  const s = session.server;
+  const tcp = session.address;
+  const alice = await session.join("alice", { address: await session.addressOf("npipe", 0) });
   alice.send(".servers");
   const port = /port=(\d+)/.exec(tcp)![1];
   await alice.waitFor(
@@ -108,27 +76,23 @@ Deno.test("e2e: .servers lists endpoints with ids, state and client addresses, s
     /\n {2}2 - npipe:pipe=sec,password=\* +accepting +0 clients +join: dbgremote client npipe:pipe=sec,password=\*\n/,
   );
   assert.doesNotMatch(alice.stdout + s.stdout + s.stderr, /hunter2|correct horse/);
-  alice.send("q");
-  assert.equal((await s.wait()).code, 0);
+  await session.quit(alice);
 });
 
-Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the issuer only", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
+Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the issuer only", async (t) => {
   const busy = await busyPort();
   try {
-    await using s = server(tmp, program, ["npipe:pipe=ops"]);
-    const ops = await endpointAddress(s, "npipe");
-    await using alice = await client(tmp, "alice", ops);
-    await using bob = await client(tmp, "bob", ops);
+    await using session = await labSession(["npipe:pipe=ops"]);
+    const s = session.server;
+    const alice = await session.join("alice");
+    const bob = await session.join("bob");
 
     alice.send(".server npipe:pipe=extra");
     await bob.waitFor(
       /\*\*\* alice@\S+ opened endpoint 1: npipe:pipe=extra; join with: dbgremote client npipe:pipe=extra\n/,
     );
     await s.waitFor(/endpoint 1 opened by alice@\S+: npipe:pipe=extra/, { stream: "stderr" });
-    await using carol = await client(tmp, "carol", "npipe:pipe=extra");
+    const carol = await session.join("carol", { address: "npipe:pipe=extra" });
     await bob.waitFor(/carol@\S+ joined/);
 
     // Each mistake: a clear error to alice; bob sees only the command; nothing opens.
@@ -153,9 +117,12 @@ Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the i
         /error\[E_SECRET_MISSING\]: npipe:pipe=w,password_env=UNSET_PW takes its password from \$UNSET_PW, which is not set/,
       ],
     ];
+    // One step a mistake: one that is not caught does not hide the others.
     for (const [command, error] of mistakes) {
-      alice.send(command);
-      await alice.waitFor(error);
+      await step(t, command, async () => {
+        alice.send(command);
+        await alice.waitFor(error);
+      });
     }
     alice.send(".server tcp:port=0,server=127.0.0.1,password=hunter2");
     await bob.waitFor(
@@ -178,28 +145,24 @@ Deno.test("e2e: .server opens an endpoint for everyone; its mistakes reach the i
     alice.send(".servers");
     await alice.waitFor(/\n {2}2 - tcp:server=127\.0\.0\.1,port=0,password=\* +accepting/);
     assert.doesNotMatch(alice.stdout, /\n {2}3 - /, "failed opens added nothing");
-    alice.send("q");
-    assert.equal((await s.wait()).code, 0);
+    await session.quit(alice);
   } finally {
     await busy.close();
   }
 });
 
 Deno.test("e2e: .endsrv stops accepting on an endpoint; its clients stay; a bad id lists the valid ones", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using s = server(tmp, program, ["tcp:port=0,server=127.0.0.1", "npipe:pipe=ops"]);
-  const tcp = await endpointAddress(s, "tcp");
-  const ops = await endpointAddress(s, "npipe");
-  await using alice = await client(tmp, "alice", tcp);
-  await using bob = await client(tmp, "bob", ops);
+  await using session = await labSession(["tcp:port=0,server=127.0.0.1", "npipe:pipe=ops"]);
+  const tcp = session.address;
+  const ops = await session.addressOf("npipe");
+  const alice = await session.join("alice");
+  const bob = await session.join("bob", { address: ops });
 
   alice.send(".endsrv 0");
   await bob.waitFor(
     /\*\*\* alice@\S+ closed endpoint 0 \(tcp:server=127\.0\.0\.1,port=0\): nobody new can join there; 1 client who came in through it stays\n/,
   );
-  await using late = new Proc("late", ["client", tcp], tmp.env);
+  const late = session.spawn("late", ["client", tcp]);
   assert.equal((await late.wait()).code, 1);
   assert.match(late.stderr, /E_CONNECT/);
   alice.send("print 6*7");
@@ -215,44 +178,34 @@ Deno.test("e2e: .endsrv stops accepting on an endpoint; its clients stay; a bad 
 
   bob.send(".endsrv 1");
   await alice.waitFor(/no endpoint accepts new clients now \(\.server CONNSTR opens one\)\n/);
-  await using later = new Proc("later", ["client", ops], tmp.env);
+  const later = session.spawn("later", ["client", ops]);
   assert.equal((await later.wait()).code, 1);
-  bob.send("q");
-  assert.equal((await s.wait()).code, 0);
+  await session.quit(bob);
 });
 
 Deno.test("e2e: .remote_exit leaves; the others are told and go on", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using s = server(tmp, program, ["npipe:pipe=ops"]);
-  const ops = await endpointAddress(s, "npipe");
-  await using alice = await client(tmp, "alice", ops);
-  await using bob = await client(tmp, "bob", ops);
+  await using session = await labSession(["npipe:pipe=ops"]);
+  const alice = await session.join("alice");
+  const bob = await session.join("bob");
   bob.send(".remote_exit");
   assert.equal((await bob.wait()).code, 0);
   assert.match(bob.stdout, /\*\*\* leaving the session \(it goes on for the others\)/);
   await alice.waitFor(/\*\*\* bob@\S+ left\n/);
   alice.send("print 1+2");
   await alice.waitFor(/\$1 = 3/);
-  alice.send("q");
-  assert.equal((await s.wait()).code, 0);
+  await session.quit(alice);
 });
 
 Deno.test("e2e: observers see everything; their commands and Ctrl+C are refused to them alone", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using s = server(tmp, program, [
+  await using session = await labSession([
     "npipe:pipe=ops",
     "npipe:pipe=watch,observe,password_env=WATCH_PW",
   ], { WATCH_PW: "watchers only" });
-  const ops = await nthAddress(s, "npipe", 0);
-  const watch = await nthAddress(s, "npipe", 1);
+  const watch = await session.addressOf("npipe", 1);
   assert.equal(watch, "npipe:pipe=watch,password_env=WATCH_PW");
-  await using alice = await client(tmp, "alice", ops);
-  await using walt = await client(tmp, "walt", watch, { env: { WATCH_PW: "watchers only" } });
-  await using vera = await client(tmp, "vera", ops, { observe: true });
+  const alice = await session.join("alice");
+  const walt = await session.join("walt", { address: watch, env: { WATCH_PW: "watchers only" } });
+  const vera = await session.join("vera", ["--observe"]);
   for (const o of [walt, vera]) {
     assert.match(
       o.stdout,
@@ -285,13 +238,11 @@ Deno.test("e2e: observers see everything; their commands and Ctrl+C are refused 
   // Reading and speaking are allowed.
   walt.send(".echo nice catch");
   await alice.waitFor(/walt@\S+: nice catch\n/);
-  alice.send("q");
-  assert.equal((await s.wait()).code, 0);
+  await session.quit(alice);
 });
 
 Deno.test("e2e: a lab's observer node joins through the server's observe endpoint", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const program = buildSample(tmp.dir);
   const lab = path.join(tmp.dir, "lab.toml");
   fs.writeFileSync(
@@ -312,12 +263,12 @@ observer = true
 connect = "lab"
 `,
   );
-  await using target = new Proc("target", ["run", lab, "--node", "lab"], tmp.env);
+  const target = tmp.spawn("target", ["run", lab, "--node", "lab"]);
   await target.waitFor(/listening on npipe:pipe=watch,observe/);
-  await using boss = new Proc("boss", ["run", lab, "--node", "boss"], tmp.env);
+  const boss = tmp.spawn("boss", ["run", lab, "--node", "boss"]);
   await boss.waitFor("*** client boss: connecting to node lab at npipe:pipe=watch");
   await boss.waitFor("*** you are an observer: you see everything, commands are refused");
-  await using dev = new Proc("dev", ["run", lab, "--node", "dev"], tmp.env);
+  const dev = tmp.spawn("dev", ["run", lab, "--node", "dev"]);
   await dev.waitFor("*** client dev: connecting to node lab at npipe:pipe=ops");
   await dev.waitFor(/\*\*\* connected to lab[^]*also here: \S+ \(observer\)/);
   dev.send("q");
@@ -330,7 +281,7 @@ connect = "lab"
     solo,
     fs.readFileSync(lab, "utf8").replace(/\[nodes\.dev\][^]*$/, ""),
   );
-  await using both = new Proc("both", ["run", solo], tmp.env);
+  const both = tmp.spawn("both", ["run", solo]);
   await both.waitFor("*** client boss: connecting to node lab at npipe:pipe=watch");
   await both.waitFor("*** you are an observer: you see everything, commands are refused");
   both.send("print 1");

@@ -6,13 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import {
-  type Proc,
-  serverProc,
-  type TestSession,
-  transcriptBetween,
-  withServer,
-} from "./harness.ts";
+import { type Proc, transcriptBetween, withServer } from "./harness.ts";
 
 /** The pids of `parent`'s children named `name` (pgrep -P). */
 function children(parent: number, name?: string): number[] {
@@ -45,11 +39,6 @@ function sameTranscript(a: Proc, b: Proc, start: string, end: string): string[] 
   return seenByA;
 }
 
-async function quit(session: TestSession, by: Proc, expected = 0): Promise<void> {
-  by.send("q");
-  assert.equal((await session.server.wait(20_000)).code, expected);
-}
-
 Deno.test("fault: kill -9 of a client; the others are told, and go on seeing the same session", async () => {
   await using session = await withServer();
   const alice = await session.join("alice");
@@ -70,7 +59,7 @@ Deno.test("fault: kill -9 of a client; the others are told, and go on seeing the
   await mark(carol, "fault-end", [alice, carol]);
   const seen = sameTranscript(alice, carol, "fault-start", "fault-end");
   assert.ok(seen.some((l) => /bob@\S+ (disconnected|connection lost)/.test(l)));
-  await quit(session, alice);
+  await session.quit(alice);
   assert.equal((await carol.wait()).code, 0);
 });
 
@@ -125,7 +114,7 @@ Deno.test("fault: kill -9 of the program at a breakpoint; continue reports it, t
   }
   await mark(bob, "fault-end", [alice, bob]);
   sameTranscript(alice, bob, "fault-start", "fault-end");
-  await quit(session, alice);
+  await session.quit(alice);
 });
 
 Deno.test("fault: kill -9 of the server; --reconnect clients rejoin the restarted one", async () => {
@@ -143,10 +132,7 @@ Deno.test("fault: kill -9 of the server; --reconnect clients rejoin the restarte
   const before = alice.stdout.length;
 
   // The same address, a new server: both clients rejoin it on their own.
-  await using again = serverProc(session, session.program, ["npipe:pipe=restart"], {
-    name: "box",
-    proc: "server again",
-  });
+  const again = session.restart();
   const rejoined = /\*\*\* reconnected to server `box`: this is a NEW session/;
   for (const p of [alice, bob]) await p.waitFor(rejoined, { timeoutMs: 30_000 });
   await mark(alice, "fault-start", [alice, bob]);
@@ -196,5 +182,5 @@ Deno.test("fault: SIGSTOP of a client under heavy output; it is dropped, the oth
   // needs: output (--reconnect rejoins a client the server dropped on purpose)
   assert.equal((await bob.wait(30_000)).code, 1);
   assert.doesNotMatch(bob.stdout, /reconnected/);
-  await quit(session, alice);
+  await session.quit(alice);
 });

@@ -3,10 +3,13 @@
  * real pipes, real sockets. Every wait is bounded; every process is killed on
  * dispose.
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
+export { within } from "../support/within.ts";
 
 export const BINARY = path.resolve(import.meta.dirname!, "../../dist/dbgremote");
 
@@ -27,6 +30,11 @@ export class Proc {
   stdout = "";
   stderr = "";
   readonly exited: Promise<Exit>;
+  /**
+   * The other processes of the same test (set by {@link withServer}): a wait that fails shows
+   * their output too, since the reason is often on the other side (the server's stderr).
+   */
+  companions: Proc[] = [];
   #waiters: (() => void)[] = [];
 
   /**
@@ -94,7 +102,7 @@ export class Proc {
       if (left <= 0 || exited) {
         throw new Error(
           `${this.name}: ${exited ? "exited" : "timed out"} waiting for ${re} on ${stream}\n` +
-            `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`,
+            `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}` + this.#others(),
         );
       }
       await new Promise<void>((resolve) => {
@@ -105,6 +113,14 @@ export class Proc {
         });
       });
     }
+  }
+
+  /** The tail of each companion's output, for a failure message. */
+  #others(): string {
+    const tail = (s: string) => s.length > 4000 ? `[...]${s.slice(-4000)}` : s;
+    return this.companions.filter((p) => p !== this).map((p) =>
+      `\n--- ${p.name} stdout ---\n${tail(p.stdout)}\n--- ${p.name} stderr ---\n${tail(p.stderr)}`
+    ).join("");
   }
 
   send(line: string): void {
@@ -126,7 +142,8 @@ export class Proc {
     if (result === "timeout") {
       this.child.kill("SIGKILL");
       throw new Error(
-        `${this.name} did not exit within ${timeoutMs} ms\n${this.stdout}\n${this.stderr}`,
+        `${this.name} did not exit within ${timeoutMs} ms\n` +
+          `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}` + this.#others(),
       );
     }
     return result;
@@ -169,36 +186,6 @@ export function scratch(): { dir: string; env: Record<string, string> } & AsyncD
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-export interface ServerOptions {
-  /** On top of the scratch directory's environment (a password, a PATH). */
-  env?: Record<string, string>;
-  /** `--name NAME`. */
-  name?: string;
-  /** The program's arguments: `gdb --args PROGRAM ARGS...`. */
-  args?: string[];
-  /** The process's name in failure messages (default "server"). */
-  proc?: string;
-}
-
-/**
- * `dbgremote server --noio [--name NAME] ENDPOINTS... -- gdb [--args] PROGRAM [ARGS...]`, with the
- * scratch directory's environment. Wait for its endpoints with {@link endpointAddress}.
- */
-export function serverProc(
-  tmp: { env: Record<string, string> },
-  program: string,
-  endpoints: string[],
-  options: ServerOptions = {},
-): Proc {
-  const name = options.name === undefined ? [] : ["--name", options.name];
-  const debug = options.args === undefined ? [program] : ["--args", program, ...options.args];
-  return new Proc(
-    options.proc ?? "server",
-    ["server", "--noio", ...name, ...endpoints, "--", "gdb", ...debug],
-    { ...tmp.env, ...options.env },
-  );
 }
 
 /** The `dbgremote client ADDRESS` a server printed for its n-th endpoint. */
@@ -268,73 +255,231 @@ export async function listeningAddress(
   return `${m[2]}:server=${host},port=${m[4]}${extra ? `,${extra}` : ""}`;
 }
 
-/** Resolve `promise`, or fail after `ms` with `what()` (say what was awaited, show output). */
-export async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** How to start a `dbgremote server` (see {@link TestScratch.startServer}). */
+export interface ServerOptions {
+  /** The listening connection strings (default one npipe endpoint). */
+  endpoints?: string[];
+  /** One listening connection string (shorthand for `endpoints: [endpoint]`). */
+  endpoint?: string;
+  /** On top of the scratch directory's environment (a password, a PATH). */
+  env?: Record<string, string>;
+  /** `--name NAME`. */
+  name?: string;
+  /** The program's arguments: `gdb --args PROGRAM ARGS...`. */
+  args?: string[];
+  /** The process's name in failure messages (default "server"). */
+  proc?: string;
+  /** `--noio` (default): the server's own terminal takes no part; false lets it type. */
+  noio?: boolean;
+  /** More server flags, before the endpoints (`--log FILE`). */
+  flags?: string[];
+  /** A command that runs the server elsewhere (a namespace): see {@link Proc}. */
+  wrap?: string[];
 }
 
-/** A running server and its scratch directory, for tests that join clients to one session. */
-export interface TestSession extends AsyncDisposable {
+/**
+ * A scratch directory and the processes a test starts in it: the one place an e2e test gets its
+ * processes from, so that disposal stops them all (last started first) and removes the
+ * directory, even when a step of the disposal fails; and a wait that times out prints the
+ * output of every process of the test, since the reason is often on the other side.
+ */
+export interface TestScratch extends AsyncDisposable {
   dir: string;
+  /** The scratch directory's environment plus the fixture's `env` (what processes are given). */
   env: Record<string, string>;
+  /** Start `dbgremote ARGS` (or `program ARGS`, see {@link Proc}) in the scratch environment. */
+  spawn(
+    name: string,
+    args: string[],
+    env?: Record<string, string>,
+    options?: { cwd?: string; wrap?: string[]; program?: string },
+  ): Proc;
+  /**
+   * `dbgremote server --noio [--name NAME] [FLAGS] ENDPOINTS... -- gdb [--args] PROGRAM [ARGS...]`;
+   * wait
+   * for its endpoints with {@link listeningAddress}.
+   */
+  startServer(program: string, options?: ServerOptions): Proc;
+}
+
+/** A {@link TestScratch} for a test that starts its own processes (fails, labs, restarts). */
+export function withScratch(env: Record<string, string> = {}): TestScratch {
+  requireBinary();
+  const tmp = scratch();
+  const procs: Proc[] = [];
+  const all = { ...tmp.env, ...env };
+  const spawn: TestScratch["spawn"] = (name, args, extra = {}, o = {}) => {
+    const p = new Proc(name, args, { ...all, ...extra }, o.cwd, o.wrap, o.program);
+    procs.push(p);
+    p.companions = procs;
+    return p;
+  };
+  return {
+    dir: tmp.dir,
+    env: all,
+    spawn,
+    startServer(program, o = {}) {
+      const endpoints = o.endpoints ?? [o.endpoint ?? "npipe:pipe=session-%d"];
+      const name = o.name === undefined ? [] : ["--name", o.name];
+      const debug = o.args === undefined ? [program] : ["--args", program, ...o.args];
+      const noio = o.noio === false ? [] : ["--noio"];
+      return spawn(
+        o.proc ?? "server",
+        ["server", ...noio, ...name, ...(o.flags ?? []), ...endpoints, "--", "gdb", ...debug],
+        o.env,
+        { wrap: o.wrap },
+      );
+    },
+    async [Symbol.asyncDispose]() {
+      const errors: unknown[] = [];
+      for (const d of [...[...procs].reverse(), tmp]) {
+        try {
+          await d[Symbol.asyncDispose]();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length) throw new AggregateError(errors, "e2e disposal failed");
+    },
+  };
+}
+
+/** How to start a {@link withServer} session. */
+export interface SessionOptions extends ServerOptions {
+  /** `env` is everyone's (server and clients); this is on top of it, for the server alone. */
+  serverEnv?: Record<string, string>;
+  /** The program gdb debugs, or how to build it in the scratch directory (default samples/demo.c). */
+  program?: string | ((dir: string) => string);
+}
+
+/** How {@link TestSession.join} starts a client. */
+export interface JoinOptions {
+  /** Client flags before the address (`--reconnect`, `--observe`). */
+  args?: string[];
+  /** Another address than the session's first endpoint's. */
+  address?: string;
+  /** On top of the session's environment (a password). */
+  env?: Record<string, string>;
+}
+
+/** A running server in a {@link TestScratch}, for tests that join clients to one session. */
+export interface TestSession extends TestScratch {
   program: string;
   server: Proc;
-  /** The address clients give (`dbgremote client ADDRESS`). */
+  /** The address clients give (`dbgremote client ADDRESS`) for the first endpoint. */
   address: string;
-  /** Start `dbgremote client --user USER [ARGS] ADDRESS` and wait until it is connected. */
-  join(user: string, args?: string[]): Promise<Proc>;
+  /** The address the server printed for its `n`-th endpoint of `transport` (0 is the first). */
+  addressOf(transport: string, n?: number): Promise<string>;
+  /**
+   * Start `dbgremote client --user USER [ARGS] ADDRESS` and wait until it is connected (to the
+   * server's `name`, when the options gave one).
+   */
+  join(user: string, options?: string[] | JoinOptions): Promise<Proc>;
+  /** Start another server like the first (a restart), in the same scratch directory. */
+  restart(options?: ServerOptions): Proc;
+  /** `by` types q: the server must exit with `code`. */
+  quit(by: Proc, code?: number): Promise<void>;
 }
 
 /**
  * The e2e preamble as one fixture: a scratch directory, the sample program (or `program`), a
- * server on one endpoint (npipe by default), clients joined on demand; everything stopped on
- * dispose, clients first. `endpoint` is the listening connection string.
+ * `dbgremote server` on its endpoints, clients joined on demand. A live session in one line:
+ * `await using s = await withServer(); const alice = await s.join("alice");`. Everything is
+ * stopped on dispose, as {@link withScratch} does.
  */
-export async function withServer(
-  options: ServerOptions & { endpoint?: string; program?: string } = {},
-): Promise<TestSession> {
-  requireBinary();
-  const tmp = scratch();
-  const program = options.program ?? buildSample(tmp.dir);
-  const endpoint = options.endpoint ?? "npipe:pipe=session-%d";
-  const transport = endpoint.startsWith("tcp:") ? "tcp" : "npipe";
-  const server = serverProc(tmp, program, [endpoint], options);
-  const clients: Proc[] = [];
-  const env = { ...tmp.env, ...options.env };
-  let address: string;
+export async function withServer(options: SessionOptions = {}): Promise<TestSession> {
+  const tmp = withScratch(options.env);
   try {
-    address = await endpointAddress(server, transport);
+    return await serve(tmp, options);
   } catch (err) {
-    await server[Symbol.asyncDispose]();
     await tmp[Symbol.asyncDispose]();
     throw err;
   }
+}
+
+/**
+ * {@link withServer} in a scratch directory the test prepared first (a certificate, a lab file):
+ * `await using tmp = withScratch(); ...; const s = await serve(tmp, {...});`. The scratch
+ * directory's disposal stops the session.
+ */
+export async function serve(tmp: TestScratch, options: SessionOptions = {}): Promise<TestSession> {
+  const program = typeof options.program === "function"
+    ? options.program(tmp.dir)
+    : options.program ?? buildSample(tmp.dir);
+  const server = tmp.startServer(program, { ...options, env: options.serverEnv });
+  const first = (options.endpoints ?? [options.endpoint ?? "npipe:"])[0];
+  const address = await listeningAddress(server, first.slice(0, first.indexOf(":")) as "npipe");
+  const connected = options.name === undefined
+    ? "*** connected"
+    : `*** connected to ${options.name}`;
   return {
-    dir: tmp.dir,
-    env,
+    ...tmp,
     program,
     server,
     address,
-    async join(user, args = []) {
-      const client = new Proc(user, ["client", "--user", user, ...args, address], env);
-      clients.push(client);
-      await client.waitFor("*** connected");
+    addressOf: (transport, n = 0) => nthAddress(server, transport, n),
+    async join(user, how = {}) {
+      const o = Array.isArray(how) ? { args: how } : how;
+      const args = ["client", "--user", user, ...(o.args ?? []), o.address ?? address];
+      const client = tmp.spawn(user, args, o.env);
+      await client.waitFor(connected);
       return client;
     },
-    async [Symbol.asyncDispose]() {
-      for (const c of clients.reverse()) await c[Symbol.asyncDispose]();
-      await server[Symbol.asyncDispose]();
-      await tmp[Symbol.asyncDispose]();
+    restart: (o = {}) =>
+      tmp.startServer(program, {
+        ...options,
+        env: options.serverEnv,
+        proc: "server again",
+        ...o,
+      }),
+    async quit(by, code = 0) {
+      by.send("q");
+      assert.equal((await server.wait(20_000)).code, code, `${server.name}'s exit code`);
     },
   };
+}
+
+/** The `n`-th `listening on TRANSPORT:... dbgremote client ADDRESS` the server printed. */
+async function nthAddress(server: Proc, transport: string, n: number): Promise<string> {
+  const re = new RegExp(`listening on ${transport}:\\S*: dbgremote client (\\S+)`, "g");
+  await server.waitFor(new RegExp(`(listening on ${transport}:[^\\n]*\\n[^]*){${n + 1}}`));
+  return [...server.stdout.matchAll(re)][n][1];
+}
+
+/**
+ * A serial cable made by socat (apt-get install socat), stopped with the scratch directory:
+ * `tty` is the pty a server opens (`com:port=TTY`); `other` is the far end, a second pty (a
+ * null-modem pair) or, with `end: "socket"`, a unix socket the test writes raw bytes to. Ready
+ * when socat says both ends are open (its -d -d notices), not after a guessed delay.
+ */
+export async function serialCable(
+  tmp: TestScratch,
+  end: "pty" | "socket" = "pty",
+): Promise<{ tty: string; other: string; socat: Proc }> {
+  const tty = path.join(tmp.dir, "ttyA");
+  const other = path.join(tmp.dir, end === "pty" ? "ttyB" : "line.sock");
+  const far = end === "pty" ? `pty,raw,echo=0,link=${other}` : `UNIX-LISTEN:${other}`;
+  const socat = tmp.spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${tty}`, far], {}, {
+    program: "socat",
+  });
+  await socat.waitFor(end === "pty" ? /starting data transfer loop/ : /listening on AF=1 /, {
+    stream: "stderr",
+    timeoutMs: 5000,
+  });
+  return { tty, other, socat };
+}
+
+/**
+ * One check of a longer story, as a step of the test: a failing step is reported and the next
+ * ones still run, so the first failure does not hide the others. The story's processes outlive
+ * its steps: the sanitizers are the test's, not the step's.
+ */
+export async function step(
+  t: Deno.TestContext,
+  name: string,
+  fn: () => Promise<void> | void,
+): Promise<boolean> {
+  return await t.step({ name, fn, sanitizeOps: false, sanitizeResources: false });
 }
 
 /**

@@ -16,9 +16,7 @@
  * printed (and bounded).
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { parseConnStr } from "../../src/connstr.ts";
 import net from "node:net";
 import type { Message } from "../../src/protocol/frame.ts";
@@ -37,10 +35,9 @@ import {
   buildSample,
   listeningAddress,
   memoryKiB,
-  Proc,
-  requireBinary,
-  scratch,
+  serialCable,
   within,
+  withScratch,
 } from "./harness.ts";
 import { login, oneShot, Peer, pool } from "./hostile_peers.ts";
 
@@ -83,34 +80,6 @@ interface Tally {
 
 function total(t: Tally): number {
   return Object.values(t).reduce((a, b) => a + b, 0);
-}
-
-/**
- * A serial cable for com: socat makes a pty (the server's end) joined to a Unix socket (ours), so
- * the test process writes raw bytes to the line without a tty of its own.
- */
-async function serialCable(
-  dir: string,
-): Promise<{ tty: string; socket: string } & AsyncDisposable> {
-  const tty = path.join(dir, "ttyA");
-  const socket = path.join(dir, "line.sock");
-  const socat = spawn("socat", [`pty,raw,echo=0,link=${tty}`, `UNIX-LISTEN:${socket}`], {
-    stdio: "ignore",
-  });
-  socat.on("error", () => {});
-  const ready = async () => {
-    while (!(fs.existsSync(tty) && fs.existsSync(socket))) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  await within(ready(), 5000, () => "socat (apt-get install socat) made no serial cable");
-  return {
-    tty,
-    socket,
-    async [Symbol.asyncDispose]() {
-      socat.kill();
-    },
-  };
 }
 
 /**
@@ -192,22 +161,19 @@ function httpRequest(rand: Rand, port: number, r: number): Uint8Array {
 }
 
 async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch({ LAB_PW: PASSWORD });
   const program = buildSample(tmp.dir);
-  const env = { ...tmp.env, LAB_PW: PASSWORD };
+  const env = tmp.env;
   if (kind === "ssl" || kind === "https") {
     execFileSync(BINARY, ["cert", "--out", tmp.dir], { env: { ...process.env, ...env } });
   }
-  await using cable = kind === "com" ? await serialCable(tmp.dir) : undefined;
+  // socat makes a pty (the server's end) joined to a Unix socket (ours), so the test process
+  // writes raw bytes to the line without a tty of its own.
+  const cable = kind === "com" ? await serialCable(tmp, "socket") : undefined;
   // On a serial line one client at a time: the legitimate client comes in through a pipe.
   const endpoints = [endpointFor(kind, tmp.dir, cable?.tty)];
   if (kind === "com") endpoints.push("npipe:pipe=legit,password_env=LAB_PW");
-  await using server = new Proc(
-    "server",
-    ["server", "--noio", ...endpoints, "--", "gdb", program],
-    env,
-  );
+  const server = tmp.startServer(program, { endpoints });
   const cafile = `cafile=${tmp.dir}/dbgremote-lab.crt`;
   const extra = kind === "https" ? `${cafile},password_env=LAB_PW` : "password_env=LAB_PW";
   if (cable) await server.waitFor(/listening on com:/);
@@ -217,7 +183,7 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
   const transports = createTransports({ pipeDir: tmp.env.DBGREMOTE_PIPE_DIR });
   const spec = address === undefined ? undefined : parseConnStr(address, "connect");
   const dial = cable
-    ? lineDialer(cable.socket)
+    ? lineDialer(cable.other)
     : () => transports[spec!.transport].connect(spec!, { timeoutMs: 15_000 });
   // Web endpoints are also plain tcp (or TLS) sockets that anyone may send raw HTTP to.
   const port = (spec as { port?: number } | undefined)?.port;
@@ -228,7 +194,7 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     : undefined;
   const dialRaw = () => transports[rawSpec!.transport].connect(rawSpec!, { timeoutMs: 15_000 });
 
-  await using alice = new Proc("alice", ["client", "--user", "alice", legitAddress], env);
+  const alice = tmp.spawn("alice", ["client", "--user", "alice", legitAddress]);
   await alice.waitFor("*** connected");
   alice.send("break main");
   alice.send("run");

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { type Proc, requireBinary, scratch } from "./harness.ts";
+import { type Proc, withScratch } from "./harness.ts";
 import { NetLab, netnsUnavailable, reportSkip } from "./netns.ts";
 
 const skip = netnsUnavailable();
@@ -50,8 +50,7 @@ Deno.test({
   name: "lab: five hosts run one lab file; each client reaches its server the way the lab says",
   ignore: skip !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const { lab, run } = await fiveHosts(tmp);
     await using _lab = lab;
 
@@ -119,8 +118,7 @@ Deno.test({
   name: "lab: a server that goes away is announced; reconnecting clients rejoin its new session",
   ignore: skip !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const { lab, run } = await fiveHosts(tmp);
     await using _lab = lab;
     const store = run("lab1");

@@ -4,7 +4,7 @@
  * bridge by host name.
  */
 import assert from "node:assert/strict";
-import { buildSample, requireBinary, scratch } from "./harness.ts";
+import { buildSample, withScratch } from "./harness.ts";
 import { NetLab, netnsUnavailable, reportSkip } from "./netns.ts";
 
 const skip = netnsUnavailable();
@@ -28,8 +28,7 @@ Deno.test({
   name: "netns: a client on one host debugs through a server on another, by host name",
   ignore: skip !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const program = buildSample(tmp.dir);
     await using lab = await NetLab.create(["lab1", "alice"]);
     const env = { ...tmp.env, LAB_PW: "correct horse" };

@@ -4,7 +4,7 @@
  * through setpriv; the tests run as root.
  */
 import assert from "node:assert/strict";
-import { buildSample, Proc, requireBinary, scratch, serverProc } from "./harness.ts";
+import { type Proc, withServer } from "./harness.ts";
 
 const NOBODY = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"];
 
@@ -19,13 +19,10 @@ async function portOf(server: Proc, transport: "tcp" | "http"): Promise<number> 
 }
 
 Deno.test("e2e: a loopback endpoint without a password is private to the server's user", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using server = serverProc(tmp, program, [
-    "tcp:port=0,server=127.0.0.1",
-    "http:port=0,server=127.0.0.1",
-  ]);
+  await using session = await withServer({
+    endpoints: ["tcp:port=0,server=127.0.0.1", "http:port=0,server=127.0.0.1"],
+  });
+  const { server } = session;
   const tcp = await portOf(server, "tcp");
   const http = await portOf(server, "http");
   assert.match(server.stdout, /listening on tcp:.*\(your user only: it takes a session token\)/);
@@ -33,13 +30,12 @@ Deno.test("e2e: a loopback endpoint without a password is private to the server'
     const address of [`tcp:server=127.0.0.1,port=${tcp}`, `http:server=127.0.0.1,port=${http}`]
   ) {
     // Another local user reaches the port but has no token: refused before seeing anything.
-    await using other = new Proc("nobody", ["client", address], tmp.env, undefined, NOBODY);
+    const other = session.spawn("nobody", ["client", address], {}, { wrap: NOBODY });
     assert.equal((await other.wait()).code, 3, `${address}: ${other.stdout}${other.stderr}`);
     assert.match(other.stderr, /E_AUTH\].*needs a password/);
     assert.doesNotMatch(other.stdout, /connected/);
     // The server's own user types nothing: the token is found in its private directory.
-    await using me = new Proc("me", ["client", "--user", "me", address], tmp.env);
-    await me.waitFor("*** connected");
+    const me = await session.join("me", { address });
     me.send("print 6*7");
     await me.waitFor(/\$\d+ = 42/);
     me.send("\x02");
@@ -49,27 +45,24 @@ Deno.test("e2e: a loopback endpoint without a password is private to the server'
 });
 
 Deno.test("e2e: wrong passwords lock out the local user who gave them, not every local user", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  const env = { ...tmp.env, LAB_PW: "the right one" };
-  await using server = serverProc(tmp, program, [
-    "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
-  ], { env });
+  await using session = await withServer({
+    endpoint: "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
+    env: { LAB_PW: "the right one" },
+  });
+  const { server } = session;
   const tcp = await portOf(server, "tcp");
   const address = `tcp:server=127.0.0.1,port=${tcp},password_env=LAB_PW`;
-  const guess = { ...tmp.env, LAB_PW: "a wrong guess" };
+  const guess = { LAB_PW: "a wrong guess" };
   for (let i = 0; i < 5; i++) {
-    await using other = new Proc(`nobody-${i}`, ["client", address], guess, undefined, NOBODY);
+    const other = session.spawn(`nobody-${i}`, ["client", address], guess, { wrap: NOBODY });
     assert.equal((await other.wait()).code, 3, other.stderr);
     assert.match(other.stderr, /E_AUTH\].*wrong password/);
   }
-  await using locked = new Proc("nobody-locked", ["client", address], guess, undefined, NOBODY);
+  const locked = session.spawn("nobody-locked", ["client", address], guess, { wrap: NOBODY });
   assert.equal((await locked.wait()).code, 3);
   assert.match(locked.stderr, /E_AUTH_LOCKED/, `server's log:\n${server.stderr}`);
   // The server's user, on the same 127.0.0.1, is not locked out.
-  await using me = new Proc("me", ["client", "--user", "me", address], env);
-  await me.waitFor("*** connected");
+  const me = await session.join("me", { address });
   me.send("\x02");
   assert.equal((await me.wait()).code, 0);
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { endpointAddress, Proc, requireBinary, scratch, serverProc } from "./harness.ts";
+import { withServer } from "./harness.ts";
 
 const INTS = 700_000; // `print big`: {0, 1, ..., 699999}, about 5.5 MB on one line
 const LINES = 200_000; // the program's output: 200,000 lines of 100 bytes, 20 MB
@@ -54,24 +54,20 @@ function floodLines(stdout: string): string[] {
 }
 
 Deno.test("e2e: a 5 MB debugger line and 20 MB of program output reach every client whole; a stalled one is dropped alone and told why", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildFlood(tmp.dir);
-  await using server = serverProc(
-    tmp,
-    program,
-    ["tcp:port=0,server=127.0.0.1", "npipe:pipe=flood"],
-    { args: ["flood"] },
-  );
-  const tcp = await endpointAddress(server, "tcp");
-  const pipe = await endpointAddress(server, "npipe");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
-  await alice.waitFor("*** connected");
-  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
-  await using carol = new Proc("carol", ["client", "--user", "carol", tcp], tmp.env);
+  await using session = await withServer({
+    endpoints: ["tcp:port=0,server=127.0.0.1", "npipe:pipe=flood"],
+    program: buildFlood,
+    args: ["flood"],
+  });
+  const { server } = session;
+  const alice = await session.join("alice");
+  const bob = await session.join("bob");
+  const carol = await session.join("carol");
   // Over a pipe: its small socket buffers make "not reading" show in the server's queue soon.
-  await using dave = new Proc("dave", ["client", "--reconnect", "--user", "dave", pipe], tmp.env);
-  for (const p of [bob, carol, dave]) await p.waitFor("*** connected");
+  const dave = await session.join("dave", {
+    args: ["--reconnect"],
+    address: await session.addressOf("npipe"),
+  });
   await alice.waitFor(/dave@\S+ joined/);
   process.kill(dave.child.pid!, "SIGSTOP");
 

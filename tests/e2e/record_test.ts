@@ -7,7 +7,15 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { BINARY, buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import {
+  buildSample,
+  endpointAddress,
+  type Proc,
+  step,
+  type TestScratch,
+  withScratch,
+  withServer,
+} from "./harness.ts";
 import { reportSkip } from "./netns.ts";
 
 /** Why a full disk cannot be made here (a tmpfs in a mount namespace of its own needs root). */
@@ -22,97 +30,93 @@ function tmpfsUnavailable(): string | undefined {
 const noTmpfs = tmpfsUnavailable();
 reportSkip(noTmpfs, "the full-disk record test");
 
-function server(tmp: { env: Record<string, string> }, program: string, extra: string[] = []) {
-  return new Proc(
-    "server",
-    [
-      "server",
-      "--noio",
-      "--name",
-      "rec",
-      ...extra,
-      "tcp:port=0,server=127.0.0.1",
-      "--",
-      "gdb",
-      program,
-    ],
-    tmp.env,
-  );
+/** A server named rec on loopback tcp, with `flags` (`--log FILE`), in a scratch directory. */
+function recServer(tmp: TestScratch, program: string, flags: string[] = [], wrap?: string[]) {
+  return tmp.startServer(program, {
+    endpoint: "tcp:port=0,server=127.0.0.1",
+    name: "rec",
+    flags,
+    wrap,
+  });
 }
 
-async function logShow(tmp: { env: Record<string, string> }, args: string[]): Promise<Proc> {
-  const show = new Proc("log show", ["log", "show", ...args], tmp.env);
+async function logShow(tmp: TestScratch, args: string[]): Promise<Proc> {
+  const show = tmp.spawn("log show", ["log", "show", ...args]);
   const exit = await show.wait();
   assert.equal(exit.code, 0, `log show ${args.join(" ")}:\n${show.stdout}\n${show.stderr}`);
   return show;
 }
 
-Deno.test("e2e: .logopen records the session; log show prints it as the console did, and as an asciicast", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  const file = path.join(tmp.dir, "session.jsonl");
-  await using srv = server(tmp, program);
-  const tcp = await endpointAddress(srv, "tcp");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
-  await alice.waitFor("*** connected to rec");
+Deno.test("e2e: .logopen records the session; log show prints it as the console did, and as an asciicast", async (t) => {
+  await using session = await withServer({ endpoint: "tcp:port=0,server=127.0.0.1", name: "rec" });
+  const file = path.join(session.dir, "session.jsonl");
+  const alice = await session.join("alice");
   alice.send(`.logopen ${file}`);
   await alice.waitFor(/alice@\S+ records the session to \S+session\.jsonl/);
-  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
-  await bob.waitFor("*** connected to rec");
+  const bob = await session.join("bob");
   bob.send("break add");
   await alice.waitFor(/Breakpoint 1 at/);
   alice.send("run");
   await bob.waitFor(/-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)/);
   bob.send("print a");
   await alice.waitFor(/bob@\S+> print a\n\$1 = (\d+)/);
-  alice.send("q");
-  assert.equal((await srv.wait()).code, 0);
+  await session.quit(alice);
 
-  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-  const show = await logShow(tmp, [file]);
-  assert.equal(show.stderr, "");
-  const text = show.stdout;
-  assert.match(
-    text,
-    /^\*\*\* record of rec on \S+ \(session [0-9a-f-]+\): gdb .*; opened \S+Z, by alice@/,
+  await step(
+    t,
+    "log show prints the record as the console showed it, private to its owner",
+    async () => {
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      const show = await logShow(session, [file]);
+      assert.equal(show.stderr, "");
+      const text = show.stdout;
+      assert.match(
+        text,
+        /^\*\*\* record of rec on \S+ \(session [0-9a-f-]+\): gdb .*; opened \S+Z, by alice@/,
+      );
+      assert.match(text, /\*\*\* bob@\S+ joined \(tcp:/);
+      assert.match(
+        text,
+        /bob@\S+> break add\nBreakpoint 1 at 0x[0-9a-f]+: file .*demo\.c, line \d+\.\n/,
+      );
+      assert.match(text, /alice@\S+> run\n/);
+      assert.match(text, /-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)\n/);
+      assert.match(text, /bob@\S+> print a\n\$1 = \d+\n/);
+      assert.match(
+        text,
+        /alice@\S+> q\n\*\*\* session ended: alice@\S+ ended the session \(q\)\n$/,
+      );
+      // What alice saw live from her .logopen on is what the record shows.
+      const live = alice.stdout.slice(alice.stdout.indexOf("*** alice@")).replace(/dbg> /g, "");
+      const recorded = text.slice(text.indexOf("*** alice@"));
+      assert.equal(recorded, live.slice(0, recorded.length));
+    },
   );
-  assert.match(text, /\*\*\* bob@\S+ joined \(tcp:/);
-  assert.match(
-    text,
-    /bob@\S+> break add\nBreakpoint 1 at 0x[0-9a-f]+: file .*demo\.c, line \d+\.\n/,
-  );
-  assert.match(text, /alice@\S+> run\n/);
-  assert.match(text, /-- stopped at .*demo\.c:\d+ in add \(breakpoint-hit\)\n/);
-  assert.match(text, /bob@\S+> print a\n\$1 = \d+\n/);
-  assert.match(text, /alice@\S+> q\n\*\*\* session ended: alice@\S+ ended the session \(q\)\n$/);
-  // What alice saw live from her .logopen on is what the record shows.
-  const live = alice.stdout.slice(alice.stdout.indexOf("*** alice@")).replace(/dbg> /g, "");
-  const recorded = text.slice(text.indexOf("*** alice@"));
-  assert.equal(recorded, live.slice(0, recorded.length));
-
-  const times = await logShow(tmp, ["--times", file]);
-  for (const line of times.stdout.trimEnd().split("\n")) {
-    assert.match(line, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] /);
-  }
-
-  const cast = await logShow(tmp, ["--asciicast", file]);
-  const [head, ...events] = cast.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
-  assert.equal(head.version, 2);
-  assert.ok(events.some((e) => e[1] === "m" && /^bob@\S+ joined/.test(e[2])));
-  assert.ok(events.some((e) => e[1] === "m" && /^stopped at .*in add/.test(e[2])));
-  assert.ok(events.some((e) => e[1] === "o" && /> print a\r\n/.test(e[2])));
+  await step(t, "log show --times stamps every line", async () => {
+    const times = await logShow(session, ["--times", file]);
+    for (const line of times.stdout.trimEnd().split("\n")) {
+      assert.match(line, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] /);
+    }
+  });
+  await step(t, "log show --asciicast makes a cast of the same session", async () => {
+    const cast = await logShow(session, ["--asciicast", file]);
+    const [head, ...events] = cast.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.equal(head.version, 2);
+    assert.ok(events.some((e) => e[1] === "m" && /^bob@\S+ joined/.test(e[2])));
+    assert.ok(events.some((e) => e[1] === "m" && /^stopped at .*in add/.test(e[2])));
+    assert.ok(events.some((e) => e[1] === "o" && /> print a\r\n/.test(e[2])));
+  });
 });
 
 Deno.test("e2e: server --log; a server killed with SIGKILL leaves every line written so far intact", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  // The record's path is known before the server starts: the scratch directory's own.
+  await using tmp = withScratch();
   const program = buildSample(tmp.dir);
   const file = path.join(tmp.dir, "killed.jsonl");
-  await using srv = server(tmp, program, ["--log", file]);
+  const srv = recServer(tmp, program, ["--log", file]);
   await srv.waitFor(/recording the session to \S+killed\.jsonl/, { stream: "stderr" });
   const tcp = await endpointAddress(srv, "tcp");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+  const alice = tmp.spawn("alice", ["client", "--user", "alice", tcp]);
   await alice.waitFor("*** connected to rec");
   alice.send("break add");
   await alice.waitFor(/Breakpoint 1 at/);
@@ -140,10 +144,9 @@ Deno.test("e2e: server --log; a server killed with SIGKILL leaves every line wri
 });
 
 Deno.test("e2e: bad input: --log FILE that cannot be written stops the start; log show on a non-record names the line", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const program = buildSample(tmp.dir);
-  await using srv = server(tmp, program, ["--log", path.join(tmp.dir, "no", "such", "dir.jsonl")]);
+  const srv = recServer(tmp, program, ["--log", path.join(tmp.dir, "no", "such", "dir.jsonl")]);
   const exit = await srv.wait();
   assert.equal(exit.code, 2);
   assert.match(
@@ -154,7 +157,7 @@ Deno.test("e2e: bad input: --log FILE that cannot be written stops the start; lo
 
   const notRecord = path.join(tmp.dir, "notes.txt");
   fs.writeFileSync(notRecord, "just some notes\n");
-  const show = new Proc("log show", ["log", "show", notRecord], tmp.env);
+  const show = tmp.spawn("log show", ["log", "show", notRecord]);
   assert.equal((await show.wait()).code, 2);
   assert.match(
     show.stderr,
@@ -167,36 +170,22 @@ Deno.test({
     "e2e: a full disk while recording: one notice to everyone, the record stops, the session goes on",
   ignore: noTmpfs !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const program = buildSample(tmp.dir);
     const disk = path.join(tmp.dir, "disk");
     fs.mkdirSync(disk);
     // The server sees a 64 KiB tmpfs at `disk`, in a mount namespace of its own: nobody else does.
     const mountThen = 'mount -t tmpfs -o size=64k,mode=0700 tmpfs "$0" && exec "$@"';
-    await using srv = new Proc(
-      "server",
-      [
-        "server",
-        "--noio",
-        "--name",
-        "rec",
-        "--log",
-        path.join(disk, "full.jsonl"),
-        "tcp:port=0,server=127.0.0.1",
-        "--",
-        "gdb",
-        program,
-      ],
-      tmp.env,
-      undefined,
+    const srv = recServer(
+      tmp,
+      program,
+      ["--log", path.join(disk, "full.jsonl")],
       ["unshare", "-m", "--propagation", "private", "sh", "-c", mountThen, disk],
-      BINARY,
     );
     const tcp = await endpointAddress(srv, "tcp");
-    await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+    const alice = tmp.spawn("alice", ["client", "--user", "alice", tcp]);
     await alice.waitFor("*** connected to rec");
-    await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+    const bob = tmp.spawn("bob", ["client", "--user", "bob", tcp]);
     await bob.waitFor("*** connected to rec");
     // Each .echo is recorded twice (the command and what it says): 20 of them fill 64 KiB.
     const filler = "x".repeat(4000);

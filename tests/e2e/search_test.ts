@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { PROTOCOL, RELEASE } from "../../src/version.ts";
-import { buildSample, requireBinary, scratch } from "./harness.ts";
+import { buildSample, withScratch } from "./harness.ts";
 import { NetLab, netnsUnavailable, reportSkip } from "./netns.ts";
 
 const skip = netnsUnavailable();
@@ -55,8 +55,7 @@ Deno.test({
     "endpoints; HOST filters; a stopped server leaves at once, a killed one by the next search",
   ignore: skip !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const program = buildSample(tmp.dir);
     await using lab = await NetLab.create(["lab1", "lab2", "alice"]);
     const env = { ...tmp.env, LAB_PW: "correct horse", DBGREMOTE_DISCOVERY: "on" };

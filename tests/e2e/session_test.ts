@@ -6,14 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { PROTOCOL } from "../../src/version.ts";
-import {
-  buildSample,
-  endpointAddress,
-  Proc,
-  requireBinary,
-  scratch,
-  serverProc,
-} from "./harness.ts";
+import { buildSample, type Proc, step, withScratch, withServer } from "./harness.ts";
 
 /** Lines of a client's stdout from the first echo on: the live transcript without the banner. */
 function liveTranscript(stdout: string): string[] {
@@ -23,21 +16,15 @@ function liveTranscript(stdout: string): string[] {
 }
 
 Deno.test("e2e: three clients share one gdb session over tcp and npipe", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using server = serverProc(tmp, program, [
-    "tcp:port=0,server=127.0.0.1",
-    "npipe:pipe=e2e-%d",
-  ], { name: "lab" });
-  const tcp = await endpointAddress(server, "tcp");
-  const pipe = await endpointAddress(server, "npipe");
+  await using session = await withServer({
+    endpoints: ["tcp:port=0,server=127.0.0.1", "npipe:pipe=e2e-%d"],
+    name: "lab",
+  });
+  const pipe = await session.addressOf("npipe");
   assert.match(pipe, /^npipe:pipe=e2e-\d+$/);
 
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
-  await alice.waitFor("*** connected to lab");
-  await using bob = new Proc("bob", ["client", "--user", "bob", pipe], tmp.env);
-  await bob.waitFor("*** connected to lab");
+  const alice = await session.join("alice");
+  const bob = await session.join("bob", { address: pipe });
   await alice.waitFor(/\*\*\* bob@\S+ joined \(npipe:/);
 
   alice.send("break main");
@@ -51,7 +38,7 @@ Deno.test("e2e: three clients share one gdb session over tcp and npipe", async (
   const printed = await alice.waitFor(/bob@\S+> print x\n\$1 = (\d+)/);
 
   // Carol joins late: she sees what happened before her, then the live session.
-  await using carol = new Proc("carol", ["client", "--user", "carol", tcp], tmp.env);
+  const carol = await session.join("carol");
   await carol.waitFor("*** recent output");
   await carol.waitFor(`$1 = ${printed[1]}`);
   await alice.waitFor(/carol@\S+ joined/);
@@ -90,18 +77,14 @@ Deno.test("e2e: three clients share one gdb session over tcp and npipe", async (
     await c.waitFor(/\*\*\* session ended: carol@\S+ ended the session \(q\)/);
     assert.equal((await c.wait()).code, 0);
   }
-  assert.equal((await server.wait()).code, 0);
+  assert.equal((await session.server.wait()).code, 0);
 });
 
 Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch warns", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using server = serverProc(tmp, program, ["npipe:pipe=ver"]);
-  const pipe = await endpointAddress(server, "npipe");
+  await using session = await withServer({ endpoint: "npipe:pipe=ver" });
+  const { server, address: pipe } = session;
 
-  await using future = new Proc("future", ["client", pipe], {
-    ...tmp.env,
+  const future = session.spawn("future", ["client", pipe], {
     DBGREMOTE_CLAIM_PROTOCOL: "2.0",
     DBGREMOTE_CLAIM_RELEASE: "9.0.0",
   });
@@ -112,10 +95,7 @@ Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch
   assert.match(future.stderr, /same dbgremote release on both ends/);
   await server.waitFor(/refused npipe:ver: protocol mismatch.*2\.0/, { stream: "stderr" });
 
-  await using newer = new Proc("newer", ["client", pipe], {
-    ...tmp.env,
-    DBGREMOTE_CLAIM_RELEASE: "0.9.0",
-  });
+  const newer = session.spawn("newer", ["client", pipe], { DBGREMOTE_CLAIM_RELEASE: "0.9.0" });
   await newer.waitFor("*** connected");
   assert.match(
     newer.stderr,
@@ -124,14 +104,12 @@ Deno.test("e2e: a protocol mismatch is refused on both sides, a release mismatch
   await server.waitFor(/release mismatch: this side is dbgremote 0\.1\.0, the client is 0\.9\.0/, {
     stream: "stderr",
   });
-  newer.send("q");
-  assert.equal((await server.wait()).code, 0);
+  await session.quit(newer);
 });
 
 Deno.test("e2e: the built-in lab runs with no file (server and console in one terminal)", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  await using demo = new Proc("demo", ["run"], tmp.env);
+  await using tmp = withScratch();
+  const demo = tmp.spawn("demo", ["run"]);
   await demo.waitFor("*** connected to demo", { timeoutMs: 30_000 });
   // The demo also serves loopback-only tcp and the browser client, each on the first free port.
   const tcp = await demo.waitFor(
@@ -143,7 +121,7 @@ Deno.test("e2e: the built-in lab runs with no file (server and console in one te
   );
   // The README's command works as it is for the same user: the token is found, nothing typed.
   const address = `tcp:server=127.0.0.1,port=${tcp[1]}`;
-  await using same = new Proc("same-user", ["client", "--user", "me", address], tmp.env);
+  const same = tmp.spawn("same-user", ["client", "--user", "me", address]);
   await same.waitFor("*** connected to demo");
   same.send("\x02");
   assert.equal((await same.wait()).code, 0);
@@ -162,8 +140,8 @@ Deno.test("e2e: the built-in lab runs with no file (server and console in one te
 });
 
 Deno.test("e2e: version prints release and protocol", async () => {
-  requireBinary();
-  await using v = new Proc("version", ["version"]);
+  await using tmp = withScratch();
+  const v = tmp.spawn("version", ["version"]);
   assert.equal((await v.wait()).code, 0);
   assert.match(
     v.stdout,
@@ -171,16 +149,12 @@ Deno.test("e2e: version prints release and protocol", async () => {
   );
 });
 
-Deno.test("e2e: a password protects the session; the password itself never crosses the wire", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  const env = { ...tmp.env, LAB_PW: "correct horse battery staple" };
-  await using server = serverProc(tmp, program, [
-    "tcp:port=0,password_env=LAB_PW",
-    "npipe:pipe=pw,password_env=LAB_PW",
-  ], { env });
-  const tcp = await endpointAddress(server, "tcp");
+Deno.test("e2e: a password protects the session; the password itself never crosses the wire", async (t) => {
+  await using session = await withServer({
+    endpoints: ["tcp:port=0,password_env=LAB_PW", "npipe:pipe=pw,password_env=LAB_PW"],
+    env: { LAB_PW: "correct horse battery staple" },
+  });
+  const { server, address: tcp } = session;
   assert.match(tcp, /^tcp:server=127\.0\.0\.1,port=\d+,password_env=LAB_PW$/);
   const port = Number(/port=(\d+)/.exec(tcp)![1]);
 
@@ -199,59 +173,61 @@ Deno.test("e2e: a password protects the session; the password itself never cross
   await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
   const relayPort = (relay.address() as { port: number }).port;
   try {
-    await using alice = new Proc("alice", [
-      "client",
-      "--user",
-      "alice",
-      `tcp:server=127.0.0.1,port=${relayPort},password_env=LAB_PW`,
-    ], env);
-    await alice.waitFor("*** connected");
-    alice.send("print 2+2");
-    await alice.waitFor("$1 = 4");
-    const wire = Buffer.concat(seen).toString("latin1");
-    assert.match(wire, /"t":"challenge"/);
-    assert.doesNotMatch(wire, /correct horse/);
-
-    await using wrong = new Proc("mallory", [
-      "client",
-      `${tcp.replace(",password_env=LAB_PW", "")},password=guess`,
-    ], tmp.env);
-    assert.equal((await wrong.wait()).code, 3);
-    assert.match(wrong.stderr, /E_AUTH.*wrong password/);
-    await using none = new Proc(
-      "nobody",
-      ["client", tcp.replace(",password_env=LAB_PW", "")],
-      tmp.env,
+    let alice: Proc | undefined;
+    await step(
+      t,
+      "a login through a relay: the challenge crosses, the password never",
+      async () => {
+        alice = await session.join("alice", {
+          address: `tcp:server=127.0.0.1,port=${relayPort},password_env=LAB_PW`,
+        });
+        alice.send("print 2+2");
+        await alice.waitFor("$1 = 4");
+        const wire = Buffer.concat(seen).toString("latin1");
+        assert.match(wire, /"t":"challenge"/);
+        assert.doesNotMatch(wire, /correct horse/);
+      },
     );
-    assert.equal((await none.wait()).code, 3);
-    assert.match(none.stderr, /needs a password/);
-    await server.waitFor(/wrong password from \S+ at tcp:127\.0\.0\.1:\d+/, { stream: "stderr" });
-    assert.doesNotMatch(alice.stdout, /joined/, "refused clients never joined");
-
-    const pipe = await endpointAddress(server, "npipe");
-    await using bob = new Proc("bob", ["client", "--user", "bob", pipe], env);
-    await bob.waitFor("*** connected");
-    bob.send("q");
-    assert.equal((await server.wait()).code, 0);
+    const open = tcp.replace(",password_env=LAB_PW", "");
+    await step(t, "a wrong password is refused (exit 3), and the server logs it", async () => {
+      const wrong = session.spawn("mallory", ["client", `${open},password=guess`]);
+      assert.equal((await wrong.wait()).code, 3);
+      assert.match(wrong.stderr, /E_AUTH.*wrong password/);
+      await server.waitFor(/wrong password from \S+ at tcp:127\.0\.0\.1:\d+/, {
+        stream: "stderr",
+      });
+    });
+    await step(t, "no password is refused (exit 3)", async () => {
+      const none = session.spawn("nobody", ["client", open]);
+      assert.equal((await none.wait()).code, 3);
+      assert.match(none.stderr, /needs a password/);
+    });
+    await step(t, "refused clients never joined", () => {
+      assert.ok(alice, "alice is in");
+      assert.doesNotMatch(alice.stdout, /joined/, "refused clients never joined");
+    });
+    await step(t, "the pipe takes the same password; q ends the session", async () => {
+      const bob = await session.join("bob", { address: await session.addressOf("npipe") });
+      await session.quit(bob);
+    });
   } finally {
     await new Promise((r) => relay.close(r));
   }
 });
 
-Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote cert`", async () => {
-  requireBinary();
-  await using tmp = scratch();
+Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote cert`", async (t) => {
+  // The certificate comes before the server that uses it: a scratch directory first.
+  await using tmp = withScratch();
   const program = buildSample(tmp.dir);
-  await using cert = new Proc("cert", ["cert", "--out", tmp.dir, "--name", "lab"], tmp.env);
+  const cert = tmp.spawn("cert", ["cert", "--out", tmp.dir, "--name", "lab"]);
   assert.equal((await cert.wait()).code, 0, cert.stderr);
   const crt = path.join(tmp.dir, "lab.crt");
   const key = path.join(tmp.dir, "lab.key");
   assert.equal(fs.statSync(key).mode & 0o777, 0o600);
   const tls = `certfile=${crt},keyfile=${key}`;
-  await using server = serverProc(tmp, program, [
-    `ssl:port=0,server=127.0.0.1,${tls}`,
-    `spipe:pipe=sp,${tls}`,
-  ]);
+  const server = tmp.startServer(program, {
+    endpoints: [`ssl:port=0,server=127.0.0.1,${tls}`, `spipe:pipe=sp,${tls}`],
+  });
   const ssl = (await server.waitFor(/listening on ssl:\S*: dbgremote client (\S+)/))[1];
   assert.match(
     ssl,
@@ -259,39 +235,46 @@ Deno.test("e2e: TLS endpoints (ssl and spipe) with a certificate from `dbgremote
   );
   const spipe = (await server.waitFor(/listening on spipe:\S*: dbgremote client (\S+)/))[1];
 
-  await using alice = new Proc("alice", ["client", "--user", "alice", ssl], tmp.env);
-  await alice.waitFor("*** connected");
-  await using bob = new Proc("bob", ["client", "--user", "bob", spipe], tmp.env);
-  await bob.waitFor("*** connected");
-  alice.send("print 3*3");
-  await bob.waitFor(/alice@\S+> print 3\*3\n\$1 = 9/);
-
-  await using untrusting = new Proc(
-    "untrusting",
-    ["client", ssl.replace(/,cafile=\S+$/, "")],
-    tmp.env,
-  );
-  assert.equal((await untrusting.wait()).code, 1);
-  assert.match(untrusting.stderr, /E_CONNECT.*TLS handshake .* failed/);
-  assert.match(untrusting.stderr, /hint: .*cafile=FILE/);
-  await using plain = new Proc("plain", [
-    "client",
-    ssl.replace(/^ssl:/, "tcp:").replace(/,cafile=\S+$/, ""),
-  ], {
-    ...tmp.env,
+  let bob: Proc | undefined;
+  await step(t, "ssl and spipe clients share the session", async () => {
+    const alice = tmp.spawn("alice", ["client", "--user", "alice", ssl]);
+    await alice.waitFor("*** connected");
+    bob = tmp.spawn("bob", ["client", "--user", "bob", spipe]);
+    await bob.waitFor("*** connected");
+    alice.send("print 3*3");
+    await bob.waitFor(/alice@\S+> print 3\*3\n\$1 = 9/);
   });
-  assert.notEqual(
-    (await plain.wait(20_000)).code,
-    0,
-    "a plain client cannot talk to a TLS endpoint",
+  await step(
+    t,
+    "a client that does not trust the certificate is refused, with a hint",
+    async () => {
+      const untrusting = tmp.spawn("untrusting", ["client", ssl.replace(/,cafile=\S+$/, "")]);
+      assert.equal((await untrusting.wait()).code, 1);
+      assert.match(untrusting.stderr, /E_CONNECT.*TLS handshake .* failed/);
+      assert.match(untrusting.stderr, /hint: .*cafile=FILE/);
+    },
   );
-  bob.send("q");
-  assert.equal((await server.wait()).code, 0);
+  await step(t, "a plain client cannot talk to a TLS endpoint", async () => {
+    const plain = tmp.spawn("plain", [
+      "client",
+      ssl.replace(/^ssl:/, "tcp:").replace(/,cafile=\S+$/, ""),
+    ]);
+    assert.notEqual(
+      (await plain.wait(20_000)).code,
+      0,
+      "a plain client cannot talk to a TLS endpoint",
+    );
+  });
+  await step(t, "q ends the session", async () => {
+    assert.ok(bob, "bob is in");
+    bob.send("q");
+    assert.equal((await server.wait()).code, 0);
+  });
 });
 
 Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, and again after it leaves", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  // The client waits before the server starts: a scratch directory first.
+  await using tmp = withScratch({ LAB_PW: "reverse-secret" });
   const program = buildSample(tmp.dir);
   const net = await import("node:net");
   const probe = net.createServer();
@@ -301,20 +284,16 @@ Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, 
 
   // A reverse connection needs the shared password, on loopback too (any local user could be
   // the one waiting there).
-  const env = { ...tmp.env, LAB_PW: "reverse-secret" };
-  await using alice = new Proc("alice", [
+  const alice = tmp.spawn("alice", [
     "client",
     "--user",
     "alice",
     `tcp:clicon=127.0.0.1,port=${port},password_env=LAB_PW`,
-  ], env);
+  ]);
   await alice.waitFor(`waiting for 127.0.0.1 to connect on tcp port ${port}`);
-  await using server = serverProc(
-    tmp,
-    program,
-    [`tcp:clicon=127.0.0.1,port=${port},password_env=LAB_PW`],
-    { env },
-  );
+  const server = tmp.startServer(program, {
+    endpoint: `tcp:clicon=127.0.0.1,port=${port},password_env=LAB_PW`,
+  });
   await alice.waitFor("*** connected");
   assert.match(server.stdout, new RegExp(`listening on tcp:clicon=127\\.0\\.0\\.1,port=${port}`));
   alice.send("print 5*5");
@@ -323,11 +302,7 @@ Deno.test("e2e: reverse connection (clicon): the server dials a waiting client, 
   assert.equal((await alice.wait()).code, 0);
 
   // The server dials again: the next client waiting on that port gets the same session.
-  await using bob = new Proc(
-    "bob",
-    ["client", "--user", "bob", `tcp:port=${port},password_env=LAB_PW`],
-    env,
-  );
+  const bob = tmp.spawn("bob", ["client", "--user", "bob", `tcp:port=${port},password_env=LAB_PW`]);
   await bob.waitFor("*** connected", { timeoutMs: 20_000 });
   assert.match(bob.stdout, /alice@\S+> print 5\*5/, "bob sees the scrollback of the same session");
   bob.send("q");

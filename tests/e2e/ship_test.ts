@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PROTOCOL, RELEASE } from "../../src/version.ts";
-import { BINARY, requireBinary, scratch } from "./harness.ts";
+import { BINARY, withScratch } from "./harness.ts";
 import { NetLab, netnsUnavailable, reportSkip } from "./netns.ts";
 import { sshdUnavailable, SshHosts } from "./sshd.ts";
 
@@ -84,8 +84,7 @@ Deno.test({
   name: "ship: binary, lab and certificates reach two hosts; the server runs; a client works there",
   ignore: skip !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const { lab, sshd, ship, env } = await shipLab(tmp);
     await using _lab = lab;
     await using _sshd = sshd;
@@ -155,8 +154,7 @@ Deno.test({
     "ship: a host with another protocol's dbgremote refuses the whole shipment; another release is replaced",
   ignore: skip !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const { lab, sshd, ship } = await shipLab(tmp);
     await using _lab = lab;
     await using _sshd = sshd;
@@ -215,18 +213,15 @@ Deno.test({
   name: "ship: --dry-run shows every step and contacts nobody; from source it refuses",
   ignore: skip !== undefined,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const labDir = path.join(tmp.dir, "lab");
     fs.mkdirSync(path.join(labDir, "certs"), { recursive: true });
     fs.writeFileSync(path.join(labDir, "shipped.toml"), LAB);
     for (const f of ["lab.crt", "lab.key"]) fs.writeFileSync(path.join(labDir, "certs", f), "x");
     // No namespaces, no sshd: a dry run must not need them (lab1 does not even resolve here).
-    const { Proc } = await import("./harness.ts");
-    await using dry = new Proc("dry", ["ship", "shipped.toml", "--dry-run"], {
-      ...tmp.env,
+    const dry = tmp.spawn("dry", ["ship", "shipped.toml", "--dry-run"], {
       SHIP_PW: "secret value",
-    }, labDir);
+    }, { cwd: labDir });
     assert.equal((await dry.wait()).code, 0, dry.stderr);
     assert.match(dry.stdout, /dry run: nothing is contacted or copied/);
     assert.match(dry.stdout, /ssh -o BatchMode=yes .* -- root@lab1 sh -s {2}< probe script/);
@@ -260,7 +255,7 @@ Deno.test({
     );
     // A missing certificate is named before any host is contacted.
     fs.rmSync(path.join(labDir, "certs", "lab.key"));
-    await using missing = new Proc("missing", ["ship", "shipped.toml"], tmp.env, labDir);
+    const missing = tmp.spawn("missing", ["ship", "shipped.toml"], {}, { cwd: labDir });
     assert.equal((await missing.wait()).code, 1);
     assert.match(
       missing.stderr,

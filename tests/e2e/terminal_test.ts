@@ -6,31 +6,17 @@
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import {
-  buildEcho,
-  buildSample,
-  childrenOf,
-  endpointAddress,
-  Proc,
-  requireBinary,
-  scratch,
-  serverProc,
-} from "./harness.ts";
+import { buildEcho, childrenOf, withServer } from "./harness.ts";
 
 /** The program's own lines (`echo: ...`) in a console's output, in order. */
 const targetLines = (stdout: string) =>
   stdout.split("\n").map((l) => l.replace(/^dbg> /, "")).filter((l) => l.startsWith("echo: "));
 
 Deno.test("e2e: the program's own terminal: run ARGS while it reads stdin, .input, .eof, set args, the exit code; three clients see the same bytes", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildEcho(tmp.dir);
-  await using server = serverProc(tmp, program, ["npipe:pipe=term-%d"]);
-  const pipe = await endpointAddress(server, "npipe");
-  await using alice = new Proc("alice", ["client", "--user", "alice", pipe], tmp.env);
-  await using bob = new Proc("bob", ["client", "--user", "bob", pipe], tmp.env);
-  await using carol = new Proc("carol", ["client", "--user", "carol", pipe], tmp.env);
-  for (const c of [alice, bob, carol]) await c.waitFor("*** connected to");
+  await using session = await withServer({ endpoint: "npipe:pipe=term-%d", program: buildEcho });
+  const alice = await session.join("alice");
+  const bob = await session.join("bob");
+  const carol = await session.join("carol");
   await alice.waitFor(/carol@\S+ joined/);
 
   // Today's bug: the program read gdb's command pipe and the whole session hung.
@@ -66,21 +52,12 @@ Deno.test("e2e: the program's own terminal: run ARGS while it reads stdin, .inpu
   alice.send(".echo after");
   await carol.waitFor(/alice@\S+> \.echo after\n/);
   assert.doesNotMatch(carol.stdout + alice.stdout, /nobody reads/);
-  alice.send("q");
-  assert.equal((await server.wait()).code, 0);
+  await session.quit(alice);
 });
 
 Deno.test("e2e: a continue that gdb aborts (unusable breakpoint, the program killed at a breakpoint) fails with gdb's message; the session goes on, q works", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using server = serverProc(tmp, program, ["npipe:pipe=abort-%d"]);
-  await using alice = new Proc(
-    "alice",
-    ["client", await endpointAddress(server, "npipe")],
-    tmp.env,
-  );
-  await alice.waitFor("*** connected to");
+  await using session = await withServer({ endpoint: "npipe:pipe=abort-%d" });
+  const alice = await session.join("alice");
   alice.send("break main");
   alice.send("run");
   await alice.waitFor(/-- stopped at .*demo\.c:\d+ in main/);
@@ -101,21 +78,12 @@ Deno.test("e2e: a continue that gdb aborts (unusable breakpoint, the program kil
   await alice.waitFor(/\n-- (stopped|program exited)/, { from });
   alice.send(".echo still here");
   await alice.waitFor(/: still here\n/, { from });
-  alice.send("q");
-  assert.equal((await server.wait()).code, 0);
+  await session.quit(alice);
 });
 
 Deno.test("e2e: Ctrl+C right behind continue stops the program", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildSample(tmp.dir);
-  await using server = serverProc(tmp, program, ["npipe:pipe=intr-%d"], { args: ["loop"] });
-  await using alice = new Proc(
-    "alice",
-    ["client", await endpointAddress(server, "npipe")],
-    tmp.env,
-  );
-  await alice.waitFor("*** connected to");
+  await using session = await withServer({ endpoint: "npipe:pipe=intr-%d", args: ["loop"] });
+  const alice = await session.join("alice");
   alice.send("break main");
   alice.send("run");
   await alice.waitFor(/-- stopped at .*demo\.c:\d+ in main/);
@@ -128,24 +96,18 @@ Deno.test("e2e: Ctrl+C right behind continue stops the program", async () => {
   await alice.waitFor(/-- stopped at .*\(SIGINT\)/, { from });
   alice.send("print 1");
   await alice.waitFor(/\$1 = 1\n/, { from });
-  alice.send("q");
-  assert.equal((await server.wait()).code, 0);
+  await session.quit(alice);
 });
 
 Deno.test("e2e: endpoint passwords stay out of the environment of gdb and the program, also one added with .server", async () => {
-  requireBinary();
-  await using tmp = scratch();
-  const program = buildEcho(tmp.dir);
   const env = { LAB_PW: "lab-secret-1", WATCH_PW: "watch-secret-2", KEPT_VAR: "visible" };
-  await using server = serverProc(tmp, program, [
-    "npipe:pipe=env-%d,password_env=LAB_PW",
-  ], { env });
-  const pipe = await endpointAddress(server, "npipe");
-  await using alice = new Proc("alice", ["client", pipe], {
-    ...tmp.env,
-    LAB_PW: env.LAB_PW,
+  await using session = await withServer({
+    endpoint: "npipe:pipe=env-%d,password_env=LAB_PW",
+    program: buildEcho,
+    serverEnv: env,
   });
-  await alice.waitFor("*** connected to");
+  const { server } = session;
+  const alice = await session.join("alice", { env: { LAB_PW: env.LAB_PW } });
   alice.send(".server npipe:pipe=watch-%d,observe,password_env=WATCH_PW");
   await alice.waitFor(/opened endpoint 1/);
   alice.send("run");
@@ -166,6 +128,5 @@ Deno.test("e2e: endpoint passwords stay out of the environment of gdb and the pr
   assert.ok(!programEnv.some((v) => v.startsWith("WATCH_PW=")), programEnv.join("\n"));
   alice.send(".eof");
   await alice.waitFor("-- program exited with code 40");
-  alice.send("q");
-  assert.equal((await server.wait()).code, 0);
+  await session.quit(alice);
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { chromium } from "playwright-core";
-import { buildEcho, Proc, requireBinary, scratch } from "./harness.ts";
+import { buildEcho, withServer } from "./harness.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -13,25 +13,14 @@ Deno.test({
   name: "e2e web: the page's program input line and EOF button type to the program",
   ignore: !fs.existsSync(CHROMIUM),
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
-    const program = buildEcho(tmp.dir);
-    await using server = new Proc("server", [
-      "server",
-      "--noio",
-      "--name",
-      "lab",
-      "http:port=0,server=127.0.0.1",
-      "npipe:pipe=web-input-%d",
-      "--",
-      "gdb",
-      program,
-    ], tmp.env);
+    await using session = await withServer({
+      endpoints: ["http:port=0,server=127.0.0.1", "npipe:pipe=web-input-%d"],
+      name: "lab",
+      program: buildEcho,
+    });
     const url =
-      (await server.waitFor(/listening on http:\S*: open (http:\/\/\S+) in a browser/))[1];
-    const pipe = (await server.waitFor(/listening on npipe:\S*: dbgremote client (\S+)/))[1];
-    await using carol = new Proc("carol", ["client", "--user", "carol", pipe], tmp.env);
-    await carol.waitFor("*** connected to lab");
+      (await session.server.waitFor(/listening on http:\S*: open (http:\/\/\S+) in a browser/))[1];
+    const carol = await session.join("carol", { address: await session.addressOf("npipe") });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],

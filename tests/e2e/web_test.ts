@@ -11,7 +11,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { createSelfSigned } from "../../src/cert.ts";
 import { parseConnStr } from "../../src/connstr.ts";
 import { markerLine } from "../engine/contract.ts";
-import { buildSample, Proc, requireBinary, scratch } from "./harness.ts";
+import { serve, type TestScratch, withScratch } from "./harness.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUT = path.resolve(import.meta.dirname!, "../../test-output");
@@ -67,13 +67,15 @@ async function login(page: Page, url: string, name: string, password?: string) {
 
 const transcript = (page: Page) => page.locator("#transcript");
 
-async function server(tmp: { dir: string; env: Record<string, string> }, endpoints: string[]) {
-  const program = buildSample(tmp.dir);
-  const s = new Proc(
-    "server",
-    ["server", "--noio", "--name", "lab", ...endpoints, "--", "gdb", "--args", program, "loop"],
-    { ...tmp.env, LAB_PW: "s3cret pass" },
-  );
+/** A server named lab (the sample program, looping; LAB_PW set) and its page's URL. */
+async function server(tmp: TestScratch, endpoints: string[]) {
+  const session = await serve(tmp, {
+    endpoints,
+    name: "lab",
+    args: ["loop"],
+    serverEnv: { LAB_PW: "s3cret pass" },
+  });
+  const s = session.server;
   const url = (await s.waitFor(/listening on https?:\S*: open (https?:\/\/\S+) in a browser/))[1];
   return { s, url };
 }
@@ -82,14 +84,12 @@ Deno.test({
   name: "e2e web: a console client and two pages share one session; the panel follows the stops",
   ignore: !haveChromium,
   async fn() {
-    requireBinary();
     fs.mkdirSync(OUT, { recursive: true });
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const { s, url } = await server(tmp, [
       "http:port=0,server=127.0.0.1,password_env=LAB_PW",
       "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
     ]);
-    await using _server = s;
     const tcp = (await s.waitFor(/listening on tcp:\S*: dbgremote client (\S+)/))[1];
     const browser = await launch();
     try {
@@ -126,13 +126,7 @@ Deno.test({
       await transcript(bob).getByText("*** connected to lab").waitFor();
       await transcript(alice).getByText(/bob@browser joined \(http:127\.0\.0\.1:\d+\)/).waitFor();
 
-      await using carol = new Proc("carol", [
-        "client",
-        "--user",
-        "carol",
-        tcp,
-      ], {
-        ...tmp.env,
+      const carol = tmp.spawn("carol", ["client", "--user", "carol", tcp], {
         LAB_PW: "s3cret pass",
       });
       await carol.waitFor("*** connected to lab");
@@ -234,25 +228,16 @@ Deno.test({
   name: "e2e web: cross-origin pages, foreign host names and passwordless exposure are refused",
   ignore: !haveChromium,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     // Secure by default: no password beyond loopback, no start.
-    await using open = new Proc("open", [
-      "server",
-      "--noio",
-      "http:port=0",
-      "--",
-      "gdb",
-      "/bin/true",
-    ], tmp.env);
+    const open = tmp.startServer("/bin/true", { endpoint: "http:port=0" });
     assert.equal((await open.wait()).code, 1);
     assert.match(
       open.stderr,
       /E_INSECURE.*http:port=0 would let anyone who reaches every interface/,
     );
 
-    const { s, url } = await server(tmp, ["http:port=0,server=127.0.0.1"]);
-    await using _server = s;
+    const { url } = await server(tmp, ["http:port=0,server=127.0.0.1"]);
     const port = new URL(url).port;
     const origin = new URL(url).origin;
     // On loopback without a password the printed URL carries the session token: without it, a
@@ -297,8 +282,7 @@ Deno.test({
   name: "e2e web: https: a page logs in over TLS 1.3 with a Secure, HttpOnly, SameSite cookie",
   ignore: !haveChromium,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const pair = await createSelfSigned({
       name: "lab",
       hosts: ["localhost", "127.0.0.1"],
@@ -307,10 +291,9 @@ Deno.test({
     fs.writeFileSync(path.join(tmp.dir, "lab.crt"), pair.cert);
     fs.writeFileSync(path.join(tmp.dir, "lab.key"), pair.key, { mode: 0o600 });
     const keys = `certfile=${tmp.dir}/lab.crt,keyfile=${tmp.dir}/lab.key`;
-    const { s, url } = await server(tmp, [
+    const { url } = await server(tmp, [
       `https:port=0,server=127.0.0.1,password_env=LAB_PW,${keys}`,
     ]);
-    await using _server = s;
     assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
     const browser = await launch();
     try {
@@ -354,10 +337,8 @@ Deno.test({
   name: "e2e web: without WebCrypto (plain http from another machine) a page still logs in",
   ignore: !haveChromium,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
-    const { s, url } = await server(tmp, ["http:port=0,server=127.0.0.1,password_env=LAB_PW"]);
-    await using _server = s;
+    await using tmp = withScratch();
+    const { url } = await server(tmp, ["http:port=0,server=127.0.0.1,password_env=LAB_PW"]);
     const browser = await launch();
     try {
       const page = await newPage(browser);
@@ -395,13 +376,11 @@ Deno.test({
   name: "e2e web: an observer page sees the session and has no command line",
   ignore: !haveChromium || !haveObservers,
   async fn() {
-    requireBinary();
-    await using tmp = scratch();
+    await using tmp = withScratch();
     const { s, url } = await server(tmp, [
       "http:port=0,server=127.0.0.1,password_env=LAB_PW",
       "http:port=0,server=127.0.0.1,password_env=LAB_PW,observe",
     ]);
-    await using _server = s;
     const [, watch] = await s.waitFor(
       /open (http:\/\/\S+) in a browser \(everyone who joins here is an observer\)/,
     );

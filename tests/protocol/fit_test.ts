@@ -11,6 +11,7 @@ import {
   splitText,
 } from "../../src/protocol/fit.ts";
 import type { Out, SessionEvent, Welcome } from "../../src/protocol/messages.ts";
+import { welcomeMessage } from "../support/samples.ts";
 
 /** Text that costs every JSON width: ASCII, escapes, controls, 2-, 3- and 4-byte UTF-8. */
 function mixed(n: number, seed = 1): string {
@@ -119,17 +120,12 @@ Deno.test("fitWelcome: the oldest scrollback is left out until the welcome fits 
     stream: "console",
     text: `${i}:` + "z".repeat(200_000),
   });
-  const welcome = {
-    t: "welcome",
+  const welcome = welcomeMessage({
     protocol: "1.3",
-    release: "0.1.0",
     server: { name: "s", engine: "gdb", host: "h" },
     session: "x",
-    you: 1,
-    clients: [],
     scrollback: Array.from({ length: 10 }, (_, i) => piece(i)),
-    state: "idle",
-  } as Welcome;
+  }) as Welcome;
   const fitted = fitWelcome(welcome);
   assert.ok(encodeFrame(fitted).length - 4 <= DEFAULT_MAX_FRAME);
   assert.ok(fitted.scrollback.length >= 4 && fitted.scrollback.length < 10);

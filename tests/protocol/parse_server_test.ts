@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { Message } from "../../src/protocol/frame.ts";
 import { parseServerMessage } from "../../src/protocol/parse_server.ts";
+import { welcomeMessage } from "../support/samples.ts";
 
 const who = { user: "ann", host: "h", tool: "t" };
 const stop = {
@@ -12,11 +13,7 @@ const stop = {
   frames: [{ level: 0, func: "add", file: "/w/demo.c", line: 10, args: [{ name: "a" }] }],
   source: { path: "/w/demo.c", first: 9, lines: ["{", "  sum", "}"] },
 };
-const welcome = {
-  t: "welcome",
-  protocol: "1.2",
-  release: "0.1.0",
-  server: { name: "lab", engine: "gdb", host: "h" },
+const welcome = welcomeMessage({
   session: "s1",
   you: 2,
   clients: [{ id: 2, who, via: "http:127.0.0.1:1", role: "operator" }],
@@ -25,7 +22,7 @@ const welcome = {
   info: stop,
   selected: { frame: { level: 1, func: "main" } },
   role: "operator",
-};
+});
 
 const good: Message[] = [
   { t: "challenge", nonce: "n", salt: "s", iterations: 100_000 },

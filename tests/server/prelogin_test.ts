@@ -4,50 +4,20 @@
  * capped nor locked. Real tcp and pipe transports on loopback, the fake engine.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { openClient } from "../../src/client/connection.ts";
 import { parseConnStr, type TcpSpec } from "../../src/connstr.ts";
 import { DbgRemoteError } from "../../src/errors.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../../src/protocol/frame.ts";
-import { type RunningServer, startServer } from "../../src/server/server.ts";
 import { PRELOGIN_MAX_BYTES } from "../../src/session/peer.ts";
-import { createTransports, type Transports } from "../../src/transport/transports.ts";
 import { CURRENT } from "../../src/version.ts";
-import { createFakeEngine } from "../session/fake_engine.ts";
+import { serveFake } from "./fake_server.ts";
 
 const PW = { LAB_PW: "the session password" };
 
 async function serve(endpoints: string[], prelogin = { perAddress: 3, total: 5 }) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-prelogin-"));
-  const transports = createTransports({ pipeDir: dir });
-  const server = await startServer({
-    name: "srv",
-    host: "lab1",
-    engine: { kind: "fake" },
-    makeEngine: (_spec, listener) => createFakeEngine(listener),
-    endpoints: endpoints.map((e) => parseConnStr(e, "listen")),
-    transports,
-    version: CURRENT,
-    pid: 1,
-    tid: 1,
-    env: PW,
-    log: () => {},
-    authFailureDelayMs: 1,
-    tokenDir: dir,
-    prelogin,
-  });
-  return {
-    server,
-    transports,
-    port: (parseConnStr(server.endpoints[0].address) as TcpSpec).port!,
-    async [Symbol.asyncDispose]() {
-      if (!server.session.ended) await server.shutdown("test over");
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  } satisfies AsyncDisposable & { server: RunningServer; transports: Transports; port: number };
+  const f = await serveFake(endpoints, { env: PW, pid: 1, authFailureDelayMs: 1, prelogin });
+  return { ...f, port: (parseConnStr(f.server.endpoints[0].address) as TcpSpec).port! };
 }
 
 /** A raw connection: every message the server sends, and a promise of its close. */

@@ -6,61 +6,19 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { openClient } from "../../src/client/connection.ts";
 import { parseConnStr, type TcpSpec } from "../../src/connstr.ts";
 import { DbgRemoteError } from "../../src/errors.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
-import {
-  clientAddress,
-  type Endpoint,
-  endpointInfo,
-  type RunningServer,
-  startServer,
-} from "../../src/server/server.ts";
-import { createTransports, type Transports } from "../../src/transport/transports.ts";
+import { clientAddress, type Endpoint, endpointInfo } from "../../src/server/server.ts";
 import { tokenFor, tokenPath } from "../../src/transport/loopback_token.ts";
 import { CURRENT } from "../../src/version.ts";
-import { createFakeEngine } from "../session/fake_engine.ts";
+import { type FakeServer, serveFake } from "./fake_server.ts";
 
-interface Fixture extends AsyncDisposable {
-  server: RunningServer;
-  /** The private directory: pipes and loopback tokens. */
-  dir: string;
-  transports: Transports;
-  logs: string[];
-}
+type Fixture = FakeServer;
 
-async function serve(endpoints: string[], env: Record<string, string> = {}): Promise<Fixture> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-server-"));
-  const transports = createTransports({ pipeDir: dir });
-  const logs: string[] = [];
-  const server = await startServer({
-    name: "srv",
-    host: "lab1",
-    engine: { kind: "fake" },
-    makeEngine: (_spec, listener) => createFakeEngine(listener),
-    endpoints: endpoints.map((e) => parseConnStr(e, "listen")),
-    transports,
-    version: CURRENT,
-    pid: 4242,
-    tid: 4242,
-    env,
-    log: (line) => logs.push(line),
-    authFailureDelayMs: 10,
-    tokenDir: dir,
-  });
-  return {
-    server,
-    dir,
-    transports,
-    logs,
-    async [Symbol.asyncDispose]() {
-      if (!server.session.ended) await server.shutdown("test over");
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+function serve(endpoints: string[], env: Record<string, string> = {}): Promise<Fixture> {
+  return serveFake(endpoints, { env });
 }
 
 /** Join as the server's user: a loopback endpoint's token is found as `dbgremote client` finds it. */

@@ -9,10 +9,20 @@ import { type EndpointAuth, servePeer } from "../../src/session/peer.ts";
 import { Session } from "../../src/session/session.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
 import type { Channel } from "../../src/transport/transport.ts";
+import type { SessionEvent } from "../../src/protocol/messages.ts";
+import { within } from "../support/within.ts";
 import { createFakeEngine } from "./fake_engine.ts";
 
 const V = { protocol: "1.0", release: "0.1.0" };
 const ITER = 1000; // the floor a client accepts; fast for tests
+
+/** A client's hello, at this test's protocol, from `user@host` running `tool`. */
+const hello = (user: string, host = "x", tool = "t"): Message => ({
+  t: "hello",
+  protocol: V.protocol,
+  release: V.release,
+  who: { user, host, tool },
+});
 
 function server(password: string, limiter = new AuthLimiter()) {
   const logs: string[] = [];
@@ -37,12 +47,17 @@ function server(password: string, limiter = new AuthLimiter()) {
     });
     return c;
   };
-  const join = (password?: string, peer?: string, extra?: Partial<Channel>) =>
+  const join = (
+    password?: string,
+    peer?: string,
+    extra?: Partial<Channel>,
+    onEvent: (e: SessionEvent) => void = () => {},
+  ) =>
     openClient(connect(peer, extra), {
       who: { user: "u", host: "h", tool: "t" },
       version: V,
       password,
-      onEvent: () => {},
+      onEvent,
     });
   return { session, logs, connect, join, auth };
 }
@@ -117,35 +132,45 @@ function rawPeer(s: ReturnType<typeof server>, peer: string, extra?: Partial<Cha
   const decoder = new FrameDecoder();
   const got: Message[] = [];
   let closed = false;
-  ch.start({ data: (c) => got.push(...decoder.push(c)), close: () => (closed = true) });
+  let arrived = () => {};
+  ch.start({
+    data: (c) => {
+      got.push(...decoder.push(c));
+      arrived();
+    },
+    close: () => (closed = true),
+  });
   return {
     got,
     send: (m: Message) => ch.write(encodeFrame(m)),
     get closed() {
       return closed;
     },
+    /** The first message of type `t`, as soon as it arrives (within 1 s). */
     async next(t: string): Promise<Message> {
-      for (let i = 0; i < 200; i++) {
+      const deadline = Date.now() + 1000;
+      while (true) {
         const m = got.find((x) => x.t === t);
         if (m) return m;
-        await new Promise((r) => setTimeout(r, 5));
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no ${t}; got ${JSON.stringify(got)}`);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((r) => {
+          arrived = r;
+          timer = setTimeout(r, left);
+        });
+        clearTimeout(timer);
       }
-      throw new Error(`no ${t}; got ${JSON.stringify(got)}`);
     },
   };
 }
 
 Deno.test("a replayed answer fails: every challenge has a fresh nonce", async () => {
   const s = server("hunter2");
-  const hello = {
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "eve", host: "x", tool: "t" },
-  };
+  const eve = hello("eve");
   // A legitimate exchange, recorded.
   const a = rawPeer(s, "tcp:10.0.0.50:1");
-  a.send(hello);
+  a.send(eve);
   const ch1 = await a.next("challenge");
   const key = deriveKey("hunter2", ch1.salt as string, ITER);
   const answer = {
@@ -157,7 +182,7 @@ Deno.test("a replayed answer fails: every challenge has a fresh nonce", async ()
   await a.next("welcome");
   // The same answer replayed on a new connection.
   const e = rawPeer(s, "tcp:10.0.0.66:1");
-  e.send(hello);
+  e.send(eve);
   const ch2 = await e.next("challenge");
   assert.notEqual(ch2.nonce, ch1.nonce);
   e.send(answer);
@@ -169,20 +194,29 @@ Deno.test("a replayed answer fails: every challenge has a fresh nonce", async ()
 
 Deno.test("an unauthenticated peer sees no session output and cannot run commands", async () => {
   const s = server("hunter2");
-  const member = await s.join("hunter2");
-  const eve = rawPeer(s, "tcp:10.0.0.77:1");
-  eve.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "eve", host: "x", tool: "t" },
+  const answered: number[] = [];
+  let heard = () => {};
+  const member = await s.join("hunter2", undefined, undefined, (e) => {
+    if (e.t === "done") answered.push(e.id);
+    heard();
   });
+  const eve = rawPeer(s, "tcp:10.0.0.77:1");
+  eve.send(hello("eve"));
   await eve.next("challenge");
   eve.send({ t: "cmd", id: 1, text: "print 666" });
   const err = await eve.next("error");
   assert.match(String(err.message), /expected auth during the handshake, got "cmd"/);
-  member.command("print 1");
-  await new Promise((r) => setTimeout(r, 30));
+  // A barrier: the member's command and its answer go to everyone in the session at once, so
+  // once the member has its answer, eve would have had the same by then.
+  const id = member.command("print 1");
+  await within(
+    new Promise<void>((r) => {
+      heard = () => answered.includes(id) && r();
+      heard();
+    }),
+    1000,
+    () => "the member's print 1 was never answered",
+  );
   assert.deepEqual(eve.got.map((m) => m.t), ["challenge", "error"]);
   await s.session.end("done");
 });
@@ -202,23 +236,13 @@ Deno.test("the transport hears of a proven password, never of a wrong one", asyn
 Deno.test("a peer the transport vouches for (a live browser login) is admitted unasked", async () => {
   const s = server("hunter2");
   const page = rawPeer(s, "http:10.0.0.8:1", { preauthenticated: true });
-  page.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "ann", host: "browser", tool: "dbgremote-web" },
-  });
+  page.send(hello("ann", "browser", "dbgremote-web"));
   const welcome = await page.next("welcome");
   assert.ok(!page.got.some((m) => m.t === "challenge"));
   assert.equal(welcome.proof, undefined, "nothing to prove without a challenge");
   // Without that word from the transport, the same peer is challenged.
   const other = rawPeer(s, "http:10.0.0.8:2");
-  other.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "bob", host: "browser", tool: "dbgremote-web" },
-  });
+  other.send(hello("bob", "browser", "dbgremote-web"));
   await other.next("challenge");
   await s.session.end("done");
 });
@@ -251,12 +275,7 @@ Deno.test("AuthLimiter forgets failures after the window and on success", () => 
 Deno.test("a right password that arrives after the session ended is refused, not a crash", async () => {
   const s = server("hunter2");
   const late = rawPeer(s, "tcp:10.0.0.66:1");
-  late.send({
-    t: "hello",
-    protocol: "1.0",
-    release: "0.1.0",
-    who: { user: "late", host: "x", tool: "t" },
-  });
+  late.send(hello("late"));
   const ch = await late.next("challenge");
   await s.session.end("q");
   const nonce = "c".repeat(32);

@@ -8,7 +8,7 @@ import { TransportError } from "../../src/errors.ts";
 import { CONTROL_CHAR, type SessionEvent } from "../../src/protocol/messages.ts";
 import type { EndpointInfo, SessionControls } from "../../src/session/controls.ts";
 import { formatDuration } from "../../src/session/meta.ts";
-import { type Client, doneOf, lab } from "./lab.ts";
+import { type Client, doneOf, lab, whileRunning } from "./lab.ts";
 
 /** Two endpoints (an operators' tcp one with a password, an observers' pipe); opens and closes recorded. */
 function fakeControls(): SessionControls & { list: EndpointInfo[] } {
@@ -410,9 +410,7 @@ Deno.test("observers: Ctrl+C is refused to them alone; the target runs on", asyn
   const l = lab();
   const a = await l.join("alice");
   const w = await l.join("walt", { observe: true });
-  l.engine.hold();
-  a.conn.command("continue");
-  await w.until((e) => e.t === "state" && e.state === "running");
+  await whileRunning(l, a, w);
   w.conn.interrupt();
   const refusal = await w.until(noticeMatching(/refused/));
   assert.equal(refusal.t === "notice" && refusal.kind, "warning");

@@ -141,3 +141,30 @@ export function lab(
 }
 
 export const doneOf = (seq: number) => (e: SessionEvent) => e.t === "done" && e.seq === seq;
+
+/** The `running` state, for `until`. */
+export const isRunning = (e: SessionEvent) => e.t === "state" && e.state === "running";
+
+/**
+ * `by`'s `continue` held in the fake engine (the target runs until `engine.release()`), once
+ * `watcher` saw it running: the start of every test about what may happen meanwhile.
+ */
+export async function whileRunning(l: Lab, by: Client, watcher = by): Promise<void> {
+  l.engine.hold();
+  by.conn.command("continue");
+  await watcher.until(isRunning);
+}
+
+/**
+ * alice reads and `slow` stalls while alice's 20 `big 10000` (200 KB) pass through a session
+ * that lets a peer queue 64 KiB: the server drops slow. Returns once alice has all 20 answers.
+ */
+export async function stalledClient(): Promise<{ l: Lab; a: Client; slow: Client }> {
+  const l = lab({ maxPending: 64 * 1024 });
+  const a = await l.join("alice");
+  const slow = await l.join("slow");
+  slow.stall();
+  for (let i = 1; i <= 20; i++) a.conn.command("big 10000");
+  await a.until(doneOf(20));
+  return { l, a, slow };
+}

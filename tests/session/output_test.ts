@@ -8,7 +8,7 @@ import { worthReconnecting } from "../../src/client/reconnect.ts";
 import { MAX_COMMAND_CHARS } from "../../src/protocol/fit.ts";
 import type { SessionEvent } from "../../src/protocol/messages.ts";
 import { blob } from "./fake_engine.ts";
-import { doneOf, lab } from "./lab.ts";
+import { doneOf, lab, stalledClient, whileRunning } from "./lab.ts";
 
 const outText = (events: SessionEvent[], seq: number) =>
   events.filter((e) => e.t === "out" && e.seq === seq).map((e) => e.t === "out" ? e.text : "")
@@ -68,12 +68,7 @@ Deno.test("an over-long command is refused to its sender alone (E_TOO_LONG); joi
 });
 
 Deno.test("a dropped slow client learns why after its backlog, by code, and would not come back", async () => {
-  const l = lab({ maxPending: 64 * 1024 });
-  const a = await l.join("alice");
-  const slow = await l.join("slow");
-  slow.stall();
-  for (let i = 1; i <= 20; i++) a.conn.command("big 10000");
-  await a.until(doneOf(20));
+  const { l, a, slow } = await stalledClient();
   await a.until((e) => e.t === "notice" && e.kind === "drop");
   assert.ok(l.logs.some((line) => /^dropping mem:slow: not reading/.test(line)), l.logs.join("\n"));
   slow.resume();
@@ -109,9 +104,7 @@ Deno.test("commands queued by a client that left do not run, and everyone is tol
   const l = lab();
   const a = await l.join("alice");
   const b = await l.join("bob");
-  l.engine.hold();
-  a.conn.command("continue");
-  await a.until((e) => e.t === "state" && e.state === "running");
+  await whileRunning(l, a);
   b.conn.command("print 1");
   b.conn.command("print 2");
   a.conn.command("print 3");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { servePeer } from "../../src/session/peer.ts";
 import { memoryPair } from "../../src/transport/memory.ts";
 import { ProtocolError } from "../../src/errors.ts";
-import { doneOf, lab, V } from "./lab.ts";
+import { doneOf, lab, stalledClient, V, whileRunning } from "./lab.ts";
 
 Deno.test("every client sees every command with its issuer, and all output, in order", async () => {
   const l = lab();
@@ -38,12 +38,16 @@ Deno.test("commands run one at a time: a second waits for the running one", asyn
   const a = await l.join("alice");
   l.engine.hold();
   a.conn.command("continue");
-  a.conn.command("print 9");
+  const print = a.conn.command("print 9");
   await a.until((e) => e.t === "state" && e.state === "running");
-  await new Promise((r) => setTimeout(r, 20));
+  // A barrier: `.input` is answered ahead of the queue, and a command that starts is echoed at
+  // once, so had print 9 started, its echo would have come before this answer.
+  const barrier = a.conn.command(".input barrier");
+  await a.until((e) => e.t === "done" && e.id === barrier);
+  assert.ok(!a.events.some((e) => e.t === "echo" && e.id === print), "print 9 did not start");
   assert.deepEqual(l.engine.executed, ["continue"], "print must wait for continue");
   l.engine.release();
-  await a.until(doneOf(2));
+  await a.until((e) => e.t === "done" && e.id === print);
   assert.deepEqual(l.engine.executed, ["continue", "print 9"]);
   await l.session.end("test over");
 });
@@ -52,9 +56,7 @@ Deno.test("interrupt goes ahead of the queue and is announced", async () => {
   const l = lab();
   const a = await l.join("alice");
   const b = await l.join("bob");
-  l.engine.hold();
-  a.conn.command("continue");
-  await b.until((e) => e.t === "state" && e.state === "running");
+  await whileRunning(l, a, b);
   b.conn.interrupt();
   await a.until(doneOf(1));
   assert.ok(a.events.some((e) => e.t === "notice" && e.text === "bob@h interrupted the target"));
@@ -216,12 +218,7 @@ Deno.test("a peer that never says hello is closed after the timeout: quietly if 
 });
 
 Deno.test("a client that stops reading is dropped; the others see every event", async () => {
-  const l = lab({ maxPending: 64 * 1024 });
-  const a = await l.join("alice");
-  const slow = await l.join("slow");
-  slow.stall();
-  for (let i = 1; i <= 20; i++) a.conn.command("big 10000");
-  await a.until(doneOf(20));
+  const { l, a } = await stalledClient();
   const drop = await a.until((e) => e.t === "notice" && e.kind === "drop");
   assert.match(
     drop.t === "notice" ? drop.text : "",
@@ -237,9 +234,7 @@ Deno.test("a client that disconnects mid-command does not stop the command or th
   const l = lab();
   const a = await l.join("alice");
   const b = await l.join("bob");
-  l.engine.hold();
-  a.conn.command("continue");
-  await b.until((e) => e.t === "state" && e.state === "running");
+  await whileRunning(l, a, b);
   a.conn.destroy();
   await b.until((e) => e.t === "notice" && e.kind === "leave" && e.text.startsWith("alice@h"));
   l.engine.release();

@@ -1,15 +1,13 @@
 /** `.input` and `.eof`: typed to the program at once, seen by everyone, for operators only. */
 import assert from "node:assert/strict";
 import { targetInput } from "../../src/session/meta.ts";
-import { doneOf, lab } from "./lab.ts";
+import { doneOf, lab, whileRunning } from "./lab.ts";
 
 Deno.test(".input and .eof go to the program at once, ahead of a continue waiting in the queue; everyone sees them with the issuer", async () => {
   const l = lab();
   const a = await l.join("alice");
   const b = await l.join("bob");
-  l.engine.hold();
-  a.conn.command("continue");
-  await b.until((e) => e.t === "state" && e.state === "running");
+  await whileRunning(l, a, b);
   a.conn.command("print 1"); // waits behind continue
   b.conn.command(".input hello  world");
   b.conn.command(".input");

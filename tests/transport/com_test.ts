@@ -13,27 +13,35 @@ import { parseConnStr } from "../../src/connstr.ts";
 import { TransportError } from "../../src/errors.ts";
 import { createComTransport } from "../../src/transport/com.ts";
 import type { Channel } from "../../src/transport/transport.ts";
+import { within } from "../support/within.ts";
 
 async function nullModem(): Promise<{ a: string; b: string } & AsyncDisposable> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dbgremote-com-"));
   const a = path.join(dir, "a");
   const b = path.join(dir, "b");
+  // -d -d: socat says when both ends are open, so nothing is polled for.
   const socat: ChildProcess = spawn("socat", [
+    "-d",
+    "-d",
     `pty,raw,echo=0,link=${a}`,
     `pty,raw,echo=0,link=${b}`,
   ], {
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", "pipe"],
   });
-  const failed = new Promise<never>((_, reject) =>
+  let said = "";
+  const ready = new Promise<void>((resolve, reject) => {
     socat.once(
       "error",
       (e) =>
         reject(new Error(`socat is needed for com tests (apt-get install socat): ${e.message}`)),
-    )
-  );
-  for (let i = 0; i < 100 && !(fs.existsSync(a) && fs.existsSync(b)); i++) {
-    await Promise.race([new Promise((r) => setTimeout(r, 20)), failed]);
-  }
+    );
+    socat.once("close", () => reject(new Error(`socat ended: ${said}`)));
+    socat.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      said += text;
+      if (said.includes("starting data transfer loop")) resolve();
+    });
+  });
+  await within(ready, 5000, () => `socat made no pty pair: ${said}`);
   assert.ok(fs.existsSync(a) && fs.existsSync(b), "socat made the pty pair");
   return {
     a,

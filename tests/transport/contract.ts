@@ -99,12 +99,17 @@ export function transportContract(name: string, target: TransportTarget): void {
     t.connect(target.connectSpec?.(l.address) ?? parseConnStr(l.address, "connect"), {
       timeoutMs: 5000,
     });
-
-  test("the listener's address is a connection string that connects; bytes flow both ways", async () => {
+  /** A listener of this transport, one client connected to it, and the server's end of it. */
+  const connectedPair = async () => {
     const t = target.make();
     const srv = await serve(t, target.listenSpec());
     const client = await connectTo(t, srv.listener);
     const server = await srv.next();
+    return { t, srv, client, server };
+  };
+
+  test("the listener's address is a connection string that connects; bytes flow both ways", async () => {
+    const { srv, client, server } = await connectedPair();
     const fromClient = collect(server);
     const fromServer = collect(client);
     client.write(new TextEncoder().encode("ping"));
@@ -123,10 +128,7 @@ export function transportContract(name: string, target: TransportTarget): void {
   });
 
   test("4 MiB arrive intact and in order", async () => {
-    const t = target.make();
-    const srv = await serve(t, target.listenSpec());
-    const client = await connectTo(t, srv.listener);
-    const server = await srv.next();
+    const { srv, client, server } = await connectedPair();
     const got = collect(server);
     collect(client);
     const data = pattern(4 * 1024 * 1024);
@@ -161,10 +163,7 @@ export function transportContract(name: string, target: TransportTarget): void {
   });
 
   test("destroy closes the other side at once", async () => {
-    const t = target.make();
-    const srv = await serve(t, target.listenSpec());
-    const client = await connectTo(t, srv.listener);
-    const server = await srv.next();
+    const { srv, client, server } = await connectedPair();
     const s = collect(server);
     collect(client);
     client.destroy();
@@ -174,10 +173,7 @@ export function transportContract(name: string, target: TransportTarget): void {
 
   const pendingTest = target.pendingUnobservable ? skipped(target.pendingUnobservable) : test;
   pendingTest("pending grows while the peer does not read", async () => {
-    const t = target.make();
-    const srv = await serve(t, target.listenSpec());
-    const client = await connectTo(t, srv.listener);
-    const server = await srv.next(); // never started: it reads nothing
+    const { srv, client, server } = await connectedPair(); // never started: it reads nothing
     let [writer, reader] = [client, server];
     if (target.serverReadsAhead) [writer, reader] = [server, client];
     collect(writer);
@@ -218,10 +214,7 @@ export function transportContract(name: string, target: TransportTarget): void {
   });
 
   test("closing the listener stops new connections but keeps the open ones", async () => {
-    const t = target.make();
-    const srv = await serve(t, target.listenSpec());
-    const client = await connectTo(t, srv.listener);
-    const server = await srv.next();
+    const { t, srv, client, server } = await connectedPair();
     const got = collect(server);
     collect(client);
     await srv.listener.close();
