@@ -24,6 +24,8 @@ import {
 } from "./dap/engine_core.ts";
 import { splitArgs } from "./split_args.ts";
 
+/** The program's terminal type, when it runs on the server's pty. */
+const TARGET_TERM = "xterm-256color";
 /** The oldest lldb-dap checked to take `commandEscapePrefix: ""` as this engine needs. */
 const MIN_VERSION = 19;
 
@@ -220,10 +222,12 @@ export const LLDB_PROFILE: DapProfile = {
   kind: "lldb",
   launchAtStart: false,
   adapter: (spec) => findAdapter(spec),
-  launchArguments: (program, spec, cwd) => ({
+  launchArguments: (program, spec, cwd, tty) => ({
     program,
     args: spec.args ?? [],
     cwd,
+    // The program's terminal is what most consoles are, as under gdb.
+    ...(tty ? { env: [`TERM=${TARGET_TERM}`] } : {}),
     commandEscapePrefix: "",
     stopOnEntry: false,
   }),
@@ -231,6 +235,18 @@ export const LLDB_PROFILE: DapProfile = {
   async execute(text, ctx) {
     const words = text.trim().split(/\s+/);
     if (!ctx.launched && isLaunch(words)) {
+      if (ctx.tty) {
+        // The program's stdin, stdout and stderr are the server's pty, as gdb's
+        // -inferior-tty-set makes them; set before the target exists, so it inherits them.
+        // Not lldb-dap's runInTerminal: there lldb-dap starts itself as the launcher and
+        // attaches to it, and reading that launcher's symbols (libLLVM) costs seconds per run.
+        for (const s of ["input", "output", "error"]) {
+          await ctx.request("evaluate", {
+            expression: "`settings set target." + s + "-path " + JSON.stringify(ctx.tty),
+            context: "repl",
+          });
+        }
+      }
       await ctx.launch(launchArgs(text));
       return { ok: true };
     }

@@ -17,6 +17,7 @@
  */
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
+import { openPty, type Pty, type PtyOptions } from "../../platform.ts";
 import type {
   CommandResult,
   Engine,
@@ -27,133 +28,43 @@ import type {
   StopInfo,
   TargetState,
 } from "../engine.ts";
-import { type SourceCache, sourceExcerpt } from "../gdb.ts";
+import { type SourceCache, sourceExcerpt } from "../gdb_frames.ts";
 import { findKind } from "../kinds.ts";
 import { checkedProgram } from "../program.ts";
+import { drainWithin, openTargetTerminal } from "../target_terminal.ts";
 import { createDapClient, type DapClient, DapRequestError } from "./client.ts";
+import type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
+import { dapStack, withTimeout } from "./stops.ts";
+import { runInTerminal, type TerminalLaunch } from "./terminal.ts";
 
-/** Frames reported with each stop. */
-const MAX_FRAMES = 32;
+export type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
+export { dapStopInfo, fromDapFrame } from "./stops.ts";
+
 /** Give up describing a stop after this long: it is reported without its stack. */
 const DESCRIBE_TIMEOUT_MS = 3000;
 /** Give up waiting for the adapter's answers at start-up (initialize, launch). */
 const START_TIMEOUT_MS = 20_000;
+/** Ctrl+D: end of input on a terminal in canonical mode. */
+const EOF_CHAR = "\x04";
 
-export interface AdapterCommand {
-  command: string;
-  args: string[];
-  env?: Record<string, string | undefined>;
-  /** For the engine's description, e.g. "lldb 19.1.7". */
-  version: string;
-}
-
-/** What a profile may do while running one user command. */
-export interface DapContext {
-  readonly state: TargetState;
-  readonly launched: boolean;
-  /** The selected frame's level (0 after every stop). */
-  readonly selectedLevel: number;
-  /** The stack of the last stop, innermost first (empty when not stopped). */
-  readonly frames: readonly StackFrame[];
-  /** The DAP id of the selected frame, when stopped. */
-  readonly frameId: number | undefined;
-  /** The thread of the last stop. */
-  readonly threadId: number | undefined;
-  /** Stops and exits reported so far. */
-  readonly stops: number;
-  request<R extends DebugProtocol.Response>(command: string, args?: unknown): Promise<R>;
-  /**
-   * Launch the target (initialize was done at start), run the start-up order,
-   * and wait until it stops or exits. `args`, when given, replace the program's
-   * arguments from the command line (lldb's `run ARGS`).
-   */
-  launch(args?: string[]): Promise<void>;
-  /**
-   * End the target and its adapter, start a new adapter and launch again (`args` as for
-   * launch); the old target's end is reported as an exit unless it had ended already.
-   */
-  restart(args?: string[]): Promise<void>;
-  /**
-   * Send a request that may resume the target; resolves when the resulting stop
-   * or exit has been reported (at once if the target did not resume).
-   * `resumes`, or `send` resolving to true: it resumes for sure (no `continued` event needed).
-   */
-  resuming(send: () => Promise<boolean | void>, resumes: boolean): Promise<void>;
-  /** Select another frame of the last stop: reported as a `frame` event. */
-  selectFrame(level: number): void;
-  output(stream: "console" | "target" | "error", text: string): void;
-}
-
-export interface DapProfile {
-  /** The engine kind, e.g. "lldb". */
-  kind: string;
-  /** Find the adapter; throws E_ENGINE_MISSING with what to install. */
-  adapter(spec: EngineSpec, cwd: string): Promise<AdapterCommand>;
-  /** The `launch` request's arguments. */
-  launchArguments(program: string, spec: EngineSpec, cwd: string): Record<string, unknown>;
-  /** Launch at start (pdb starts the script stopped at its first line) or at the first `run`. */
-  launchAtStart: boolean;
-  /** Run one user line. */
-  execute(text: string, ctx: DapContext): Promise<CommandResult>;
-  /** How a DAP stop reads in the session's terms. */
-  stopInfo(body: DebugProtocol.StoppedEvent["body"]): StopInfo;
-}
-
-/** DAP's stop reasons in the session's words (gdb's, which the clients know). */
-export function dapStopInfo(body: DebugProtocol.StoppedEvent["body"]): StopInfo {
-  switch (body.reason) {
-    case "breakpoint":
-    case "function breakpoint":
-    case "data breakpoint":
-    case "instruction breakpoint":
-      return { reason: "breakpoint-hit" };
-    case "step":
-      return { reason: "end-stepping-range" };
-    case "pause":
-      // The user's Ctrl+C (or `process interrupt`): as gdb reports it.
-      return { reason: "signal-received", signal: "SIGINT" };
-    case "entry":
-      return { reason: "entry" };
-    default:
-      return { reason: body.reason };
-  }
-}
-
-/** A DAP stack frame as the session's. */
-export function fromDapFrame(f: DebugProtocol.StackFrame, level: number): StackFrame {
-  const frame: StackFrame = { level };
-  if (f.name) frame.func = f.name;
-  if (f.source?.path) frame.file = f.source.path;
-  if (f.source?.path && f.line > 0) frame.line = f.line;
-  if (f.instructionPointerReference) frame.addr = f.instructionPointerReference;
-  return frame;
-}
-
-/** What input(), eof() and resize() answer: this engine's program has no terminal of ours. */
-function noTerminal(): CommandResult {
-  return {
-    ok: false,
-    error: "this engine's program has no terminal of its own yet: typing into it is gdb-only",
-  };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<undefined>((r) => {
-      timer = setTimeout(() => r(undefined), ms);
-    }),
-  ]);
+/** What a DAP engine needs from the machine, given explicitly (tests give their own). */
+export interface DapDeps {
+  /** The program's terminal; undefined: the program runs on the adapter's pipes. */
+  openPty?(options: PtyOptions): Promise<Pty>;
 }
 
 export function createDapEngine(
   profile: DapProfile,
   spec: EngineSpec,
   listener: EngineListener,
+  deps: DapDeps = { openPty },
 ): Engine {
   const cwd = spec.cwd ?? process.cwd();
   let client: DapClient | undefined;
+  /** The program's terminal, which `runInTerminal` starts it on. */
+  let pty: Pty | undefined;
+  /** Programs started in it (the adapters' launchers): they must not outlive the engine. */
+  let launches: TerminalLaunch[] = [];
   let state: TargetState = "idle";
   let description = `${profile.kind} debugging ${spec.program ?? "nothing"}`;
   let program = "";
@@ -176,6 +87,8 @@ export function createDapEngine(
   let targetPid: number | undefined;
   /** The adapter went away: its target must not outlive it (a script spinning forever). */
   const killTarget = () => {
+    for (const l of launches) l.kill();
+    launches = [];
     if (targetPid === undefined) return;
     try {
       process.kill(targetPid, "SIGKILL");
@@ -213,20 +126,15 @@ export function createDapEngine(
     return client.request<R>(command, args);
   };
 
+  /** Everything the program wrote so far is out, before the news of its stop or exit. */
+  const drainTarget = () => pty ? drainWithin(pty, DESCRIBE_TIMEOUT_MS) : Promise.resolve();
+
   const describe = async (info: StopInfo) => {
     if (threadId === undefined) return;
     try {
-      const r = await withTimeout(
-        request<DebugProtocol.StackTraceResponse>("stackTrace", {
-          threadId,
-          startFrame: 0,
-          levels: MAX_FRAMES,
-        }),
-        DESCRIBE_TIMEOUT_MS,
-      );
-      const dapFrames = r?.body.stackFrames ?? [];
-      frames = dapFrames.map(fromDapFrame);
-      frameIds = dapFrames.map((f) => f.id);
+      const r = await withTimeout(dapStack(request, threadId), DESCRIBE_TIMEOUT_MS);
+      frames = r?.frames ?? [];
+      frameIds = r?.ids ?? [];
     } catch {
       frames = [];
       frameIds = [];
@@ -284,7 +192,7 @@ export function createDapEngine(
           info.signal = "SIGINT";
           pausing = false;
         }
-        await describe(info);
+        await Promise.all([describe(info), drainTarget()]);
         reportStop("stopped", info);
         return;
       }
@@ -292,6 +200,7 @@ export function createDapEngine(
         const code = (e as DebugProtocol.ExitedEvent).body.exitCode;
         frames = [];
         frameIds = [];
+        await drainTarget();
         reportStop("exited", { reason: code === 0 ? "exited-normally" : "exited", exitCode: code });
         return;
       }
@@ -323,6 +232,18 @@ export function createDapEngine(
         events = events.then(() => onEvent(e)).catch(() => {});
       },
       onStderr: (t) => output("error", t),
+      onReverseRequest: async (req) => {
+        if (req.command !== "runInTerminal" || !pty || client !== c) {
+          throw new Error(`dbgremote does not support the reverse request "${req.command}"`);
+        }
+        const started = await runInTerminal(
+          pty.path,
+          req.arguments as DebugProtocol.RunInTerminalRequestArguments,
+          spec.env ?? process.env,
+        );
+        launches.push(started.launch);
+        return started.body;
+      },
       onExit: (code, signal) => {
         // An adapter replaced by a restart: its end is not the engine's.
         if (client !== c) return;
@@ -359,7 +280,8 @@ export function createDapEngine(
       linesStartAt1: true,
       columnsStartAt1: true,
       pathFormat: "path",
-      supportsRunInTerminalRequest: false,
+      // The program runs on the server's pty when there is one (input, isatty, its size).
+      supportsRunInTerminalRequest: pty !== undefined,
       supportsStartDebuggingRequest: false,
     });
     if (!await withTimeout(init, START_TIMEOUT_MS)) {
@@ -368,6 +290,26 @@ export function createDapEngine(
   };
 
   let adapterCommand: AdapterCommand | undefined;
+  let version: string = profile.kind;
+  /** "lldb 19.1.7 debugging ./demo ARGS": the arguments of the last launch. */
+  const describeAs = (args: readonly string[] | undefined) =>
+    `${version} debugging ${program}` + (args?.length ? ` ${args.join(" ")}` : "");
+
+  /** Type into the program's terminal, if it has one and runs. */
+  const typeIntoTarget = (text: string): CommandResult => {
+    if (!client?.alive) {
+      return { ok: false, error: `${profile.kind} is not running: the session has ended` };
+    }
+    if (!pty) return { ok: false, error: "the program has no terminal of ours" };
+    if (state !== "running" && state !== "stopped") {
+      return {
+        ok: false,
+        error: "no program is running: start it first, then type to it",
+      };
+    }
+    pty.write(new TextEncoder().encode(text));
+    return { ok: true };
+  };
 
   const ctx: DapContext = {
     get state() {
@@ -375,6 +317,9 @@ export function createDapEngine(
     },
     get launched() {
       return launched;
+    },
+    get tty() {
+      return pty?.path;
     },
     get selectedLevel() {
       return selectedLevel;
@@ -397,8 +342,9 @@ export function createDapEngine(
       const gotInitialized = new Promise<void>((r) => (initialized = r));
       const launchDone = request(
         "launch",
-        profile.launchArguments(program, args ? { ...spec, args } : spec, cwd),
+        profile.launchArguments(program, args ? { ...spec, args } : spec, cwd, pty?.path),
       );
+      if (args) description = describeAs(args);
       launchDone.catch(() => {});
       // An adapter refusing to launch answers before `initialized`: its error is the answer.
       const first = await Promise.race([
@@ -484,9 +430,15 @@ export function createDapEngine(
       ) ?? "";
       const adapter = await profile.adapter(spec, cwd);
       adapterCommand = adapter;
-      await spawn(adapter);
-      description = `${adapter.version} debugging ${program}` +
-        (spec.args?.length ? ` ${spec.args.join(" ")}` : "");
+      if (deps.openPty) pty = await openTargetTerminal(deps.openPty, listener);
+      try {
+        await spawn(adapter);
+      } catch (err) {
+        await pty?.close();
+        throw err;
+      }
+      version = adapter.version;
+      description = describeAs(spec.args);
       try {
         await initialize(adapter);
         if (profile.launchAtStart) {
@@ -549,11 +501,15 @@ export function createDapEngine(
       return true;
     },
 
-    // The adapter runs the program on its own pipes: there is no terminal of ours to type into
-    // or size until the DAP engines answer runInTerminal with the server's pty.
-    input: noTerminal,
-    eof: noTerminal,
-    resize: noTerminal,
+    input: typeIntoTarget,
+    eof: () => typeIntoTarget(EOF_CHAR),
+    resize(cols: number, rows: number) {
+      if (!client?.alive || !pty) {
+        return { ok: false, error: `${profile.kind} is not running: the session has ended` };
+      }
+      pty.resize(cols, rows); // the kernel tells the program (SIGWINCH)
+      return { ok: true };
+    },
     // The adapter and its program were started without the secrets; a variable named later
     // (.server) cannot be taken back from a running adapter, as for gdb itself.
     async unsetEnv() {},
@@ -570,7 +526,9 @@ export function createDapEngine(
         }
         await client.kill();
       }
+      killTarget();
       await events;
+      await pty?.close();
     },
   };
   return engine;
