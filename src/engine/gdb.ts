@@ -10,6 +10,10 @@
  * target (`run`, `next`, `continue`) is finished when the target stops or
  * exits again, as at gdb's own prompt, or when gdb says it failed after all
  * (`^error` after `^running`): then gdb is asked what state the target is in.
+ *
+ * The parts: gdb_mi.ts the gdb process (tokens, I/O, result matching), gdb_stops.ts the stop
+ * describer (stack, source, gdb's order while it works), gdb_resume.ts a resuming command until
+ * it is over, gdb_setup.ts what gdb is told at start; here the queue and the target's state.
  */
 import { checkedProgram } from "./program.ts";
 import { EngineError } from "../errors.ts";
@@ -25,6 +29,7 @@ import type {
 } from "./engine.ts";
 import { stopInfo } from "./gdb_frames.ts";
 import { type MiProcess, miQuote, type MiResult, spawnMi } from "./gdb_mi.ts";
+import { createResumeTracker } from "./gdb_resume.ts";
 import { configureGdb } from "./gdb_setup.ts";
 import { createOutbox, createStopDescriber } from "./gdb_stops.ts";
 import { openTargetTerminal } from "./target_terminal.ts";
@@ -42,24 +47,6 @@ export interface GdbDeps {
   openPty(options: PtyOptions): Promise<Pty>;
 }
 
-/** A user command that resumed the target (`^running`), until it is over. */
-interface Resume {
-  token: number;
-  /** gdb said `^running`: until then the command may end like any other. */
-  resumed: boolean;
-  /** Stops reported before it resumed: one more ends it. */
-  before: number;
-  finish(result: CommandResult): void;
-  /** After =thread-group-exited: how long the *stopped that normally follows is waited for. */
-  exitWait?: ReturnType<typeof setTimeout>;
-}
-
-/**
- * gdb follows =thread-group-exited with the exit's *stopped, but not always before it reads the
- * next command: a resume still waiting this long after the program is gone ends without one.
- */
-const EXIT_STOP_WAIT_MS = 2000;
-
 export function createGdbEngine(
   spec: EngineSpec,
   listener: EngineListener,
@@ -72,7 +59,6 @@ export function createGdbEngine(
   let state: TargetState = "idle";
   let description = `gdb debugging ${spec.program ?? "nothing"}`;
   let stops = 0;
-  let resume: Resume | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   /** Commands given to execute() and not finished yet (queued or under way). */
   let inFlight = 0;
@@ -97,22 +83,29 @@ export function createGdbEngine(
   const describer = createStopDescriber((c) => send(c, true), () => pty);
   const later = out.later;
   const emit = (event: EngineEvent) => later(() => listener(event));
+  const resumes = createResumeTracker({
+    async threads() {
+      const list = (await send("-thread-info", true)).results.threads;
+      return Array.isArray(list) ? list as MiTuple[] : [];
+    },
+    later,
+    stopped: (results) => onStopped(results),
+    exited() {
+      if (state === "idle") return;
+      inferiorPid = undefined;
+      state = "exited";
+      listener({ type: "state", state, info: {} });
+    },
+  });
 
   const emitOutput = (stream: "console" | "target" | "error", text: string) => {
     if (text) emit({ type: "output", stream, text });
   };
 
-  const finishResume = (result: CommandResult) => {
-    const r = resume;
-    resume = undefined;
-    clearTimeout(r?.exitWait);
-    r?.finish(result);
-  };
-
   const reportStop = (s: { state: TargetState; info: StopInfo }) => {
     stops++;
     listener({ type: "state", state: s.state, info: s.info });
-    if (resume?.resumed && stops > resume.before) finishResume({ ok: true });
+    resumes.stopReported(stops);
   };
 
   const onStopped = (results: MiTuple) => {
@@ -154,45 +147,6 @@ export function createGdbEngine(
     ]);
   };
 
-  /**
-   * A resuming command ended without the stop it promised (`^error` after `^running`, or the
-   * program gone): ask gdb what state the target is in, report it, then end the command.
-   */
-  const settle = async (result: CommandResult) => {
-    const r = resume;
-    if (!r) return;
-    let threads: MiTuple[] = [];
-    try {
-      const answer = await send("-thread-info", true);
-      const list = answer.results.threads;
-      if (Array.isArray(list)) threads = list as MiTuple[];
-    } catch {
-      // gdb died: its close handler ends the command
-      return;
-    }
-    // Behind a stop gdb reported before answering (still being described), if any.
-    later(() => {
-      if (resume !== r) return; // that stop (or gdb's death) ended the command
-      resume = undefined;
-      clearTimeout(r.exitWait);
-      const stopped = threads.find((t) => str(t, "state") === "stopped");
-      if (threads.some((t) => str(t, "state") === "running")) {
-        // Still running after all: the next *stopped reports it; nothing is waited for.
-        r.finish(result);
-        return;
-      }
-      if (stopped) {
-        const frame = tuple(stopped, "frame");
-        onStopped(frame ? { frame } : {});
-      } else if (state !== "idle") {
-        inferiorPid = undefined;
-        state = "exited";
-        listener({ type: "state", state, info: {} });
-      }
-      later(() => r.finish(result));
-    });
-  };
-
   const onRunning = () => {
     if (state !== "running") {
       state = "running";
@@ -206,27 +160,16 @@ export function createGdbEngine(
 
   /** The answer to a command sent with a token. */
   const onAnswer = (r: MiResult, w: { resolve(r: MiResult): void; internal: boolean }) => {
-    // Decided here, in gdb's order: a failure right behind `^running` must find it.
-    if (resume?.token === r.token) {
-      if (r.class === "running") resume!.resumed = true;
-      else resume = undefined;
-    }
+    resumes.answered(r);
     if (w.internal) w.resolve(r);
     else later(() => w.resolve(r));
   };
 
   const handleRecord = (r: MiRecord) => {
     switch (r.kind) {
-      case "result": {
-        if (resume?.resumed && r.token === resume.token) {
-          // The resuming command's second word: it failed after all (`Command aborted.`).
-          const result: CommandResult = r.class === "error"
-            ? { ok: false, error: str(r.results, "msg") ?? "error" }
-            : { ok: true };
-          later(() => void settle(result));
-        }
+      case "result":
+        resumes.secondWord(r);
         return;
-      }
       case "exec":
         if (r.class === "running") later(onRunning);
         else if (r.class === "stopped") onStopped(r.results);
@@ -237,12 +180,7 @@ export function createGdbEngine(
         }
         if (r.class === "thread-group-exited") {
           inferiorPid = undefined;
-          const r = resume;
-          if (r?.resumed && r.exitWait === undefined) {
-            r.exitWait = setTimeout(() => {
-              if (resume === r) later(() => void settle({ ok: true }));
-            }, EXIT_STOP_WAIT_MS);
-          }
+          resumes.groupExited();
         }
         // A console command changed the selected frame (up, down, frame N): gdb printed it
         // already; the frame and its source go out beside the transcript.
@@ -292,7 +230,7 @@ export function createGdbEngine(
     out.release(); // a stop being described goes out as it is
     state = state === "idle" ? "idle" : "exited";
     death = how;
-    finishResume({ ok: true }); // execute() sees gdb gone and says so
+    resumes.finish({ ok: true }); // execute() sees gdb gone and says so
     // The program died with gdb: nothing holds its terminal but this side now.
     await pty?.close();
     if (wasAlive || stopping) listener({ type: "exit", code, signal, expected: stopping });
@@ -372,9 +310,7 @@ export function createGdbEngine(
         const before = stops;
         currentText = text;
         try {
-          let finish!: (result: CommandResult) => void;
-          const ended = new Promise<CommandResult>((f) => (finish = f));
-          resume = { token: mi!.nextToken, resumed: false, before, finish };
+          const ended = resumes.begin(mi!.nextToken, before);
           const r = await send(`-interpreter-exec console ${miQuote(text)}`);
           if (r.class === "error") return { ok: false, error: str(r.results, "msg") ?? "error" };
           // Over when it stops again, or gdb says it failed after all, or gdb died.
@@ -386,7 +322,7 @@ export function createGdbEngine(
         } catch (err) {
           return { ok: false, error: (err as Error).message };
         } finally {
-          if (resume?.token !== undefined && !resume.resumed) resume = undefined;
+          resumes.end();
           currentText = undefined;
           // An interrupt meant for this command, which never ran the target, ends with it.
           interruptWanted = false;
