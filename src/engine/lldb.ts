@@ -252,6 +252,8 @@ export const LLDB_PROFILE: DapProfile = {
     }
     const level = ctx.state === "stopped" ? frameRequested(words, ctx.selectedLevel) : undefined;
     const r = await repl(text, ctx);
+    const args = isLaunch(words) ? launchArgs(text) : undefined;
+    if (r.ok && args) ctx.describeRun(args);
     if (r.ok && level !== undefined && level >= 0 && level < ctx.frames.length) {
       ctx.selectFrame(level);
     }

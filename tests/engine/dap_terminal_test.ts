@@ -108,9 +108,13 @@ Deno.test("lldb engine: a stop in a thread, bt, continue through both threads to
     const before = rec.text("console").length;
     assert.deepEqual(await engine.execute("bt"), { ok: true });
     assert.match(rec.text("console").slice(before), /frame #0: .*`work\(n=\d\)/);
+    // The other thread's hit is a stop of its own, or part of this one when both threads got
+    // there together (lldb stops every thread, and reports the stop once): then `c` exits.
     assert.deepEqual(await engine.execute("c"), { ok: true });
-    assert.equal(states(rec).at(-1)?.info.frames?.[0].func, "work");
-    assert.deepEqual(await engine.execute("c"), { ok: true });
+    if (states(rec).at(-1)?.state === "stopped") {
+      assert.equal(states(rec).at(-1)?.info.frames?.[0].func, "work");
+      assert.deepEqual(await engine.execute("c"), { ok: true });
+    }
     assert.equal(states(rec).at(-1)?.state, "exited");
     assert.equal(states(rec).at(-1)?.info.exitCode, 3);
   });

@@ -8,44 +8,28 @@
  * `configurationDone`) → `initialized` event → breakpoints → `configurationDone`
  * → the `launch` response.
  *
- * Pitfalls designed for: some adapters send no `continued` after a resume
- * request (running is marked when the request succeeds); `stopped` may come
- * once per thread (a second one while stopped is ignored); `threads` and
- * `stackTrace` fail while running (a stop is described once, right when it
- * happens); resuming from the REPL bypasses request bookkeeping (the adapter's
- * events are trusted).
+ * Resuming from the REPL bypasses request bookkeeping: the adapter's events are
+ * trusted (target_model.ts keeps the program's state from them). The program
+ * runs on the server's pty when there is one (terminal.ts answers runInTerminal).
  */
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
 import { openPty, type Pty, type PtyOptions } from "../../platform.ts";
-import type {
-  CommandResult,
-  Engine,
-  EngineEvent,
-  EngineListener,
-  EngineSpec,
-  StackFrame,
-  StopInfo,
-  TargetState,
-} from "../engine.ts";
-import { type SourceCache, sourceExcerpt } from "../gdb_frames.ts";
-import { findKind } from "../kinds.ts";
+import type { CommandResult, Engine, EngineEvent, EngineListener, EngineSpec } from "../engine.ts";
 import { checkedProgram } from "../program.ts";
 import { drainWithin, openTargetTerminal } from "../target_terminal.ts";
+import { adapterSpawned, initializeAdapter, START_TIMEOUT_MS } from "./adapter.ts";
 import { createDapClient, type DapClient, DapRequestError } from "./client.ts";
 import type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
-import { dapStack, withTimeout } from "./stops.ts";
-import { runInTerminal, type TerminalLaunch } from "./terminal.ts";
+import { withTimeout } from "./stops.ts";
+import { createTargetModel } from "./target_model.ts";
+import { EOF_CHAR, runInTerminal, type TerminalLaunch, useTerminal } from "./terminal.ts";
 
 export type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
 export { dapStopInfo, fromDapFrame } from "./stops.ts";
 
 /** Give up describing a stop after this long: it is reported without its stack. */
 const DESCRIBE_TIMEOUT_MS = 3000;
-/** Give up waiting for the adapter's answers at start-up (initialize, launch). */
-const START_TIMEOUT_MS = 20_000;
-/** Ctrl+D: end of input on a terminal in canonical mode. */
-const EOF_CHAR = "\x04";
 
 /** What a DAP engine needs from the machine, given explicitly (tests give their own). */
 export interface DapDeps {
@@ -65,7 +49,6 @@ export function createDapEngine(
   let pty: Pty | undefined;
   /** Programs started in it (the adapters' launchers): they must not outlive the engine. */
   let launches: TerminalLaunch[] = [];
-  let state: TargetState = "idle";
   let description = `${profile.kind} debugging ${spec.program ?? "nothing"}`;
   let program = "";
   let launched = false;
@@ -73,16 +56,7 @@ export function createDapEngine(
   let queue: Promise<unknown> = Promise.resolve();
   /** Events are handled one after another: a stop is described before what follows it. */
   let events: Promise<void> = Promise.resolve();
-  let resumesSeen = 0;
-  let stops = 0;
-  let stopWaiters: (() => void)[] = [];
-  let frames: StackFrame[] = [];
-  let frameIds: number[] = [];
-  let selectedLevel = 0;
-  let threadId: number | undefined;
   let initialized: (() => void) | undefined;
-  /** A `pause` was asked for: the next stop is the user's interrupt, whatever the adapter calls it. */
-  let pausing = false;
   /** The debugged process, from the adapter's `process` event. */
   let targetPid: number | undefined;
   /** The adapter went away: its target must not outlive it (a script spinning forever). */
@@ -98,25 +72,11 @@ export function createDapEngine(
     targetPid = undefined;
   };
   let death = "";
-  const sources: SourceCache = new Map();
 
   const emit = (event: EngineEvent) => listener(event);
   const output = (stream: "console" | "target" | "error", text: string) => {
     if (text) emit({ type: "output", stream, text });
   };
-  const wake = () => {
-    const w = stopWaiters;
-    stopWaiters = [];
-    w.forEach((f) => f());
-  };
-  const setRunning = () => {
-    if (state === "running") return;
-    state = "running";
-    frames = [];
-    frameIds = [];
-    emit({ type: "state", state, info: {} });
-  };
-
   const request = <R extends DebugProtocol.Response>(command: string, args?: unknown) => {
     if (!client?.alive) {
       return Promise.reject(
@@ -129,34 +89,14 @@ export function createDapEngine(
   /** Everything the program wrote so far is out, before the news of its stop or exit. */
   const drainTarget = () => pty ? drainWithin(pty, DESCRIBE_TIMEOUT_MS) : Promise.resolve();
 
-  const describe = async (info: StopInfo) => {
-    if (threadId === undefined) return;
-    try {
-      const r = await withTimeout(dapStack(request, threadId), DESCRIBE_TIMEOUT_MS);
-      frames = r?.frames ?? [];
-      frameIds = r?.ids ?? [];
-    } catch {
-      frames = [];
-      frameIds = [];
-    }
-    const top = frames[0];
-    if (!top) return;
-    info.frames = frames;
-    if (top.func) info.func = top.func;
-    if (top.file) info.file = top.file;
-    if (top.line) info.line = top.line;
-    if (top.file && top.line) {
-      const source = sourceExcerpt(top.file, top.line, sources);
-      if (source) info.source = source;
-    }
-  };
-
-  const reportStop = (s: TargetState, info: StopInfo) => {
-    state = s;
-    stops++;
-    emit({ type: "state", state: s, info });
-    wake();
-  };
+  const target = createTargetModel({
+    emit,
+    request,
+    drainTarget,
+    stopInfo: (body) => profile.stopInfo(body),
+    stopping: () => stopping,
+  });
+  const alive = () => client?.alive === true;
 
   const onEvent = async (e: DebugProtocol.Event) => {
     switch (e.event) {
@@ -166,55 +106,9 @@ export function createDapEngine(
       case "process":
         targetPid = (e as DebugProtocol.ProcessEvent).body.systemProcessId;
         return;
-      case "output": {
-        const body = (e as DebugProtocol.OutputEvent).body;
-        const text = body.output.replace(/\r\n/g, "\n");
-        if (body.category === "stdout" || body.category === "stderr") output("target", text);
-        else if (body.category === "telemetry") return;
-        else if (body.category === "important") output("error", text);
-        else output("console", text);
-        return;
-      }
-      case "continued":
-        resumesSeen++;
-        setRunning();
-        return;
-      case "stopped": {
-        const body = (e as DebugProtocol.StoppedEvent).body;
-        // Once per thread for some adapters: the first one describes the stop.
-        if (state === "stopped") return;
-        threadId = body.threadId ?? threadId;
-        selectedLevel = 0;
-        const info = profile.stopInfo(body);
-        if (pausing) {
-          // lldb-dap reports its halt as an "exception" (the SIGSTOP it sends): it was Ctrl+C.
-          info.reason = "signal-received";
-          info.signal = "SIGINT";
-          pausing = false;
-        }
-        await Promise.all([describe(info), drainTarget()]);
-        reportStop("stopped", info);
-        return;
-      }
-      case "exited": {
-        const code = (e as DebugProtocol.ExitedEvent).body.exitCode;
-        frames = [];
-        frameIds = [];
-        await drainTarget();
-        reportStop("exited", { reason: code === 0 ? "exited-normally" : "exited", exitCode: code });
-        return;
-      }
-      case "terminated":
-        // Ending the session, lldb-dap says `terminated` before `exited`: the latter tells.
-        if (!stopping && (state === "running" || state === "stopped")) reportStop("exited", {});
-        return;
       default:
-        return;
+        return await target.onEvent(e);
     }
-  };
-
-  const waitForStop = async (since: number) => {
-    while (stops <= since && client?.alive) await new Promise<void>((r) => stopWaiters.push(r));
   };
 
   /** Wait until every event received so far has been handled. */
@@ -251,43 +145,17 @@ export function createDapEngine(
         death = signal ? `signal ${signal}` : `code ${code}`;
         killTarget();
         events = events.then(() => {
-          if (state !== "idle") state = "exited";
-          wake();
+          target.ended();
           emit({ type: "exit", code, signal, expected: wasStopping });
         });
       },
     });
     client = c;
-    try {
-      await c.spawned;
-    } catch (err) {
-      if (err instanceof EngineError && err.code === "E_ENGINE_MISSING") {
-        const install = findKind(profile.kind)?.install;
-        throw new EngineError("E_ENGINE_MISSING", err.message, {
-          hint: `install it${install ? ` (Debian/Ubuntu: ${install})` : ""} or give its path`,
-          cause: err,
-        });
-      }
-      throw err;
-    }
+    await adapterSpawned(c, profile.kind);
   };
 
-  const initialize = async (adapter: AdapterCommand) => {
-    const init = request("initialize", {
-      clientID: "dbgremote",
-      clientName: "dbgremote",
-      adapterID: profile.kind,
-      linesStartAt1: true,
-      columnsStartAt1: true,
-      pathFormat: "path",
-      // The program runs on the server's pty when there is one (input, isatty, its size).
-      supportsRunInTerminalRequest: pty !== undefined,
-      supportsStartDebuggingRequest: false,
-    });
-    if (!await withTimeout(init, START_TIMEOUT_MS)) {
-      throw new EngineError("E_ENGINE_START", `${adapter.command} did not answer initialize`);
-    }
-  };
+  const initialize = (adapter: AdapterCommand) =>
+    initializeAdapter(client!, profile.kind, adapter.command, pty !== undefined);
 
   let adapterCommand: AdapterCommand | undefined;
   let version: string = profile.kind;
@@ -295,25 +163,30 @@ export function createDapEngine(
   const describeAs = (args: readonly string[] | undefined) =>
     `${version} debugging ${program}` + (args?.length ? ` ${args.join(" ")}` : "");
 
-  /** Type into the program's terminal, if it has one and runs. */
-  const typeIntoTarget = (text: string): CommandResult => {
-    if (!client?.alive) {
-      return { ok: false, error: `${profile.kind} is not running: the session has ended` };
-    }
-    if (!pty) return { ok: false, error: "the program has no terminal of ours" };
-    if (state !== "running" && state !== "stopped") {
-      return {
-        ok: false,
-        error: "no program is running: start it first, then type to it",
-      };
-    }
-    pty.write(new TextEncoder().encode(text));
-    return { ok: true };
+  /** The program's terminal: input, end of input, its size (when it has one).  */
+  const terminal = (act: { text: string } | { cols: number; rows: number }) =>
+    useTerminal({ kind: profile.kind, alive: alive(), pty, state: target.state }, act);
+
+  /** A request that may resume the target was sent and not answered yet. */
+  let resumeSent = false;
+  /** Ctrl+C came meanwhile: the target is paused once the answer says it runs. */
+  let interruptWanted = false;
+  /** The user's Ctrl+C: pause the target (bounded; the stop reports it). */
+  const pause = async () => {
+    const ask = async () => {
+      if (target.threadId === undefined) {
+        const t = await request<DebugProtocol.ThreadsResponse>("threads");
+        target.threadId = t.body.threads[0]?.id;
+      }
+      target.pausing = true;
+      await request("pause", { threadId: target.threadId ?? 0 });
+    };
+    await withTimeout(ask().catch(() => {}), 2000);
   };
 
   const ctx: DapContext = {
     get state() {
-      return state;
+      return target.state;
     },
     get launched() {
       return launched;
@@ -322,23 +195,23 @@ export function createDapEngine(
       return pty?.path;
     },
     get selectedLevel() {
-      return selectedLevel;
+      return target.selectedLevel;
     },
     get frames() {
-      return frames;
+      return target.frames;
     },
     get frameId() {
-      return state === "stopped" ? frameIds[selectedLevel] : undefined;
+      return target.frameId;
     },
     get threadId() {
-      return threadId;
+      return target.threadId;
     },
     get stops() {
-      return stops;
+      return target.stops;
     },
     request,
     async launch(args) {
-      const before = stops;
+      const before = target.stops;
       const gotInitialized = new Promise<void>((r) => (initialized = r));
       const launchDone = request(
         "launch",
@@ -356,8 +229,8 @@ export function createDapEngine(
       await request("configurationDone");
       await launchDone;
       // The target runs from here: until its first stop or exit.
-      if (stops === before) setRunning();
-      await waitForStop(before);
+      if (target.stops === before) target.setRunning();
+      await target.waitForStop(before, alive);
     },
     async restart(args) {
       // debugpy's DAP `restart` hangs: a new adapter (and script) replaces the old one.
@@ -369,24 +242,36 @@ export function createDapEngine(
         );
       }
       await settled();
-      if (state === "stopped" || state === "running") reportStop("exited", {});
+      if (target.state === "stopped" || target.state === "running") target.report("exited", {});
       client = undefined;
       killTarget();
       await old?.kill();
       launched = false;
-      threadId = undefined;
+      target.threadId = undefined;
       await spawn(adapterCommand!);
       await initialize(adapterCommand!);
       await ctx.launch(args);
     },
     async resuming(send, resumes) {
-      const beforeStops = stops;
-      const beforeResumes = resumesSeen;
-      const sure = (await send()) === true || resumes;
-      if (sure) {
+      const beforeStops = target.stops;
+      const beforeResumes = target.resumesSeen;
+      let sure: boolean;
+      resumeSent = true;
+      try {
+        sure = (await send()) === true || resumes;
+      } finally {
+        resumeSent = false;
+      }
+      if (sure && target.stops === beforeStops) {
         // Some adapters send no `continued`: running it is, unless the stop came already.
-        if (stops === beforeStops) setRunning();
-        await waitForStop(beforeStops);
+        target.setRunning();
+      }
+      if (interruptWanted) {
+        interruptWanted = false;
+        if (target.state === "running") await pause();
+      }
+      if (sure) {
+        await target.waitForStop(beforeStops, alive);
         await settled();
         return;
       }
@@ -394,19 +279,14 @@ export function createDapEngine(
       // lets the adapter's event thread catch up before deciding whether the target runs.
       await request("threads").catch(() => {});
       await settled();
-      if (resumesSeen > beforeResumes || state === "running") {
-        await waitForStop(beforeStops);
+      if (target.resumesSeen > beforeResumes || target.state === "running") {
+        await target.waitForStop(beforeStops, alive);
         await settled();
       }
     },
-    selectFrame(level) {
-      const frame = frames[level];
-      if (!frame) return;
-      selectedLevel = level;
-      const source = frame.file && frame.line
-        ? sourceExcerpt(frame.file, frame.line, sources)
-        : undefined;
-      emit(source ? { type: "frame", frame, source } : { type: "frame", frame });
+    selectFrame: (level) => target.selectFrame(level),
+    describeRun(args) {
+      description = describeAs(args);
     },
     output,
   };
@@ -419,7 +299,7 @@ export function createDapEngine(
       return description;
     },
     get state() {
-      return state;
+      return target.state;
     },
 
     async start() {
@@ -488,28 +368,23 @@ export function createDapEngine(
     },
 
     async interrupt() {
-      if (!client?.alive || state !== "running") return false;
-      const pause = async () => {
-        if (threadId === undefined) {
-          const t = await request<DebugProtocol.ThreadsResponse>("threads");
-          threadId = t.body.threads[0]?.id;
-        }
-        pausing = true;
-        await request("pause", { threadId: threadId ?? 0 });
-      };
-      await withTimeout(pause().catch(() => {}), 2000);
-      return true;
+      if (!client?.alive) return false;
+      if (target.state === "running") {
+        await pause();
+        return true;
+      }
+      // A resume request is under way (the program may already write to its terminal): the
+      // interrupt takes effect as soon as the adapter has answered it, as gdb's does.
+      if (resumeSent) {
+        interruptWanted = true;
+        return true;
+      }
+      return false;
     },
 
-    input: typeIntoTarget,
-    eof: () => typeIntoTarget(EOF_CHAR),
-    resize(cols: number, rows: number) {
-      if (!client?.alive || !pty) {
-        return { ok: false, error: `${profile.kind} is not running: the session has ended` };
-      }
-      pty.resize(cols, rows); // the kernel tells the program (SIGWINCH)
-      return { ok: true };
-    },
+    input: (text) => terminal({ text }),
+    eof: () => terminal({ text: EOF_CHAR }),
+    resize: (cols, rows) => terminal({ cols, rows }),
     // The adapter and its program were started without the secrets; a variable named later
     // (.server) cannot be taken back from a running adapter, as for gdb itself.
     async unsetEnv() {},

@@ -49,6 +49,8 @@ export interface DapContext {
   resuming(send: () => Promise<boolean | void>, resumes: boolean): Promise<void>;
   /** Select another frame of the last stop: reported as a `frame` event. */
   selectFrame(level: number): void;
+  /** The program was started again with these arguments (lldb's own `run ARGS`, once launched). */
+  describeRun(args: readonly string[]): void;
   output(stream: "console" | "target" | "error", text: string): void;
 }
 

@@ -12,6 +12,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
+import type { Pty } from "../../pty.ts";
+import type { CommandResult, TargetState } from "../engine.ts";
 
 /** The program started in our terminal, and how to end it. */
 export interface TerminalLaunch {
@@ -72,4 +74,33 @@ export function runInTerminal(
         }),
       ));
   });
+}
+
+/** Ctrl+D: end of input on a terminal in canonical mode. */
+export const EOF_CHAR = "\x04";
+
+/** What input(), eof() and resize() of a DAP engine see of it. */
+export interface TerminalOwner {
+  kind: string;
+  alive: boolean;
+  pty: Pty | undefined;
+  state: TargetState;
+}
+
+/** `.input`/`.eof` (`text`) or `.ttysize` (`size`) on the program's terminal, when it has one. */
+export function useTerminal(
+  o: TerminalOwner,
+  act: { text: string } | { cols: number; rows: number },
+): CommandResult {
+  if (!o.alive) return { ok: false, error: `${o.kind} is not running: the session has ended` };
+  if (!o.pty) return { ok: false, error: "the program has no terminal of ours" };
+  if ("cols" in act) {
+    o.pty.resize(act.cols, act.rows); // the kernel tells the program (SIGWINCH)
+    return { ok: true };
+  }
+  if (o.state !== "running" && o.state !== "stopped") {
+    return { ok: false, error: "no program is running: start it first, then type to it" };
+  }
+  o.pty.write(new TextEncoder().encode(act.text));
+  return { ok: true };
 }
