@@ -28,7 +28,7 @@ import type {
   TargetState,
 } from "./engine.ts";
 import { stopInfo } from "./gdb_frames.ts";
-import { type MiProcess, miQuote, type MiResult, spawnMi } from "./gdb_mi.ts";
+import { type MiProcess, miQuote, type MiResult, type MiWaiter, spawnMi } from "./gdb_mi.ts";
 import { createResumeTracker } from "./gdb_resume.ts";
 import { configureGdb } from "./gdb_setup.ts";
 import { createOutbox, createStopDescriber } from "./gdb_stops.ts";
@@ -159,7 +159,7 @@ export function createGdbEngine(
   };
 
   /** The answer to a command sent with a token. */
-  const onAnswer = (r: MiResult, w: { resolve(r: MiResult): void; internal: boolean }) => {
+  const onAnswer = (r: MiResult, w: MiWaiter) => {
     resumes.answered(r);
     if (w.internal) w.resolve(r);
     else later(() => w.resolve(r));

@@ -9,8 +9,7 @@
 import type { Pty } from "../pty.ts";
 import type { EngineEvent, StopInfo, TargetState } from "./engine.ts";
 import { describeStopWith, frameEvent, type SourceCache } from "./gdb_frames.ts";
-import type { MiTuple } from "./mi_parser.ts";
-import { tuple } from "./mi_parser.ts";
+import { type MiTuple, tuple } from "./mi_parser.ts";
 import { drainWithin } from "./target_terminal.ts";
 
 /** Give up describing a stop (stack, source) after this long: the stop is reported without. */

@@ -222,12 +222,10 @@ export const LLDB_PROFILE: DapProfile = {
   kind: "lldb",
   launchAtStart: false,
   adapter: (spec) => findAdapter(spec),
-  launchArguments: (program, spec, cwd, tty) => ({
+  launchArguments: (program, spec, cwd) => ({
     program,
     args: spec.args ?? [],
     cwd,
-    // The program's terminal is what most consoles are, as under gdb.
-    ...(tty ? { env: [`TERM=${TARGET_TERM}`] } : {}),
     commandEscapePrefix: "",
     stopOnEntry: false,
   }),
@@ -240,9 +238,13 @@ export const LLDB_PROFILE: DapProfile = {
         // -inferior-tty-set makes them; set before the target exists, so it inherits them.
         // Not lldb-dap's runInTerminal: there lldb-dap starts itself as the launcher and
         // attaches to it, and reading that launcher's symbols (libLLVM) costs seconds per run.
-        for (const s of ["input", "output", "error"]) {
+        // Its TERM is what most consoles are, as under gdb (for lldb's own reruns too).
+        const settings = ["input", "output", "error"].map((s) =>
+          `${s}-path ${JSON.stringify(ctx.tty)}`
+        ).concat(`env-vars TERM=${TARGET_TERM}`);
+        for (const setting of settings) {
           await ctx.request("evaluate", {
-            expression: "`settings set target." + s + "-path " + JSON.stringify(ctx.tty),
+            expression: "`settings set target." + setting,
             context: "repl",
           });
         }

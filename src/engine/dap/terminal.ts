@@ -64,6 +64,7 @@ export function runInTerminal(
       }
     },
   };
+  child.on("error", () => {}); // after the start: nothing to report (kill() of a gone child)
   return new Promise((resolve, reject) => {
     child.once("spawn", () => resolve({ launch, body: { processId: child.pid } }));
     child.once("error", (err) =>
