@@ -24,6 +24,8 @@ import {
 } from "./dap/engine_core.ts";
 import { splitArgs } from "./split_args.ts";
 
+/** The program's terminal type, when it runs on the server's pty. */
+const TARGET_TERM = "xterm-256color";
 /** The oldest lldb-dap checked to take `commandEscapePrefix: ""` as this engine needs. */
 const MIN_VERSION = 19;
 
@@ -231,11 +233,29 @@ export const LLDB_PROFILE: DapProfile = {
   async execute(text, ctx) {
     const words = text.trim().split(/\s+/);
     if (!ctx.launched && isLaunch(words)) {
+      if (ctx.tty) {
+        // The program's stdin, stdout and stderr are the server's pty, as gdb's
+        // -inferior-tty-set makes them; set before the target exists, so it inherits them.
+        // Not lldb-dap's runInTerminal: there lldb-dap starts itself as the launcher and
+        // attaches to it, and reading that launcher's symbols (libLLVM) costs seconds per run.
+        // Its TERM is what most consoles are, as under gdb (for lldb's own reruns too).
+        const settings = ["input", "output", "error"].map((s) =>
+          `${s}-path ${JSON.stringify(ctx.tty)}`
+        ).concat(`env-vars TERM=${TARGET_TERM}`);
+        for (const setting of settings) {
+          await ctx.request("evaluate", {
+            expression: "`settings set target." + setting,
+            context: "repl",
+          });
+        }
+      }
       await ctx.launch(launchArgs(text));
       return { ok: true };
     }
     const level = ctx.state === "stopped" ? frameRequested(words, ctx.selectedLevel) : undefined;
     const r = await repl(text, ctx);
+    const args = isLaunch(words) ? launchArgs(text) : undefined;
+    if (r.ok && args) ctx.describeRun(args);
     if (r.ok && level !== undefined && level >= 0 && level < ctx.frames.length) {
       ctx.selectFrame(level);
     }

@@ -16,6 +16,7 @@ export type PdbOp =
   | "step"
   | "return"
   | "until"
+  | "jump"
   | "where"
   | "up"
   | "down"
@@ -56,6 +57,8 @@ const WORDS: Record<string, PdbOp> = {
   return: "return",
   unt: "until",
   until: "until",
+  j: "jump",
+  jump: "jump",
   w: "where",
   where: "where",
   bt: "where",

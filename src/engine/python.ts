@@ -8,78 +8,21 @@
  * (see {@link parsePdb}); everything else is evaluated in the selected frame.
  */
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import { execFile } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
-import { EngineError } from "../errors.ts";
 import type { CommandResult, EngineListener, EngineSpec } from "./engine.ts";
-import { findKind } from "./kinds.ts";
 import {
-  type AdapterCommand,
   createDapEngine,
   type DapContext,
   type DapProfile,
   dapStopInfo,
 } from "./dap/engine_core.ts";
+import { evaluate, evaluateJson, fail } from "./pdb_eval.ts";
+import { firstBodyLine, frameLines, list, longlist } from "./pdb_source.ts";
 import { parsePdb, type PdbCommand } from "./pdb_words.ts";
+import { findAdapter } from "./python_adapter.ts";
 import { splitArgs } from "./split_args.ts";
 
-/** What the interpreter says about itself: [version, debugpy version or null, executable]. */
-const PROBE = "import sys, json\ntry:\n import debugpy; d = debugpy.__version__\n" +
-  "except ImportError:\n d = None\nprint(json.dumps([sys.version.split()[0], d, sys.executable]))";
-
-function probe(interpreter: string): Promise<[string, string | null, string]> {
-  return new Promise((resolve, reject) => {
-    execFile(interpreter, ["-c", PROBE], { timeout: 10_000 }, (err, stdout) => {
-      if (err) {
-        const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
-        return reject(
-          new EngineError(
-            missing ? "E_ENGINE_MISSING" : "E_ENGINE_START",
-            missing ? `${interpreter} not found` : `cannot run ${interpreter}: ${err.message}`,
-            {
-              hint: `install Python 3 with debugpy (Debian/Ubuntu: ${
-                findKind("python")!.install
-              }) or give the interpreter's path`,
-              cause: err,
-            },
-          ),
-        );
-      }
-      try {
-        resolve(JSON.parse(stdout.trim().split("\n").pop()!));
-      } catch (cause) {
-        reject(
-          new EngineError("E_ENGINE_START", `${interpreter} is not a Python 3 interpreter`, {
-            hint: "name a python3 after --: -- python3 -m pdb script.py",
-            cause,
-          }),
-        );
-      }
-    });
-  });
-}
-
-async function findAdapter(spec: EngineSpec): Promise<AdapterCommand> {
-  const interpreter = spec.debugger ?? "python3";
-  const [version, debugpy, executable] = await probe(interpreter);
-  if (!debugpy) {
-    throw new EngineError(
-      "E_ENGINE_MISSING",
-      `${interpreter} (Python ${version}, ${executable}) cannot import debugpy`,
-      {
-        hint: `install debugpy for it (pip install debugpy), or name an interpreter that has it` +
-          ` (Debian/Ubuntu: ${findKind("python")!.install} serves /usr/bin/python3:` +
-          ` -- /usr/bin/python3 -m pdb script.py)`,
-      },
-    );
-  }
-  return {
-    command: interpreter,
-    args: ["-m", "debugpy.adapter"],
-    version: `Python ${version} (debugpy ${debugpy})`,
-  };
-}
+export { firstBodyLine, functionRange } from "./pdb_source.ts";
 
 interface Breakpoint {
   number: number;
@@ -98,70 +41,6 @@ interface PdbState {
   program: string;
   /** The script's arguments at its last launch: `restart` alone keeps them, as pdb does. */
   args: string[];
-}
-
-function where(file: string, line: number | undefined, func: string | undefined): string {
-  return `${file}(${line ?? "?"})${func ?? "?"}()`;
-}
-
-function sourceLine(file: string | undefined, line: number | undefined): string | undefined {
-  if (!file || !line) return undefined;
-  try {
-    return fs.readFileSync(file, "utf8").split("\n")[line - 1]?.trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** pdb's two lines for a frame: `> file(line)func()` and `-> source`. */
-function frameLines(ctx: DapContext, level: number, mark: string): string {
-  const f = ctx.frames[level];
-  if (!f) return "";
-  const src = sourceLine(f.file, f.line);
-  return `${mark} ${where(f.file ?? "?", f.line, f.func)}\n` + (src ? `-> ${src}\n` : "");
-}
-
-async function evaluate(
-  ctx: DapContext,
-  expression: string,
-  context: "repl" | "watch",
-): Promise<{ ok: true; result: string } | { ok: false; error: string }> {
-  try {
-    const r = await ctx.request<DebugProtocol.EvaluateResponse>("evaluate", {
-      expression,
-      context,
-      frameId: ctx.frameId,
-    });
-    return { ok: true, result: r.body.result };
-  } catch (err) {
-    // debugpy answers with the traceback: its last line is pdb's `*** Error: message`.
-    const lines = (err as Error).message.trim().split("\n");
-    return { ok: false, error: lines[lines.length - 1] };
-  }
-}
-
-/**
- * The value of a Python expression as JSON, or undefined if it fails. It travels as base64:
- * debugpy answers with a repr, whose quoting would otherwise have to be undone.
- */
-async function evaluateJson(ctx: DapContext, expression: string): Promise<unknown> {
-  const r = await evaluate(
-    ctx,
-    `__import__('base64').b64encode(__import__('json').dumps(${expression}).encode()).decode()`,
-    "watch",
-  );
-  if (!r.ok) return undefined;
-  try {
-    const bytes = Uint8Array.from(atob(r.result.slice(1, -1)), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return undefined;
-  }
-}
-
-function fail(ctx: DapContext, error: string): CommandResult {
-  ctx.output("error", `*** ${error}\n`);
-  return { ok: false, error };
 }
 
 /** Send a file's breakpoints (DAP replaces them per file); only while the script runs. */
@@ -201,28 +80,6 @@ async function resolveLocation(
   const line = firstBodyLine(current, where);
   if (line) return { file: current, line };
   return `The specified object '${where}' is not a function or was not found in ${current}`;
-}
-
-/** The first statement inside `def NAME(...)` in a Python source file, or undefined. */
-export function firstBodyLine(file: string, name: string): number | undefined {
-  let lines: string[];
-  try {
-    lines = fs.readFileSync(file, "utf8").split("\n");
-  } catch {
-    return undefined;
-  }
-  const short = name.split(".").pop()!;
-  const def = new RegExp(`^\\s*(async\\s+)?def\\s+${short}\\s*\\(`);
-  const at = lines.findIndex((l) => def.test(l));
-  if (at < 0) return undefined;
-  // Past the signature (it may span lines), then the first line with code.
-  let i = at;
-  while (i < lines.length && !/:\s*(#.*)?$/.test(lines[i])) i++;
-  for (i++; i < lines.length; i++) {
-    const t = lines[i].trim();
-    if (t && !t.startsWith("#")) return i + 1;
-  }
-  return undefined;
 }
 
 async function addBreakpoint(
@@ -302,69 +159,6 @@ async function resume(
   return { ok: true };
 }
 
-/**
- * The lines of the function `func` around `line` (1-based, inclusive), found by its `def`
- * and indentation as pdb's `ll` shows it; the whole file for `<module>` or when not found.
- */
-export function functionRange(
-  lines: readonly string[],
-  func: string | undefined,
-  line: number,
-): [number, number] {
-  const whole: [number, number] = [1, lines.length];
-  if (!func || !/^[A-Za-z_]\w*$/.test(func)) return whole;
-  const indent = (l: string) => l.length - l.trimStart().length;
-  const def = new RegExp(`^\\s*(async\\s+)?def\\s+${func}\\s*\\(`);
-  for (let at = Math.min(line, lines.length) - 1; at >= 0; at--) {
-    if (!def.test(lines[at])) continue;
-    // Decorators above belong to it, as pdb shows them.
-    let first = at;
-    while (first > 0 && lines[first - 1].trim().startsWith("@")) first--;
-    let last = at;
-    // Past the signature (it may span lines), then every line indented deeper (or blank).
-    while (last < lines.length - 1 && !/:\s*(#.*)?$/.test(lines[last])) last++;
-    for (let i = last + 1; i < lines.length; i++) {
-      const t = lines[i].trim();
-      if (t && indent(lines[i]) <= indent(lines[at])) break;
-      if (t) last = i;
-    }
-    if (last + 1 >= line) return [first + 1, last + 1];
-  }
-  return whole;
-}
-
-function longlist(ctx: DapContext): CommandResult {
-  const f = ctx.frames[ctx.selectedLevel];
-  if (!f?.file || !f.line) return fail(ctx, "no source here");
-  let lines: string[];
-  try {
-    lines = fs.readFileSync(f.file, "utf8").replace(/\n$/, "").split("\n");
-  } catch {
-    return fail(ctx, `cannot read ${f.file}`);
-  }
-  const [first, last] = functionRange(lines, f.func, f.line);
-  return list(ctx, first, last);
-}
-
-function list(ctx: DapContext, first?: number, last?: number): CommandResult {
-  const f = ctx.frames[ctx.selectedLevel];
-  if (!f?.file || !f.line) return fail(ctx, "no source here");
-  let lines: string[];
-  try {
-    lines = fs.readFileSync(f.file, "utf8").split("\n");
-  } catch {
-    return fail(ctx, `cannot read ${f.file}`);
-  }
-  const from = first ?? Math.max(1, f.line - 5);
-  const to = Math.min(lines.length, last ?? from + 10);
-  let out = "";
-  for (let n = from; n <= to; n++) {
-    out += `${String(n).padStart(3)}  ${n === f.line ? "->" : "  "} ${lines[n - 1]}\n`;
-  }
-  ctx.output("console", out);
-  return { ok: true };
-}
-
 async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<CommandResult> {
   switch (cmd.op) {
     case "break":
@@ -435,6 +229,29 @@ async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<Comm
       st.breakpoints = st.breakpoints.filter((b) => b !== bp);
       await syncBreakpoints(ctx, st, bp.file);
       return r;
+    }
+    case "jump": {
+      // pdb's jump: the next line to run, in the innermost frame (DAP's gotoTargets + goto).
+      if (ctx.state !== "stopped") return fail(ctx, "the script is not stopped");
+      const line = Number(cmd.args);
+      if (!/^\d+$/.test(cmd.args) || line < 1) {
+        return fail(ctx, "The 'jump' command requires a line number");
+      }
+      if (ctx.selectedLevel !== 0) return fail(ctx, "You can only jump within the bottom frame");
+      const file = ctx.frames[0]?.file;
+      if (!file) return fail(ctx, "no source here");
+      const t = await ctx.request<DebugProtocol.GotoTargetsResponse>("gotoTargets", {
+        source: { path: file },
+        line,
+      });
+      const target = t.body.targets[0];
+      if (!target) return fail(ctx, `Jump failed: line ${line} cannot be jumped to`);
+      const before = ctx.stops;
+      await ctx.resuming(async () => {
+        await ctx.request("goto", { threadId: ctx.threadId, targetId: target.id });
+      }, true);
+      await afterStop(ctx, st, before);
+      return { ok: true };
     }
     case "where": {
       if (ctx.state !== "stopped") return fail(ctx, "the script is not stopped");
@@ -548,7 +365,7 @@ export function pythonProfile(): DapProfile {
     kind: "python",
     launchAtStart: true,
     adapter: (spec) => findAdapter(spec),
-    launchArguments(program, spec, cwd) {
+    launchArguments(program, spec, cwd, tty) {
       st.program = program;
       st.args = spec.args ?? [];
       return {
@@ -556,9 +373,10 @@ export function pythonProfile(): DapProfile {
         args: spec.args ?? [],
         cwd,
         python: [spec.debugger ?? "python3"],
-        // The script's output comes as output events: it shares no terminal with us.
-        console: "internalConsole",
-        redirectOutput: true,
+        // With our pty, debugpy starts its launcher there (runInTerminal) and the script
+        // writes to it; without, its output comes as output events.
+        console: tty ? "integratedTerminal" : "internalConsole",
+        redirectOutput: !tty,
         stopOnEntry: true,
         justMyCode: true,
       };

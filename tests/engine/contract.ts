@@ -38,8 +38,10 @@ export interface Dialect {
   badCommand: RegExp;
   /** The stack ends at main (gdb hides what calls main; lldb shows libc's frames). */
   stackEndsAtMain: boolean;
-  /** Frames carry their arguments' values. */
+  /** Frames carry their arguments' values (first: DAP engines may list locals after them). */
   frameArgs: boolean;
+  /** The names of main's arguments. */
+  mainArgs: string[];
   /** Expressions can be evaluated once the program has exited. */
   evaluatesAfterExit: boolean;
   /** The word that starts the program (`run`; pdb's script is started already: `c`). */
@@ -66,6 +68,7 @@ export const GDB_DIALECT: Dialect = {
   badCommand: /Undefined command: "frobnicate"/,
   stackEndsAtMain: true,
   frameArgs: true,
+  mainArgs: ["argc", "argv"],
   evaluatesAfterExit: true,
   run: "run",
   initialState: "idle",
@@ -214,7 +217,10 @@ export function engineContract(name: string, target: ContractTarget): void {
       assert.equal(frames[1].line, markerLine(source, "call-add"));
       assert.match(frames[0].file ?? "", d.file);
       if (d.frameArgs) {
-        assert.deepEqual(frames[0].args, [{ name: "a", value: "42" }, { name: "b", value: "8" }]);
+        assert.deepEqual(frames[0].args?.slice(0, 2), [
+          { name: "a", value: "42" },
+          { name: "b", value: "8" },
+        ]);
       }
       const excerpt = stop.info.source;
       assert.ok(excerpt, "a source excerpt");
@@ -249,7 +255,10 @@ export function engineContract(name: string, target: ContractTarget): void {
       assert.equal(up.frame.func, "main");
       assert.equal(up.frame.line, markerLine(source, "call-add"));
       assert.match(up.frame.file ?? "", d.file);
-      if (d.frameArgs) assert.deepEqual(up.frame.args?.map((a) => a.name), ["argc", "argv"]);
+      if (d.frameArgs) {
+        const names = up.frame.args?.map((a) => a.name);
+        assert.deepEqual(names?.slice(0, d.mainArgs.length), d.mainArgs);
+      }
       assert.ok(up.source, "a source excerpt");
       assert.match(up.source.path, d.file);
       const at = markerLine(source, "call-add") - up.source.first;
@@ -270,7 +279,10 @@ export function engineContract(name: string, target: ContractTarget): void {
       assert.ok(down?.type === "frame" && down !== up);
       assert.deepEqual([down.frame.level, down.frame.func], [0, "add"]);
       if (d.frameArgs) {
-        assert.deepEqual(down.frame.args, [{ name: "a", value: "42" }, { name: "b", value: "8" }]);
+        assert.deepEqual(down.frame.args?.slice(0, 2), [
+          { name: "a", value: "42" },
+          { name: "b", value: "8" },
+        ]);
       }
       assert.match(
         down.source?.lines[markerLine(source, "in-add") - down.source.first] ?? "",
@@ -310,8 +322,14 @@ export function engineContract(name: string, target: ContractTarget): void {
 
   test("interrupt stops a running target; execute of run/continue then returns", () =>
     withEngine(target, ["loop"], async (engine, rec) => {
+      const mark = rec.events.length;
       const running = engine.execute(d.run);
-      await rec.until((e) => e.type === "state" && e.state === "running");
+      // This run's, not the launch's (pdb's script ran to its first line already); the program's
+      // output on its terminal may come before the engine has the adapter's answer.
+      await rec.until(
+        () => rec.events.slice(mark).some((e) => e.type === "state" && e.state === "running"),
+        30_000,
+      );
       await rec.until((e) =>
         e.type === "output" && e.stream === "target" && /x is 50/.test(e.text)
       );

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import type { EngineListener, EngineSpec } from "../../src/engine/engine.ts";
+import type { EngineEvent, EngineListener, EngineSpec } from "../../src/engine/engine.ts";
 import os from "node:os";
 import path from "node:path";
 import { createGdbEngine, miQuote, type SourceCache, sourceExcerpt } from "../../src/engine/gdb.ts";
@@ -80,5 +80,48 @@ Deno.test("buildSample: several builds at once (a lab's servers on one machine) 
     assert.deepEqual(fs.readdirSync(shared).sort(), ["demo", "demo.c", "demo.sha256"]);
   } finally {
     fs.rmSync(shared, { recursive: true, force: true });
+  }
+});
+
+Deno.test("gdb engine: a stop in a thread, bt, continue through both threads to the exit code", async () => {
+  const source = path.resolve(import.meta.dirname!, "../../samples/threads.c");
+  fs.mkdirSync(dir, { recursive: true });
+  const program = path.join(dir, "threads");
+  await new Promise<void>((resolve, reject) =>
+    execFile(
+      "cc",
+      ["-g", "-O0", "-pthread", "-o", program, source],
+      (err) => err ? reject(err) : resolve(),
+    )
+  );
+  const text = fs.readFileSync(source, "utf8");
+  const workLine = text.split("\n").findIndex((l) => l.includes("LINE:work")) + 1;
+  const events: EngineEvent[] = [];
+  const engine = createGdbEngine({ kind: "gdb", program }, (e) => events.push(e));
+  const states = () => events.filter((e) => e.type === "state");
+  try {
+    await engine.start();
+    assert.deepEqual(await engine.execute("break work"), { ok: true });
+    assert.deepEqual(await engine.execute("run"), { ok: true });
+    const stop = states().at(-1);
+    assert.ok(stop?.type === "state" && stop.state === "stopped");
+    assert.equal(stop.info.reason, "breakpoint-hit");
+    assert.equal(stop.info.line, workLine);
+    assert.equal(stop.info.frames?.[0].func, "work");
+    assert.equal(stop.info.frames?.[0].args?.[0].name, "n");
+    const before = events.length;
+    assert.deepEqual(await engine.execute("bt"), { ok: true });
+    const said = events.slice(before).map((e) => e.type === "output" ? e.text : "").join("");
+    assert.match(said, /#0 +work \(n=\d\) at .*threads\.c/);
+    assert.deepEqual(await engine.execute("continue"), { ok: true });
+    const second = states().at(-1);
+    assert.ok(second?.type === "state" && second.state === "stopped");
+    assert.equal(second.info.frames?.[0].func, "work");
+    assert.deepEqual(await engine.execute("continue"), { ok: true });
+    const end = states().at(-1);
+    assert.ok(end?.type === "state" && end.state === "exited");
+    assert.equal(end.info.exitCode, 3);
+  } finally {
+    await engine.stop();
   }
 });

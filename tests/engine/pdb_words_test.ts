@@ -18,6 +18,8 @@ Deno.test("pdb words: commands and their abbreviations", () => {
   assert.deepEqual(parsePdb("cl 1 2"), { op: "clear", args: "1 2" });
   assert.deepEqual(parsePdb("condition 1 x == 2"), { op: "condition", args: "1 x == 2" });
   assert.deepEqual(parsePdb("tbreak 12"), { op: "tbreak", args: "12" });
+  assert.deepEqual(parsePdb("j 14"), { op: "jump", args: "14" });
+  assert.deepEqual(parsePdb("jump 14"), { op: "jump", args: "14" });
   assert.deepEqual(parsePdb("a"), { op: "args", args: "" });
   assert.deepEqual(parsePdb("ll"), { op: "longlist", args: "" });
   assert.deepEqual(parsePdb("longlist"), { op: "longlist", args: "" });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { createPythonEngine } from "../../src/engine/python.ts";
 import type { EngineEvent } from "../../src/engine/engine.ts";
 import { EngineError } from "../../src/errors.ts";
-import { type Dialect, engineContract } from "./contract.ts";
+import { type Dialect, engineContract, markerLine } from "./contract.ts";
 
 const program = path.resolve("samples/demo.py");
 const source = fs.readFileSync(program, "utf8");
@@ -26,7 +26,8 @@ export const PDB_DIALECT: Dialect = {
   upToMain: /^> .*demo\.py\(\d+\)main\(\)/m,
   badCommand: /NameError: name 'frobnicate' is not defined/,
   stackEndsAtMain: false,
-  frameArgs: false,
+  frameArgs: true,
+  mainArgs: ["argv"],
   evaluatesAfterExit: false,
   run: "c",
   initialState: "stopped",
@@ -253,3 +254,26 @@ Deno.test("python: functionRange finds a function's lines by its def and indenta
   assert.deepEqual(functionRange(lines, "<module>", 10), [1, 10]);
   assert.deepEqual(functionRange(lines, "g", 6), [1, 10]);
 });
+
+Deno.test("python engine: jump sets the next line to run, as pdb's does; a bad line is refused", () =>
+  withPython(async (engine, events, text) => {
+    const at = (marker: string) => markerLine(source, marker);
+    assert.deepEqual(await engine.execute(`b ${at("after-x")}`), { ok: true });
+    assert.deepEqual(await engine.execute("c"), { ok: true });
+    assert.deepEqual(await engine.execute("n"), { ok: true });
+    const before = text().length;
+    assert.deepEqual(await engine.execute("p x"), { ok: true });
+    assert.match(text().slice(before), /^42\n/);
+    // Back to x = 1: the next `n` runs it again.
+    assert.deepEqual(await engine.execute(`jump ${at("x-first")}`), { ok: true });
+    const stop = events.filter((e) => e.type === "state").at(-1);
+    assert.ok(stop?.type === "state" && stop.state === "stopped");
+    assert.equal(stop.info.line, at("x-first"));
+    assert.match(text(), /demo\.py\(\d+\)main\(\)\n-> x = 1/);
+    assert.deepEqual(await engine.execute("n"), { ok: true });
+    const after = text().length;
+    assert.deepEqual(await engine.execute("p x"), { ok: true });
+    assert.match(text().slice(after), /^1\n/);
+    assert.equal((await engine.execute("jump here")).ok, false);
+    assert.equal(engine.state, "stopped");
+  }));

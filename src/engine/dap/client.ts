@@ -1,8 +1,8 @@
 /**
  * One debug adapter process spoken to over stdio: requests matched to their
- * responses by `seq`, events handed on in order, reverse requests refused
- * (`runInTerminal`, `startDebugging`: the target's output comes through
- * `output` events instead, and we debug one process).
+ * responses by `seq`, events handed on in order, reverse requests answered by
+ * the engine's handler (`runInTerminal`, on the server's pty) or refused
+ * (`startDebugging`: we debug one process).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { DebugProtocol } from "@vscode/debugprotocol";
@@ -25,6 +25,11 @@ export interface DapClientOptions {
   cwd: string;
   env?: Record<string, string | undefined>;
   onEvent(event: DebugProtocol.Event): void;
+  /**
+   * A reverse request: resolves with the response's body, rejects to refuse it (its message is
+   * the adapter's answer). Without a handler, every reverse request is refused.
+   */
+  onReverseRequest?(request: DebugProtocol.Request): Promise<unknown>;
   /** The adapter's stderr, as it comes. */
   onStderr?(text: string): void;
   /** The adapter went away (after every pending request was rejected). */
@@ -92,14 +97,23 @@ export function createDapClient(opts: DapClientOptions): DapClient {
       opts.onEvent(m as DebugProtocol.Event);
     } else if (m.type === "request") {
       const req = m as DebugProtocol.Request;
-      send({
-        seq: seq++,
-        type: "response",
-        request_seq: req.seq,
-        command: req.command,
-        success: false,
-        message: `dbgremote does not support the reverse request "${req.command}"`,
-      });
+      const answer = (success: boolean, extra: Record<string, unknown>) =>
+        send({
+          seq: seq++,
+          type: "response",
+          request_seq: req.seq,
+          command: req.command,
+          success,
+          ...extra,
+        });
+      const handled = opts.onReverseRequest?.(req) ??
+        Promise.reject(
+          new Error(`dbgremote does not support the reverse request "${req.command}"`),
+        );
+      handled.then(
+        (body) => answer(true, body === undefined ? {} : { body }),
+        (err: Error) => answer(false, { message: err.message }),
+      );
     }
   };
 

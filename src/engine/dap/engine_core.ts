@@ -8,153 +8,47 @@
  * `configurationDone`) → `initialized` event → breakpoints → `configurationDone`
  * → the `launch` response.
  *
- * Pitfalls designed for: some adapters send no `continued` after a resume
- * request (running is marked when the request succeeds); `stopped` may come
- * once per thread (a second one while stopped is ignored); `threads` and
- * `stackTrace` fail while running (a stop is described once, right when it
- * happens); resuming from the REPL bypasses request bookkeeping (the adapter's
- * events are trusted).
+ * Resuming from the REPL bypasses request bookkeeping: the adapter's events are
+ * trusted (target_model.ts keeps the program's state from them). The program
+ * runs on the server's pty when there is one (terminal.ts answers runInTerminal).
  */
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
-import type {
-  CommandResult,
-  Engine,
-  EngineEvent,
-  EngineListener,
-  EngineSpec,
-  StackFrame,
-  StopInfo,
-  TargetState,
-} from "../engine.ts";
-import { type SourceCache, sourceExcerpt } from "../gdb.ts";
-import { findKind } from "../kinds.ts";
+import { openPty, type Pty, type PtyOptions } from "../../platform.ts";
+import type { CommandResult, Engine, EngineEvent, EngineListener, EngineSpec } from "../engine.ts";
 import { checkedProgram } from "../program.ts";
+import { drainWithin, openTargetTerminal } from "../target_terminal.ts";
+import { adapterSpawned, initializeAdapter, START_TIMEOUT_MS } from "./adapter.ts";
 import { createDapClient, type DapClient, DapRequestError } from "./client.ts";
+import type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
+import { withTimeout } from "./stops.ts";
+import { createTargetModel } from "./target_model.ts";
+import { EOF_CHAR, runInTerminal, type TerminalLaunch, useTerminal } from "./terminal.ts";
 
-/** Frames reported with each stop. */
-const MAX_FRAMES = 32;
+export type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
+export { dapStopInfo, fromDapFrame } from "./stops.ts";
+
 /** Give up describing a stop after this long: it is reported without its stack. */
 const DESCRIBE_TIMEOUT_MS = 3000;
-/** Give up waiting for the adapter's answers at start-up (initialize, launch). */
-const START_TIMEOUT_MS = 20_000;
 
-export interface AdapterCommand {
-  command: string;
-  args: string[];
-  env?: Record<string, string | undefined>;
-  /** For the engine's description, e.g. "lldb 19.1.7". */
-  version: string;
-}
-
-/** What a profile may do while running one user command. */
-export interface DapContext {
-  readonly state: TargetState;
-  readonly launched: boolean;
-  /** The selected frame's level (0 after every stop). */
-  readonly selectedLevel: number;
-  /** The stack of the last stop, innermost first (empty when not stopped). */
-  readonly frames: readonly StackFrame[];
-  /** The DAP id of the selected frame, when stopped. */
-  readonly frameId: number | undefined;
-  /** The thread of the last stop. */
-  readonly threadId: number | undefined;
-  /** Stops and exits reported so far. */
-  readonly stops: number;
-  request<R extends DebugProtocol.Response>(command: string, args?: unknown): Promise<R>;
-  /**
-   * Launch the target (initialize was done at start), run the start-up order,
-   * and wait until it stops or exits. `args`, when given, replace the program's
-   * arguments from the command line (lldb's `run ARGS`).
-   */
-  launch(args?: string[]): Promise<void>;
-  /**
-   * End the target and its adapter, start a new adapter and launch again (`args` as for
-   * launch); the old target's end is reported as an exit unless it had ended already.
-   */
-  restart(args?: string[]): Promise<void>;
-  /**
-   * Send a request that may resume the target; resolves when the resulting stop
-   * or exit has been reported (at once if the target did not resume).
-   * `resumes`, or `send` resolving to true: it resumes for sure (no `continued` event needed).
-   */
-  resuming(send: () => Promise<boolean | void>, resumes: boolean): Promise<void>;
-  /** Select another frame of the last stop: reported as a `frame` event. */
-  selectFrame(level: number): void;
-  output(stream: "console" | "target" | "error", text: string): void;
-}
-
-export interface DapProfile {
-  /** The engine kind, e.g. "lldb". */
-  kind: string;
-  /** Find the adapter; throws E_ENGINE_MISSING with what to install. */
-  adapter(spec: EngineSpec, cwd: string): Promise<AdapterCommand>;
-  /** The `launch` request's arguments. */
-  launchArguments(program: string, spec: EngineSpec, cwd: string): Record<string, unknown>;
-  /** Launch at start (pdb starts the script stopped at its first line) or at the first `run`. */
-  launchAtStart: boolean;
-  /** Run one user line. */
-  execute(text: string, ctx: DapContext): Promise<CommandResult>;
-  /** How a DAP stop reads in the session's terms. */
-  stopInfo(body: DebugProtocol.StoppedEvent["body"]): StopInfo;
-}
-
-/** DAP's stop reasons in the session's words (gdb's, which the clients know). */
-export function dapStopInfo(body: DebugProtocol.StoppedEvent["body"]): StopInfo {
-  switch (body.reason) {
-    case "breakpoint":
-    case "function breakpoint":
-    case "data breakpoint":
-    case "instruction breakpoint":
-      return { reason: "breakpoint-hit" };
-    case "step":
-      return { reason: "end-stepping-range" };
-    case "pause":
-      // The user's Ctrl+C (or `process interrupt`): as gdb reports it.
-      return { reason: "signal-received", signal: "SIGINT" };
-    case "entry":
-      return { reason: "entry" };
-    default:
-      return { reason: body.reason };
-  }
-}
-
-/** A DAP stack frame as the session's. */
-export function fromDapFrame(f: DebugProtocol.StackFrame, level: number): StackFrame {
-  const frame: StackFrame = { level };
-  if (f.name) frame.func = f.name;
-  if (f.source?.path) frame.file = f.source.path;
-  if (f.source?.path && f.line > 0) frame.line = f.line;
-  if (f.instructionPointerReference) frame.addr = f.instructionPointerReference;
-  return frame;
-}
-
-/** What input(), eof() and resize() answer: this engine's program has no terminal of ours. */
-function noTerminal(): CommandResult {
-  return {
-    ok: false,
-    error: "this engine's program has no terminal of its own yet: typing into it is gdb-only",
-  };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<undefined>((r) => {
-      timer = setTimeout(() => r(undefined), ms);
-    }),
-  ]);
+/** What a DAP engine needs from the machine, given explicitly (tests give their own). */
+export interface DapDeps {
+  /** The program's terminal; undefined: the program runs on the adapter's pipes. */
+  openPty?(options: PtyOptions): Promise<Pty>;
 }
 
 export function createDapEngine(
   profile: DapProfile,
   spec: EngineSpec,
   listener: EngineListener,
+  deps: DapDeps = { openPty },
 ): Engine {
   const cwd = spec.cwd ?? process.cwd();
   let client: DapClient | undefined;
-  let state: TargetState = "idle";
+  /** The program's terminal, which `runInTerminal` starts it on. */
+  let pty: Pty | undefined;
+  /** Programs started in it (the adapters' launchers): they must not outlive the engine. */
+  let launches: TerminalLaunch[] = [];
   let description = `${profile.kind} debugging ${spec.program ?? "nothing"}`;
   let program = "";
   let launched = false;
@@ -162,20 +56,13 @@ export function createDapEngine(
   let queue: Promise<unknown> = Promise.resolve();
   /** Events are handled one after another: a stop is described before what follows it. */
   let events: Promise<void> = Promise.resolve();
-  let resumesSeen = 0;
-  let stops = 0;
-  let stopWaiters: (() => void)[] = [];
-  let frames: StackFrame[] = [];
-  let frameIds: number[] = [];
-  let selectedLevel = 0;
-  let threadId: number | undefined;
   let initialized: (() => void) | undefined;
-  /** A `pause` was asked for: the next stop is the user's interrupt, whatever the adapter calls it. */
-  let pausing = false;
   /** The debugged process, from the adapter's `process` event. */
   let targetPid: number | undefined;
   /** The adapter went away: its target must not outlive it (a script spinning forever). */
   const killTarget = () => {
+    for (const l of launches) l.kill();
+    launches = [];
     if (targetPid === undefined) return;
     try {
       process.kill(targetPid, "SIGKILL");
@@ -185,25 +72,11 @@ export function createDapEngine(
     targetPid = undefined;
   };
   let death = "";
-  const sources: SourceCache = new Map();
 
   const emit = (event: EngineEvent) => listener(event);
   const output = (stream: "console" | "target" | "error", text: string) => {
     if (text) emit({ type: "output", stream, text });
   };
-  const wake = () => {
-    const w = stopWaiters;
-    stopWaiters = [];
-    w.forEach((f) => f());
-  };
-  const setRunning = () => {
-    if (state === "running") return;
-    state = "running";
-    frames = [];
-    frameIds = [];
-    emit({ type: "state", state, info: {} });
-  };
-
   const request = <R extends DebugProtocol.Response>(command: string, args?: unknown) => {
     if (!client?.alive) {
       return Promise.reject(
@@ -213,42 +86,17 @@ export function createDapEngine(
     return client.request<R>(command, args);
   };
 
-  const describe = async (info: StopInfo) => {
-    if (threadId === undefined) return;
-    try {
-      const r = await withTimeout(
-        request<DebugProtocol.StackTraceResponse>("stackTrace", {
-          threadId,
-          startFrame: 0,
-          levels: MAX_FRAMES,
-        }),
-        DESCRIBE_TIMEOUT_MS,
-      );
-      const dapFrames = r?.body.stackFrames ?? [];
-      frames = dapFrames.map(fromDapFrame);
-      frameIds = dapFrames.map((f) => f.id);
-    } catch {
-      frames = [];
-      frameIds = [];
-    }
-    const top = frames[0];
-    if (!top) return;
-    info.frames = frames;
-    if (top.func) info.func = top.func;
-    if (top.file) info.file = top.file;
-    if (top.line) info.line = top.line;
-    if (top.file && top.line) {
-      const source = sourceExcerpt(top.file, top.line, sources);
-      if (source) info.source = source;
-    }
-  };
+  /** Everything the program wrote so far is out, before the news of its stop or exit. */
+  const drainTarget = () => pty ? drainWithin(pty, DESCRIBE_TIMEOUT_MS) : Promise.resolve();
 
-  const reportStop = (s: TargetState, info: StopInfo) => {
-    state = s;
-    stops++;
-    emit({ type: "state", state: s, info });
-    wake();
-  };
+  const target = createTargetModel({
+    emit,
+    request,
+    drainTarget,
+    stopInfo: (body) => profile.stopInfo(body),
+    stopping: () => stopping,
+  });
+  const alive = () => client?.alive === true;
 
   const onEvent = async (e: DebugProtocol.Event) => {
     switch (e.event) {
@@ -258,54 +106,9 @@ export function createDapEngine(
       case "process":
         targetPid = (e as DebugProtocol.ProcessEvent).body.systemProcessId;
         return;
-      case "output": {
-        const body = (e as DebugProtocol.OutputEvent).body;
-        const text = body.output.replace(/\r\n/g, "\n");
-        if (body.category === "stdout" || body.category === "stderr") output("target", text);
-        else if (body.category === "telemetry") return;
-        else if (body.category === "important") output("error", text);
-        else output("console", text);
-        return;
-      }
-      case "continued":
-        resumesSeen++;
-        setRunning();
-        return;
-      case "stopped": {
-        const body = (e as DebugProtocol.StoppedEvent).body;
-        // Once per thread for some adapters: the first one describes the stop.
-        if (state === "stopped") return;
-        threadId = body.threadId ?? threadId;
-        selectedLevel = 0;
-        const info = profile.stopInfo(body);
-        if (pausing) {
-          // lldb-dap reports its halt as an "exception" (the SIGSTOP it sends): it was Ctrl+C.
-          info.reason = "signal-received";
-          info.signal = "SIGINT";
-          pausing = false;
-        }
-        await describe(info);
-        reportStop("stopped", info);
-        return;
-      }
-      case "exited": {
-        const code = (e as DebugProtocol.ExitedEvent).body.exitCode;
-        frames = [];
-        frameIds = [];
-        reportStop("exited", { reason: code === 0 ? "exited-normally" : "exited", exitCode: code });
-        return;
-      }
-      case "terminated":
-        // Ending the session, lldb-dap says `terminated` before `exited`: the latter tells.
-        if (!stopping && (state === "running" || state === "stopped")) reportStop("exited", {});
-        return;
       default:
-        return;
+        return await target.onEvent(e);
     }
-  };
-
-  const waitForStop = async (since: number) => {
-    while (stops <= since && client?.alive) await new Promise<void>((r) => stopWaiters.push(r));
   };
 
   /** Wait until every event received so far has been handled. */
@@ -323,6 +126,18 @@ export function createDapEngine(
         events = events.then(() => onEvent(e)).catch(() => {});
       },
       onStderr: (t) => output("error", t),
+      onReverseRequest: async (req) => {
+        if (req.command !== "runInTerminal" || !pty || client !== c) {
+          throw new Error(`dbgremote does not support the reverse request "${req.command}"`);
+        }
+        const started = await runInTerminal(
+          pty.path,
+          req.arguments as DebugProtocol.RunInTerminalRequestArguments,
+          spec.env ?? process.env,
+        );
+        launches.push(started.launch);
+        return started.body;
+      },
       onExit: (code, signal) => {
         // An adapter replaced by a restart: its end is not the engine's.
         if (client !== c) return;
@@ -330,75 +145,79 @@ export function createDapEngine(
         death = signal ? `signal ${signal}` : `code ${code}`;
         killTarget();
         events = events.then(() => {
-          if (state !== "idle") state = "exited";
-          wake();
+          target.ended();
           emit({ type: "exit", code, signal, expected: wasStopping });
         });
       },
     });
     client = c;
-    try {
-      await c.spawned;
-    } catch (err) {
-      if (err instanceof EngineError && err.code === "E_ENGINE_MISSING") {
-        const install = findKind(profile.kind)?.install;
-        throw new EngineError("E_ENGINE_MISSING", err.message, {
-          hint: `install it${install ? ` (Debian/Ubuntu: ${install})` : ""} or give its path`,
-          cause: err,
-        });
-      }
-      throw err;
-    }
+    await adapterSpawned(c, profile.kind);
   };
 
-  const initialize = async (adapter: AdapterCommand) => {
-    const init = request("initialize", {
-      clientID: "dbgremote",
-      clientName: "dbgremote",
-      adapterID: profile.kind,
-      linesStartAt1: true,
-      columnsStartAt1: true,
-      pathFormat: "path",
-      supportsRunInTerminalRequest: false,
-      supportsStartDebuggingRequest: false,
-    });
-    if (!await withTimeout(init, START_TIMEOUT_MS)) {
-      throw new EngineError("E_ENGINE_START", `${adapter.command} did not answer initialize`);
-    }
-  };
+  const initialize = (adapter: AdapterCommand) =>
+    initializeAdapter(client!, profile.kind, adapter.command, pty !== undefined);
 
   let adapterCommand: AdapterCommand | undefined;
+  let version: string = profile.kind;
+  /** "lldb 19.1.7 debugging ./demo ARGS": the arguments of the last launch. */
+  const describeAs = (args: readonly string[] | undefined) =>
+    `${version} debugging ${program}` + (args?.length ? ` ${args.join(" ")}` : "");
+
+  /** The program's terminal: input, end of input, its size (when it has one).  */
+  const terminal = (act: { text: string } | { cols: number; rows: number }) =>
+    useTerminal({ kind: profile.kind, alive: alive(), pty, state: target.state }, act);
+
+  /** A request that may resume the target was sent and not answered yet. */
+  let resumeSent = false;
+  /** Ctrl+C came meanwhile: the target is paused once the answer says it runs. */
+  let interruptWanted = false;
+  /** The user's Ctrl+C: pause the target (bounded; the stop reports it). */
+  const pause = async () => {
+    const ask = async () => {
+      if (target.threadId === undefined) {
+        const t = await request<DebugProtocol.ThreadsResponse>("threads");
+        target.threadId = t.body.threads[0]?.id;
+      }
+      target.pausing = true;
+      await request("pause", { threadId: target.threadId ?? 0 });
+    };
+    await withTimeout(ask().catch(() => {}), 2000);
+  };
 
   const ctx: DapContext = {
     get state() {
-      return state;
+      return target.state;
     },
     get launched() {
       return launched;
     },
+    get tty() {
+      return pty?.path;
+    },
     get selectedLevel() {
-      return selectedLevel;
+      return target.selectedLevel;
     },
     get frames() {
-      return frames;
+      return target.frames;
     },
     get frameId() {
-      return state === "stopped" ? frameIds[selectedLevel] : undefined;
+      return target.frameId;
     },
     get threadId() {
-      return threadId;
+      return target.threadId;
     },
     get stops() {
-      return stops;
+      return target.stops;
     },
     request,
     async launch(args) {
-      const before = stops;
+      const before = target.stops;
       const gotInitialized = new Promise<void>((r) => (initialized = r));
       const launchDone = request(
         "launch",
-        profile.launchArguments(program, args ? { ...spec, args } : spec, cwd),
+        profile.launchArguments(program, args ? { ...spec, args } : spec, cwd, pty?.path),
       );
+      if (args) description = describeAs(args);
       launchDone.catch(() => {});
       // An adapter refusing to launch answers before `initialized`: its error is the answer.
       const first = await Promise.race([
@@ -410,8 +229,8 @@ export function createDapEngine(
       await request("configurationDone");
       await launchDone;
       // The target runs from here: until its first stop or exit.
-      if (stops === before) setRunning();
-      await waitForStop(before);
+      if (target.stops === before) target.setRunning();
+      await target.waitForStop(before, alive);
     },
     async restart(args) {
       // debugpy's DAP `restart` hangs: a new adapter (and script) replaces the old one.
@@ -423,24 +242,36 @@ export function createDapEngine(
         );
       }
       await settled();
-      if (state === "stopped" || state === "running") reportStop("exited", {});
+      if (target.state === "stopped" || target.state === "running") target.report("exited", {});
       client = undefined;
       killTarget();
       await old?.kill();
       launched = false;
-      threadId = undefined;
+      target.threadId = undefined;
       await spawn(adapterCommand!);
       await initialize(adapterCommand!);
       await ctx.launch(args);
     },
     async resuming(send, resumes) {
-      const beforeStops = stops;
-      const beforeResumes = resumesSeen;
-      const sure = (await send()) === true || resumes;
-      if (sure) {
+      const beforeStops = target.stops;
+      const beforeResumes = target.resumesSeen;
+      let sure: boolean;
+      resumeSent = true;
+      try {
+        sure = (await send()) === true || resumes;
+      } finally {
+        resumeSent = false;
+      }
+      if (sure && target.stops === beforeStops) {
         // Some adapters send no `continued`: running it is, unless the stop came already.
-        if (stops === beforeStops) setRunning();
-        await waitForStop(beforeStops);
+        target.setRunning();
+      }
+      if (interruptWanted) {
+        interruptWanted = false;
+        if (target.state === "running") await pause();
+      }
+      if (sure) {
+        await target.waitForStop(beforeStops, alive);
         await settled();
         return;
       }
@@ -448,19 +279,14 @@ export function createDapEngine(
       // lets the adapter's event thread catch up before deciding whether the target runs.
       await request("threads").catch(() => {});
       await settled();
-      if (resumesSeen > beforeResumes || state === "running") {
-        await waitForStop(beforeStops);
+      if (target.resumesSeen > beforeResumes || target.state === "running") {
+        await target.waitForStop(beforeStops, alive);
         await settled();
       }
     },
-    selectFrame(level) {
-      const frame = frames[level];
-      if (!frame) return;
-      selectedLevel = level;
-      const source = frame.file && frame.line
-        ? sourceExcerpt(frame.file, frame.line, sources)
-        : undefined;
-      emit(source ? { type: "frame", frame, source } : { type: "frame", frame });
+    selectFrame: (level) => target.selectFrame(level),
+    describeRun(args) {
+      description = describeAs(args);
     },
     output,
   };
@@ -473,7 +299,7 @@ export function createDapEngine(
       return description;
     },
     get state() {
-      return state;
+      return target.state;
     },
 
     async start() {
@@ -484,9 +310,15 @@ export function createDapEngine(
       ) ?? "";
       const adapter = await profile.adapter(spec, cwd);
       adapterCommand = adapter;
-      await spawn(adapter);
-      description = `${adapter.version} debugging ${program}` +
-        (spec.args?.length ? ` ${spec.args.join(" ")}` : "");
+      if (deps.openPty) pty = await openTargetTerminal(deps.openPty, listener);
+      try {
+        await spawn(adapter);
+      } catch (err) {
+        await pty?.close();
+        throw err;
+      }
+      version = adapter.version;
+      description = describeAs(spec.args);
       try {
         await initialize(adapter);
         if (profile.launchAtStart) {
@@ -536,24 +368,23 @@ export function createDapEngine(
     },
 
     async interrupt() {
-      if (!client?.alive || state !== "running") return false;
-      const pause = async () => {
-        if (threadId === undefined) {
-          const t = await request<DebugProtocol.ThreadsResponse>("threads");
-          threadId = t.body.threads[0]?.id;
-        }
-        pausing = true;
-        await request("pause", { threadId: threadId ?? 0 });
-      };
-      await withTimeout(pause().catch(() => {}), 2000);
-      return true;
+      if (!client?.alive) return false;
+      if (target.state === "running") {
+        await pause();
+        return true;
+      }
+      // A resume request is under way (the program may already write to its terminal): the
+      // interrupt takes effect as soon as the adapter has answered it, as gdb's does.
+      if (resumeSent) {
+        interruptWanted = true;
+        return true;
+      }
+      return false;
     },
 
-    // The adapter runs the program on its own pipes: there is no terminal of ours to type into
-    // or size until the DAP engines answer runInTerminal with the server's pty.
-    input: noTerminal,
-    eof: noTerminal,
-    resize: noTerminal,
+    input: (text) => terminal({ text }),
+    eof: () => terminal({ text: EOF_CHAR }),
+    resize: (cols, rows) => terminal({ cols, rows }),
     // The adapter and its program were started without the secrets; a variable named later
     // (.server) cannot be taken back from a running adapter, as for gdb itself.
     async unsetEnv() {},
@@ -570,7 +401,9 @@ export function createDapEngine(
         }
         await client.kill();
       }
+      killTarget();
       await events;
+      await pty?.close();
     },
   };
   return engine;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dapStopInfo, fromDapFrame } from "../../../src/engine/dap/engine_core.ts";
+import { dapStopInfo, fromDapFrame, signalOf } from "../../../src/engine/dap/stops.ts";
 
 Deno.test("DAP stop reasons read in the session's words (gdb's)", () => {
   assert.deepEqual(dapStopInfo({ reason: "breakpoint" }), { reason: "breakpoint-hit" });
@@ -10,7 +10,20 @@ Deno.test("DAP stop reasons read in the session's words (gdb's)", () => {
     signal: "SIGINT",
   });
   assert.deepEqual(dapStopInfo({ reason: "entry" }), { reason: "entry" });
+  assert.deepEqual(dapStopInfo({ reason: "goto" }), { reason: "end-stepping-range" });
   assert.deepEqual(dapStopInfo({ reason: "exception" }), { reason: "exception" });
+});
+
+Deno.test("a signal stop (lldb-dap's exception with the signal in its description) reads as gdb's", () => {
+  const segv = {
+    reason: "exception",
+    description: "signal SIGSEGV: address not mapped to object (fault address: 0x0)",
+  };
+  assert.deepEqual(dapStopInfo(segv), { reason: "signal-received", signal: "SIGSEGV" });
+  assert.equal(signalOf({ reason: "exception", text: "signal SIGABRT" }), "SIGABRT");
+  // A C++ exception, or a description that only mentions a signal: no signal.
+  assert.equal(signalOf({ reason: "exception", description: "C++ Throw" }), undefined);
+  assert.equal(signalOf({ reason: "exception", description: "no signal SIGSEGV here" }), undefined);
 });
 
 Deno.test("a DAP stack frame as the session's: a line only with a source", () => {

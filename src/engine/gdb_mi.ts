@@ -1,0 +1,166 @@
+/**
+ * The gdb process the engine talks MI to: spawned with `--interpreter=mi3`, its stdout cut into
+ * records, each command sent with a token and answered by the result record carrying it.
+ *
+ * What the records mean (state, ordering, a user's command) is the engine's business: every
+ * record goes to its hooks, a result record with the waiter it answers, so the engine decides
+ * when that answer is delivered (in gdb's order, behind a stop being described).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { EngineError } from "../errors.ts";
+import { lineSplitter } from "./lines.ts";
+import { type MiRecord, parseMiLine, splitGlued } from "./mi_parser.ts";
+
+/** A result record (`^done`, `^running`, `^error`, `^exit`). */
+export type MiResult = MiRecord & { kind: "result" };
+
+/** Someone waiting for the result record of a command sent with a token. */
+export interface MiWaiter {
+  resolve(record: MiResult): void;
+  reject(err: Error): void;
+  /** The engine's own bookkeeping command (stack listing), not a user's. */
+  internal: boolean;
+}
+
+export interface MiHooks {
+  /** The result record answering a command sent with send(): `waiter` is resolved by the hook. */
+  onAnswer(record: MiResult, waiter: MiWaiter): void;
+  /** Every other record (a result record nobody waits for too). */
+  onRecord(record: MiRecord): void;
+  /** gdb's text outside MI (its stderr, text glued before a record). */
+  onStray(text: string): void;
+  /**
+   * gdb is gone (`how`: "code N" or "signal S"); every waiter was rejected already.
+   * `wasAlive`: it had started (not a failed spawn).
+   */
+  onClose(
+    code: number | null,
+    signal: string | null,
+    how: string,
+    wasAlive: boolean,
+  ): Promise<void>;
+}
+
+export interface MiProcess {
+  readonly alive: boolean;
+  /** The token the next command will carry. */
+  readonly nextToken: number;
+  /** Resolves once gdb runs; rejects with E_ENGINE_MISSING / E_ENGINE_START. */
+  readonly spawned: Promise<void>;
+  /** Resolves once gdb is gone and onClose has run. */
+  readonly exited: Promise<void>;
+  /** Send one MI command; resolves with its result record. Rejects (E_ENGINE_DIED) if gdb is gone. */
+  send(command: string, internal?: boolean): Promise<MiResult>;
+  /** Ask gdb to exit (`-gdb-exit`), kill it after `ms`, and wait until it is gone. */
+  exit(ms: number): Promise<void>;
+}
+
+/** Quote a string as an MI c-string. */
+export function miQuote(text: string): string {
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+}
+
+export function spawnMi(
+  gdbPath: string,
+  options: { cwd: string; env: Record<string, string | undefined> },
+  hooks: MiHooks,
+): MiProcess {
+  let alive = true;
+  let nextToken = 1;
+  const waiters = new Map<number, MiWaiter>();
+  /** gdb's stdout, cut into lines in linear time however long a line is. */
+  const lines = lineSplitter();
+  const child: ChildProcess = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
+    cwd: options.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...options.env, TERM: "dumb" },
+  });
+
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once("spawn", resolve);
+    child.once("error", (err: NodeJS.ErrnoException) => {
+      alive = false;
+      reject(
+        err.code === "ENOENT"
+          ? new EngineError("E_ENGINE_MISSING", `${gdbPath} not found on PATH`, {
+            hint: "install gdb (Debian/Ubuntu: apt-get install gdb) or give its path",
+            cause: err,
+          })
+          : new EngineError("E_ENGINE_START", `cannot start ${gdbPath}: ${err.message}`, {
+            cause: err,
+          }),
+      );
+    });
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once("close", async (code, signal) => {
+      const wasAlive = alive;
+      alive = false;
+      const how = signal ? `signal ${signal}` : `code ${code}`;
+      for (const [, w] of waiters) {
+        w.reject(new EngineError("E_ENGINE_DIED", `gdb exited (${how}) while running a command`));
+      }
+      waiters.clear();
+      await hooks.onClose(code, signal, how, wasAlive);
+      resolve();
+    });
+  });
+
+  const handleRecord = (r: MiRecord) => {
+    if (r.kind === "result" && r.token !== undefined) {
+      const w = waiters.get(r.token);
+      if (w) {
+        waiters.delete(r.token);
+        hooks.onAnswer(r, w);
+        return;
+      }
+    }
+    hooks.onRecord(r);
+  };
+
+  const handleLine = (line: string) => {
+    const record = parseMiLine(line);
+    if (record.kind === "target") {
+      const glued = splitGlued(line);
+      if (glued) {
+        hooks.onStray(glued.target);
+        handleRecord(glued.record);
+        return;
+      }
+    }
+    handleRecord(record);
+  };
+
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    for (const line of lines.push(chunk)) handleLine(line);
+  });
+  // gdb's own stderr (rare in MI mode) is shown as error text.
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => hooks.onStray(chunk));
+  child.stdin!.on("error", () => {}); // gdb died; the close handler reports it
+
+  return {
+    get alive() {
+      return alive;
+    },
+    get nextToken() {
+      return nextToken;
+    },
+    spawned,
+    exited,
+    send(command, internal = false) {
+      if (!alive) return Promise.reject(new EngineError("E_ENGINE_DIED", "gdb is not running"));
+      const token = nextToken++;
+      return new Promise((resolve, reject) => {
+        waiters.set(token, { resolve, reject, internal });
+        child.stdin!.write(`${token}${command}\n`);
+      });
+    },
+    async exit(ms) {
+      if (!alive) return; // never started, or gone: nothing to wait for
+      child.stdin!.write(`${nextToken++}-gdb-exit\n`);
+      const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
