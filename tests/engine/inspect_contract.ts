@@ -111,6 +111,13 @@ export function inspectContract(t: InspectTarget): void {
       assert.equal(rec.text(), transcript);
       assert.ok(!rec.events.some((e) => e.type === "frame"), "the selected frame stays");
 
+      // Selecting a frame in the kind's words: the engine says which, as for `up`.
+      const selected = await engine.execute(words(t.kind, { do: "frame", level: 1 }));
+      assert.ok(selected.ok, JSON.stringify(selected));
+      const frame = await rec.until((e) => e.type === "frame");
+      assert.ok(frame.type === "frame" && frame.frame.level === 1, JSON.stringify(frame));
+      assert.match(frame.frame.func ?? "", /main/);
+
       // A resume kills every reference.
       const next = await engine.execute(words(t.kind, { do: "next" }));
       assert.ok(next.ok);
