@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { EngineListener } from "../../src/engine/engine.ts";
 import type { Action, Breakpoint, Inspector } from "../../src/engine/inspect.ts";
 import { InspectError } from "../../src/engine/inspect.ts";
-import { actionText } from "../../src/session/inspect.ts";
+import { actionText, fitBreakpoints } from "../../src/session/inspect.ts";
 import { MAX_QUESTIONS_IN_FLIGHT } from "../../src/session/inspect.ts";
 import { doneOf, lab } from "./lab.ts";
 import { createFakeEngine, type FakeEngine } from "./fake_engine.ts";
@@ -266,4 +266,27 @@ Deno.test("act: the session speaks each engine kind's words, as its echo shows",
     assert.deepEqual(l.engine.executed, words, kind);
     await l.session.end("test over");
   }
+});
+
+Deno.test("fitBreakpoints: whole when it fits; long conditions cut; else the lowest ids that fit", () => {
+  const bp = (id: number, condition?: string): Breakpoint => ({
+    id,
+    file: "/src/loop.c",
+    line: id,
+    enabled: true,
+    verified: true,
+    ...(condition ? { condition } : {}),
+  });
+  const few = [bp(1), bp(2, "i > 3")];
+  assert.equal(fitBreakpoints(few), few);
+  const long = [bp(1, "x".repeat(16_384)), bp(2)];
+  const cut = fitBreakpoints(long, 1024);
+  assert.equal(cut.length, 2);
+  assert.equal(cut[0].condition, "x".repeat(200) + "…");
+  assert.deepEqual(cut[1], long[1]);
+  const many = Array.from({ length: 10_000 }, (_, i) => bp(i + 1));
+  const part = fitBreakpoints(many, 64 * 1024);
+  assert.ok(part.length > 100 && part.length < many.length);
+  assert.deepEqual(part.map((b) => b.id), many.slice(0, part.length).map((b) => b.id));
+  assert.ok(new TextEncoder().encode(JSON.stringify(part)).length <= 64 * 1024);
 });
