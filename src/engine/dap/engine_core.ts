@@ -191,7 +191,10 @@ export function createDapEngine(
   let death = "";
   const sources: SourceCache = new Map();
 
-  const emit = (event: EngineEvent) => listener(event);
+  const emit = (event: EngineEvent) => {
+    if (event.type === "state") inspect.forget(); // (inspect) refs die on resume and each stop
+    listener(event);
+  };
   // (inspect) The structured side: the adapter's own requests, outside the transcript.
   const inspect = createDapInspect({
     request: (command, args) => request(command, args),
@@ -214,7 +217,6 @@ export function createDapEngine(
   };
   const setRunning = () => {
     if (state === "running") return;
-    inspect.forget(); // (inspect) references die on resume
     state = "running";
     frames = [];
     frameIds = [];
@@ -261,7 +263,6 @@ export function createDapEngine(
   };
 
   const reportStop = (s: TargetState, info: StopInfo) => {
-    inspect.forget(); // (inspect) a new stop's references only
     state = s;
     stops++;
     emit({ type: "state", state: s, info });
