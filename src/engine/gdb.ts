@@ -33,6 +33,7 @@ import { createResumeTracker } from "./gdb_resume.ts";
 import { configureGdb } from "./gdb_setup.ts";
 import { createOutbox, createStopDescriber } from "./gdb_stops.ts";
 import { openTargetTerminal } from "./target_terminal.ts";
+import { createGdbInspect } from "./gdb_inspect.ts";
 import { type MiRecord, type MiTuple, str, tuple } from "./mi_parser.ts";
 
 export { type SourceCache, sourceExcerpt, stackFrame, stackFrames } from "./gdb_frames.ts";
@@ -166,6 +167,7 @@ export function createGdbEngine(
   };
 
   const handleRecord = (r: MiRecord) => {
+    inspect.see(r); // (inspect) breakpoints, the current thread, refs dying on resume
     switch (r.kind) {
       case "result":
         resumes.secondWord(r);
@@ -249,8 +251,16 @@ export function createGdbEngine(
     return { ok: true };
   };
 
+  // (inspect) The structured side: its answers outside the transcript, its news in gdb's order.
+  const inspect = createGdbInspect({
+    ask: (command) => send(command, true),
+    state: () => state,
+    changed: (breakpoints) => emit({ type: "breakpoints", breakpoints }),
+  });
+
   const engine: Engine = {
     kind: "gdb",
+    inspector: inspect.inspector,
     get description() {
       return description;
     },

@@ -23,6 +23,7 @@ import {
   dapStopInfo,
 } from "./dap/engine_core.ts";
 import { splitArgs } from "./split_args.ts";
+import { lldbBreakpoints } from "./lldb_breakpoints.ts";
 
 /** The program's terminal type, when it runs on the server's pty. */
 const TARGET_TERM = "xterm-256color";
@@ -220,6 +221,7 @@ async function repl(text: string, ctx: DapContext): Promise<CommandResult> {
 
 export const LLDB_PROFILE: DapProfile = {
   kind: "lldb",
+  breakpoints: lldbBreakpoints, // (inspect)
   launchAtStart: false,
   adapter: (spec) => findAdapter(spec),
   launchArguments: (program, spec, cwd) => ({

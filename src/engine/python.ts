@@ -20,6 +20,7 @@ import { evaluate, evaluateJson, fail } from "./pdb_eval.ts";
 import { firstBodyLine, frameLines, list, longlist } from "./pdb_source.ts";
 import { parsePdb, type PdbCommand } from "./pdb_words.ts";
 import { findAdapter } from "./python_adapter.ts";
+import type { Breakpoint as SessionBreakpoint } from "./inspect.ts";
 import { splitArgs } from "./split_args.ts";
 
 export { firstBodyLine, functionRange } from "./pdb_source.ts";
@@ -31,6 +32,8 @@ interface Breakpoint {
   condition?: string;
   enabled: boolean;
   temporary: boolean;
+  /** (inspect) Set by a function's name (`b area`): that name. */
+  func?: string;
 }
 
 /** Everything the Python engine keeps between commands: pdb's breakpoints and displays. */
@@ -55,6 +58,9 @@ async function syncBreakpoints(ctx: DapContext, st: PdbState, file: string): Pro
   });
 }
 
+/** `b`'s location by line: `LINE` or `FILE:LINE` (anything else names a function). */
+const LINE_LOCATION = /^(?:(.+):)?(\d+)$/;
+
 /** Where `b` puts a breakpoint: `file:line`, `line` (the current file), or a function's first line. */
 async function resolveLocation(
   ctx: DapContext,
@@ -62,7 +68,7 @@ async function resolveLocation(
   where: string,
 ): Promise<{ file: string; line: number } | string> {
   const current = ctx.frames[ctx.selectedLevel]?.file ?? st.program;
-  const m = /^(?:(.+):)?(\d+)$/.exec(where);
+  const m = LINE_LOCATION.exec(where);
   if (m) {
     const file = m[1] ? path.resolve(path.dirname(st.program), m[1]) : current;
     return { file, line: Number(m[2]) };
@@ -106,6 +112,7 @@ async function addBreakpoint(
   const at = await resolveLocation(ctx, st, location);
   if (typeof at === "string") return fail(ctx, at);
   const bp: Breakpoint = { number: st.nextNumber++, ...at, enabled: true, temporary };
+  if (!LINE_LOCATION.test(location)) bp.func = location; // (inspect) by name
   if (condition) bp.condition = condition;
   st.breakpoints.push(bp);
   await syncBreakpoints(ctx, st, bp.file);
@@ -262,6 +269,18 @@ async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<Comm
       ctx.output("console", out);
       return { ok: true };
     }
+    case "frame": {
+      // `frame N` (the page's and editors' frame selection); anything else is Python's `frame`.
+      if (!/^\d+$/.test(cmd.args)) {
+        return await run({ op: "exec", args: `frame ${cmd.args}`.trim() }, ctx, st);
+      }
+      if (ctx.state !== "stopped") return fail(ctx, "the script is not stopped");
+      const level = Number(cmd.args);
+      if (level >= ctx.frames.length) return fail(ctx, "Oldest frame");
+      ctx.selectFrame(level);
+      ctx.output("console", frameLines(ctx, level, ">"));
+      return { ok: true };
+    }
     case "up":
     case "down": {
       if (ctx.state !== "stopped") return fail(ctx, "the script is not stopped");
@@ -382,6 +401,21 @@ export function pythonProfile(): DapProfile {
       };
     },
     stopInfo: dapStopInfo,
+    // (inspect) pdb's list, as the session's.
+    breakpoints: () =>
+      Promise.resolve(st.breakpoints.map((b): SessionBreakpoint => {
+        const bp: SessionBreakpoint = {
+          id: b.number,
+          file: b.file,
+          line: b.line,
+          enabled: b.enabled,
+          verified: true,
+          location: b.func ?? `${b.file}:${b.line}`,
+        };
+        if (b.func) bp.func = b.func;
+        if (b.condition) bp.condition = b.condition;
+        return bp;
+      })),
     async execute(text, ctx) {
       const cmd = parsePdb(text);
       if (cmd.op === "exec" && ctx.state === "exited") {

@@ -18,6 +18,7 @@ import {
   type ClientMessage,
   type ErrorMsg,
   type Hello,
+  INSPECT_SINCE,
   type Notice,
   parseClientMessage,
   type Role,
@@ -36,6 +37,7 @@ import {
 import { type PeerOutlet, peerOutlet } from "./peer_outlet.ts";
 import { canMove, EXPECTED, inHandshake, type Phase } from "./peer_phase.ts";
 import { type Participant, type Session, whoText } from "./session.ts";
+import { answerInspect } from "./inspect_peer.ts";
 import { welcomeOf } from "./welcome.ts";
 
 export { DEFAULT_MAX_PENDING } from "./backlog.ts";
@@ -174,6 +176,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   const participant = (hello: Hello, role: Role, out: PeerOutlet): Participant => {
     /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
     const knowsSelected = speaks(hello.protocol, SELECTED_SINCE);
+    /** (1.4) The hello said 1.4 or newer: it knows `breakpoints` events. */
+    const knowsInspect = speaks(hello.protocol, INSPECT_SINCE);
     return {
       who: hello.who,
       via: channel.peer,
@@ -182,6 +186,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       deliver(event: SessionEvent) {
         if (phase.name === "closed") return;
         if (event.t === "selected" && !knowsSelected) return;
+        if (event.t === "breakpoints" && !knowsInspect) return;
         let frame: Uint8Array;
         try {
           frame = encodeFrame(event);
@@ -249,6 +254,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       role,
       warning,
       proof: serverProof,
+      knowsInspect: speaks(hello.protocol, INSPECT_SINCE),
     }));
   };
 
@@ -316,6 +322,12 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
         return;
       case "interrupt":
         void session.interrupt(id);
+        return;
+      case "act":
+        session.act(id, m.id, m.action);
+        return;
+      case "inspect":
+        answerInspect(session, id, m, (reply) => phase.name !== "closed" && send(reply));
         return;
       case "bye":
         move({ name: "closed" });

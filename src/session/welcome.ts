@@ -17,6 +17,8 @@ export interface Joining {
   warning?: string;
   /** With a password: the server's proof that it knows it too. */
   proof?: string;
+  /** (1.4) The peer knows the `breakpoints` event: its welcome carries the session's set. */
+  knowsInspect?: boolean;
 }
 
 export function welcomeOf(session: Session, version: VersionInfo, joining: Joining): Welcome {
@@ -35,6 +37,7 @@ export function welcomeOf(session: Session, version: VersionInfo, joining: Joini
   if (session.state === "stopped") welcome.info = session.stateInfo;
   const selected = session.selected;
   if (selected) welcome.selected = selected;
+  if (joining.knowsInspect) welcome.breakpoints = session.breakpoints();
   if (joining.warning) welcome.warning = joining.warning;
   if (joining.proof) welcome.proof = joining.proof;
   return fitWelcome(welcome);

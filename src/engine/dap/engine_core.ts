@@ -20,8 +20,9 @@ import { checkedProgram } from "../program.ts";
 import { drainWithin, openTargetTerminal } from "../target_terminal.ts";
 import { adapterSpawned, initializeAdapter, START_TIMEOUT_MS } from "./adapter.ts";
 import { createDapClient, type DapClient, DapRequestError } from "./client.ts";
+import { createDapInspect } from "./inspect.ts";
 import type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
-import { withTimeout } from "./stops.ts";
+import { fromDapFrame, withTimeout } from "./stops.ts";
 import { createTargetModel } from "./target_model.ts";
 import { EOF_CHAR, runInTerminal, type TerminalLaunch, useTerminal } from "./terminal.ts";
 
@@ -73,7 +74,22 @@ export function createDapEngine(
   };
   let death = "";
 
-  const emit = (event: EngineEvent) => listener(event);
+  const emit = (event: EngineEvent) => {
+    if (event.type === "state") inspect.forget(); // (inspect) refs die on resume and each stop
+    listener(event);
+  };
+  // (inspect) The structured side: the adapter's own requests, outside the transcript.
+  const inspect = createDapInspect({
+    request: (command, args) => request(command, args),
+    state: () => target.state,
+    threadId: () => target.threadId,
+    frame: fromDapFrame,
+  });
+  /** (inspect) After a command: tell the breakpoints when they changed. */
+  const tellBreakpoints = async () => {
+    const list = await profile.breakpoints?.(ctx).catch(() => undefined);
+    if (list && inspect.told(list)) emit({ type: "breakpoints", breakpoints: list });
+  };
   const output = (stream: "console" | "target" | "error", text: string) => {
     if (text) emit({ type: "output", stream, text });
   };
@@ -292,6 +308,7 @@ export function createDapEngine(
   };
 
   const engine: Engine = {
+    inspector: inspect.inspector,
     get kind() {
       return profile.kind;
     },
@@ -345,6 +362,7 @@ export function createDapEngine(
         }
         try {
           const r = await profile.execute(text, ctx);
+          if (client.alive) await tellBreakpoints();
           if (!client.alive && !stopping) {
             return {
               ok: false,

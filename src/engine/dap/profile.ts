@@ -4,6 +4,7 @@
  */
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import type { CommandResult, EngineSpec, StackFrame, StopInfo, TargetState } from "../engine.ts";
+import type { Breakpoint } from "../inspect.ts";
 
 export interface AdapterCommand {
   command: string;
@@ -75,4 +76,6 @@ export interface DapProfile {
   execute(text: string, ctx: DapContext): Promise<CommandResult>;
   /** How a DAP stop reads in the session's terms. */
   stopInfo(body: DebugProtocol.StoppedEvent["body"]): StopInfo;
+  /** (inspect) The debugger's breakpoints now, asked after each command; undefined: unknown. */
+  breakpoints?(ctx: DapContext): Promise<Breakpoint[] | undefined>;
 }
