@@ -14,6 +14,8 @@
  *   tcp:port=5005                    (client, no server=) wait for a server to dial in
  *   http:port=8081                   the browser client: a web page (and WebSocket) on port 8081
  *   https:port=8443,certfile=..,keyfile=..   the same over TLS
+ *   dap:port=4711                    editors: the Debug Adapter Protocol (src/dap/)
+ *   daps:port=4711,certfile=..,keyfile=..    the same over TLS
  *
  * Pure: parse and format only, no I/O.
  */
@@ -109,7 +111,26 @@ export interface HttpsSpec extends Omit<HttpSpec, "transport">, Omit<TlsOptions,
   transport: "https";
 }
 
-export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec | ComSpec | HttpSpec | HttpsSpec;
+/** `dap:` takes editors (VS Code, nvim-dap, dape) over the Debug Adapter Protocol; listen only. */
+export interface DapSpec extends Omit<TcpSpec, "transport" | "clicon"> {
+  transport: "dap";
+}
+
+/** `daps:` is `dap:` over TLS (the attach request carries the password). */
+export interface DapsSpec extends Omit<DapSpec, "transport">, Omit<TlsOptions, "clientca"> {
+  transport: "daps";
+}
+
+export type ConnSpec =
+  | TcpSpec
+  | NpipeSpec
+  | SslSpec
+  | SpipeSpec
+  | ComSpec
+  | HttpSpec
+  | HttpsSpec
+  | DapSpec
+  | DapsSpec;
 export type Role = "listen" | "connect";
 
 const COMMON_KEYS = ["password", "password_env", "insecure", "hidden", "observe"];
@@ -122,6 +143,8 @@ const KEYS: Record<ConnSpec["transport"], readonly string[]> = {
   com: ["port", "baud", ...COMMON_KEYS],
   http: ["port", "server", "ipversion", "expire", ...COMMON_KEYS],
   https: ["port", "server", "ipversion", "expire", ...COMMON_KEYS, "certfile", "keyfile", "cafile"],
+  dap: ["port", "server", "ipversion", ...COMMON_KEYS],
+  daps: ["port", "server", "ipversion", ...COMMON_KEYS, "certfile", "keyfile"],
 };
 const BAUDS = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 /** Keys that are flags: present or absent, no value (WinDbg's `hidden`). */
@@ -173,7 +196,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       `unknown transport "${transport}"`,
       guess
         ? `did you mean "${guess}"?`
-        : "transports are: tcp, npipe, ssl, spipe, com, http, https",
+        : "transports are: tcp, npipe, ssl, spipe, com, http, https, dap, daps",
       0,
     );
   }
@@ -259,7 +282,10 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       fail(text, `baud ${baudText} is not a standard rate`, `rates: ${BAUDS.join(", ")}`);
     }
     spec = { transport: "com", device, baud, ...common };
-  } else if (kind === "tcp" || kind === "ssl" || kind === "http" || kind === "https") {
+  } else if (
+    kind === "tcp" || kind === "ssl" || kind === "http" || kind === "https" || kind === "dap" ||
+    kind === "daps"
+  ) {
     const tcp: TcpSpec = { transport: "tcp", ...common };
     const port = values.get("port");
     if (port !== undefined) {
@@ -297,7 +323,12 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       if (ipv !== "4" && ipv !== "6") fail(text, `ipversion must be 4 or 6, not "${ipv}"`);
       tcp.ipversion = ipv === "4" ? 4 : 6;
     }
-    if (kind === "http" || kind === "https") {
+    if (kind === "dap" || kind === "daps") {
+      const { clicon: _, ...rest } = tcp;
+      spec = kind === "dap"
+        ? { ...rest, transport: "dap" }
+        : { ...rest, ...tls, transport: "daps" };
+    } else if (kind === "http" || kind === "https") {
       const web: HttpSpec = { ...tcp, transport: "http" };
       const expire = values.get("expire");
       if (expire !== undefined) web.expire = parseDuration(text, expire);
@@ -327,8 +358,16 @@ function checkRole(text: string, spec: ConnSpec, role: Role): void {
       "to join as an observer yourself, use: dbgremote client --observe CONNSTR",
     );
   }
+  if ((spec.transport === "dap" || spec.transport === "daps") && role === "connect") {
+    fail(
+      text,
+      `${spec.transport}: is where editors attach over the Debug Adapter Protocol`,
+      'attach your editor to it ("debugServer": PORT), or connect here with tcp:',
+    );
+  }
   if (
-    (spec.transport === "ssl" || spec.transport === "spipe" || spec.transport === "https") &&
+    (spec.transport === "ssl" || spec.transport === "spipe" || spec.transport === "https" ||
+      spec.transport === "daps") &&
     role === "listen" && !spec.certfile
   ) {
     fail(
@@ -400,7 +439,7 @@ export function formatDuration(seconds: number): string {
 function usageFor(transport: string): string {
   if (transport === "com") return "for example com:port=/dev/ttyS0,baud=115200";
   return transport === "tcp" || transport === "ssl" || transport === "http" ||
-      transport === "https"
+      transport === "https" || transport === "dap" || transport === "daps"
     ? `for example ${transport}:port=5005 or ${transport}:server=lab1,port=5005`
     : `for example ${transport}:pipe=demo`;
 }
@@ -425,7 +464,10 @@ export function formatConnStr(spec: ConnSpec): string {
   }
   if (spec.password !== undefined) parts.push("password=*");
   if (spec.passwordEnv !== undefined) parts.push(`password_env=${spec.passwordEnv}`);
-  if (spec.transport === "ssl" || spec.transport === "spipe" || spec.transport === "https") {
+  if (
+    spec.transport === "ssl" || spec.transport === "spipe" || spec.transport === "https" ||
+    spec.transport === "daps"
+  ) {
     for (const key of TLS_KEYS as (keyof TlsOptions)[]) {
       const value = (spec as TlsOptions)[key];
       if (value !== undefined) parts.push(`${key}=${value}`);

@@ -204,7 +204,8 @@ function connStr(
       return undefined;
     }
     const overTcp = spec.transport === "tcp" || spec.transport === "ssl" ||
-      spec.transport === "http" || spec.transport === "https";
+      spec.transport === "http" || spec.transport === "https" || spec.transport === "dap" ||
+      spec.transport === "daps";
     if (role === "listen" && overTcp && spec.port === 0) {
       problems.add(
         path,
