@@ -11,10 +11,7 @@ import { sameUser } from "./attach_auth.ts";
 import { serveDap } from "./peer.ts";
 import { sessionPort } from "./session_port.ts";
 
-/** Does this endpoint take editors? */
-export function isDap(spec: ConnSpec): boolean {
-  return spec.transport === "dap" || spec.transport === "daps";
-}
+export { isDap } from "./names.ts";
 
 export interface DapEndpointOptions {
   spec: ConnSpec;

@@ -1,0 +1,97 @@
+/**
+ * A gdb server on the sample with a `dap:` endpoint for editors beside a tcp endpoint for
+ * consoles, for the DAP contract stories (tests/e2e/dap_test.ts).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import {
+  buildSample,
+  listeningAddress,
+  Proc,
+  requireBinary,
+  scratch,
+  serverProc,
+} from "./harness.ts";
+import { DapTestClient } from "./dap_client.ts";
+
+export interface DapLab extends AsyncDisposable {
+  dir: string;
+  env: Record<string, string>;
+  program: string;
+  source: string;
+  server: Proc;
+  /** The console clients' address (tcp). */
+  tcp: string;
+  /** The port editors attach to. */
+  dapPort: number;
+  /** The line of the sample marked `LINE:name`. */
+  line(name: string): number;
+  /** A console client, connected. */
+  console(user: string, args?: string[]): Promise<Proc>;
+  /** An editor, attached (initialize → attach → configurationDone). */
+  editor(args?: Record<string, unknown>, clientID?: string): Promise<DapTestClient>;
+  /** An editor connected, nothing sent yet. */
+  connect(): Promise<DapTestClient>;
+}
+
+export async function dapLab(
+  options: { dap?: string; env?: Record<string, string> } = {},
+): Promise<DapLab> {
+  requireBinary();
+  const tmp = scratch();
+  const program = buildSample(tmp.dir);
+  const source = path.join(tmp.dir, "demo.c");
+  const lines = fs.readFileSync(source, "utf8").split("\n");
+  const server = serverProc(tmp, program, [
+    "tcp:port=0,server=127.0.0.1",
+    options.dap ?? "dap:port=0,server=127.0.0.1",
+  ], { name: "lab", env: options.env });
+  const owned: AsyncDisposable[] = [];
+  try {
+    const tcp = await listeningAddress(server, "tcp");
+    const m = await server.waitFor(
+      /listening on daps?:\S*: attach an editor .*"debugServer": (\d+)/,
+    );
+    const env = { ...tmp.env, ...options.env };
+    return {
+      dir: tmp.dir,
+      env,
+      program,
+      source,
+      server,
+      tcp,
+      dapPort: Number(m[1]),
+      line(name) {
+        const i = lines.findIndex((l) => l.includes(`LINE:${name}`));
+        if (i < 0) throw new Error(`no LINE:${name} in demo.c`);
+        return i + 1;
+      },
+      async console(user, args = []) {
+        const p = new Proc(user, ["client", "--user", user, ...args, tcp], env);
+        owned.push(p);
+        await p.waitFor("*** connected to lab");
+        return p;
+      },
+      async editor(args = {}, clientID = "vscode") {
+        const c = await DapTestClient.connect(Number(m[1]));
+        owned.push(c);
+        await c.attach(args, clientID);
+        return c;
+      },
+      async connect() {
+        const c = await DapTestClient.connect(Number(m[1]));
+        owned.push(c);
+        return c;
+      },
+      async [Symbol.asyncDispose]() {
+        for (const o of owned.reverse()) await o[Symbol.asyncDispose]();
+        await server[Symbol.asyncDispose]();
+        await tmp[Symbol.asyncDispose]();
+      },
+    };
+  } catch (err) {
+    await server[Symbol.asyncDispose]();
+    await tmp[Symbol.asyncDispose]();
+    throw err;
+  }
+}
