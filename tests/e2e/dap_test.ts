@@ -38,3 +38,108 @@ Deno.test("e2e dap: an editor's breakpoint is hit by a console's run; its next i
   await alice.waitFor(/eve@\S+> next\n/);
   await editor.waitEvent("stopped", (m) => m.body?.reason === "step", from);
 });
+
+Deno.test("e2e dap: a console's continue and stop reach the editor with the issuer; program output is stdout", async () => {
+  await using lab = await dapLab();
+  const alice = await lab.console("alice");
+  const editor = await lab.editor({ user: "eve" });
+  alice.send(`break ${lab.line("call-add")}`);
+  alice.send("run");
+  const first = await editor.waitEvent("stopped");
+  assert.match(String(first.body?.description), /Paused on breakpoint in main \(alice@\S+: run\)/);
+  await editor.waitOutput(/alice@\S+> run\n/);
+
+  alice.send("break add");
+  alice.send("continue");
+  const from = editor.events.indexOf(first) + 1;
+  await editor.waitEvent("continued", () => true, from);
+  const second = await editor.waitEvent("stopped", () => true, from);
+  assert.match(String(second.body?.description), /in add \(alice@\S+: continue\)/);
+
+  alice.send("continue");
+  const printed = await editor.waitEvent(
+    "output",
+    (m) => /demo: x is 50/.test(String(m.body?.output)),
+  );
+  assert.equal(printed.body?.category, "stdout");
+  const exited = await editor.waitEvent("exited");
+  assert.equal(exited.body?.exitCode, 0);
+  // The program ended, the session did not: no terminated event.
+  assert.ok(!editor.events.some((e) => e.event === "terminated"));
+});
+
+Deno.test("e2e dap: a late editor catches up (scrollback, stopped after configurationDone); a second editor sees the first's commands", async () => {
+  await using lab = await dapLab();
+  const alice = await lab.console("alice");
+  alice.send(`break ${lab.line("after-x")}`);
+  alice.send("run");
+  await alice.waitFor(/-- stopped at /);
+  alice.send("print x");
+  await alice.waitFor(/\$1 = /);
+
+  const late = await lab.editor({ user: "lou" }, "nvim-dap");
+  const stopped = await late.waitEvent("stopped");
+  assert.equal(stopped.body?.reason, "breakpoint");
+  await late.waitOutput(/alice@\S+> print x\n\$1 = /);
+
+  const other = await lab.editor({ user: "oz" });
+  await late.waitOutput(/oz@\S+ joined \(dap:/);
+  const from = late.events.length;
+  const answer = await other.request("evaluate", { expression: "print x + 1", context: "repl" });
+  assert.ok(answer.success, JSON.stringify(answer));
+  await late.waitOutput(/oz@\S+> print x \+ 1\n\$2 = /);
+  await alice.waitFor(/oz@\S+> print x \+ 1\n\$2 = /);
+  // Its own command is not echoed back to it; its answer is.
+  await other.waitOutput(/\$2 = /);
+  assert.doesNotMatch(other.output(), /oz@\S+> print x \+ 1/);
+  assert.ok(late.events.length > from);
+});
+
+Deno.test("e2e dap: disconnect leaves; terminateDebuggee ends the session for everyone, with the issuer", async () => {
+  await using lab = await dapLab();
+  const alice = await lab.console("alice");
+  const leaver = await lab.editor({ user: "lee" });
+  await alice.waitFor(/lee@\S+ joined/);
+  await leaver.ok("disconnect", { terminateDebuggee: false });
+  await alice.waitFor(/lee@\S+ left/);
+  await leaver.gone;
+
+  const ender = await lab.editor({ user: "eve" });
+  const watcher = await lab.editor({ user: "wat" });
+  await ender.ok("disconnect", { terminateDebuggee: true });
+  await alice.waitFor(/eve@\S+ ended the session \(q\)/);
+  await watcher.waitEvent("terminated");
+  await watcher.waitOutput(/eve@\S+ ended the session/);
+  await ender.gone;
+  assert.equal((await lab.server.wait()).code, 0);
+});
+
+Deno.test("e2e dap: an observer editor is refused what would change the session, and told why", async () => {
+  await using lab = await dapLab();
+  const alice = await lab.console("alice");
+  alice.send(`break ${lab.line("after-x")}`);
+  alice.send("run");
+  await alice.waitFor(/-- stopped at /);
+  const watcher = await lab.editor({ user: "wat", observe: true });
+  await alice.waitFor(/wat@\S+ joined \(dap:\S+\) as an observer/);
+  await watcher.waitEvent("stopped");
+  for (const command of ["next", "continue", "stepIn", "stepOut", "pause"]) {
+    const r = await watcher.request(command, { threadId: 1 });
+    assert.equal(r.success, false, command);
+    assert.equal(r.message, "E_OBSERVER");
+    assert.match(r.body!.error!.format, /observer/);
+  }
+  const set = await watcher.request("setBreakpoints", {
+    source: { path: lab.source },
+    breakpoints: [{ line: lab.line("print") }],
+  });
+  assert.equal(set.message, "E_OBSERVER");
+  const typed = await watcher.request("evaluate", { expression: "next", context: "repl" });
+  assert.equal(typed.success, false);
+  // Reading is fine.
+  const trace = await watcher.ok("stackTrace", { threadId: 1 });
+  assert.ok((trace.stackFrames as unknown[]).length >= 1);
+  alice.send(".echo still here");
+  await alice.waitFor(/alice@\S+: still here/);
+  assert.doesNotMatch(alice.stdout, /wat@\S+> next/);
+});
