@@ -171,12 +171,20 @@ export function createRequests(ctx: RequestContext) {
     return frame;
   };
 
-  /** A frame's file as the server has it: the stop's own full path when the debugger gave one. */
+  /**
+   * A frame's file as the server has it. Debuggers name frames' files as compiled (often
+   * relative): the full path is the one the stop, a breakpoint or an earlier frame gave.
+   */
   const fullPath = (f: StackFrame): string | undefined => {
-    if (f.file === undefined) return undefined;
-    const stopped = session.stateInfo.source?.path;
-    if (stopped && sameFile(stopped, f.file)) return stopped;
-    return f.file;
+    const file = f.file;
+    if (file === undefined || file.startsWith("/")) return file;
+    const candidates = [
+      session.stateInfo.source?.path,
+      ...session.breakpoints().map((b) => b.file),
+      ...sourceRefs.keys(),
+    ];
+    return candidates.find((c) => c !== undefined && c.startsWith("/") && sameFile(c, file)) ??
+      file;
   };
 
   /** Run actions as commands, all in the queue at once, and wait for each one's done. */

@@ -6,18 +6,11 @@
  */
 import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
 import type { StopInfo, TargetState } from "../engine/engine.ts";
-import { DbgRemoteError } from "../errors.ts";
 import type { SessionEvent } from "../protocol/messages.ts";
 import type { Participant, Session } from "../session/session.ts";
 
-/** The session's set of breakpoints changed (whoever changed it). */
-export interface BreakpointsEvent {
-  t: "breakpoints";
-  breakpoints: Breakpoint[];
-}
-
-/** Every event an editor's participant may be handed. */
-export type DapSessionEvent = SessionEvent | BreakpointsEvent;
+/** Every event an editor's participant may be handed (the `breakpoints` one among them). */
+export type DapSessionEvent = SessionEvent;
 
 export interface DapSession {
   readonly name: string;
@@ -38,54 +31,8 @@ export interface DapSession {
   breakpoints(): Breakpoint[];
 }
 
-type StructuredSide = Pick<DapSession, "act" | "inspect" | "breakpoints">;
-
-/**
- * Until the session has its structured side (#13's inspect branch), stand-ins: actions as gdb's
- * words, the stack from the last stop, no breakpoint list. Goes once that lands.
- */
-function gdbWords(action: Action): string {
-  switch (action.do) {
-    case "continue":
-      return "continue";
-    case "next":
-      return "next";
-    case "stepIn":
-      return "step";
-    case "stepOut":
-      return "finish";
-    case "break":
-      return `break ${action.file}:${action.line}${
-        action.condition ? ` if ${action.condition}` : ""
-      }`;
-    case "breakFunction":
-      return `break ${action.name}${action.condition ? ` if ${action.condition}` : ""}`;
-    case "clear":
-      return `delete ${action.id}`;
-    case "frame":
-      return `frame ${action.level}`;
-  }
-}
-
-function interimInspect(session: Session, query: InspectQuery): Promise<InspectAnswer> {
-  if (session.state !== "stopped") {
-    return Promise.reject(
-      new DbgRemoteError("E_USAGE", "the target is running", { hint: "pause it first" }),
-    );
-  }
-  if (query.what === "threads") {
-    return Promise.resolve({ what: "threads", threads: [{ id: 1, name: "main" }] });
-  }
-  if (query.what === "stack") {
-    return Promise.resolve({ what: "stack", frames: session.stateInfo.frames ?? [] });
-  }
-  if (query.what === "scopes") return Promise.resolve({ what: "scopes", scopes: [] });
-  return Promise.reject(new DbgRemoteError("E_USAGE", `${query.what} is not available yet`));
-}
-
 /** The server's Session as an editor's connection sees it. */
 export function sessionPort(session: Session): DapSession {
-  const side = session as Session & Partial<StructuredSide>;
   return {
     get name() {
       return session.name;
@@ -104,10 +51,8 @@ export function sessionPort(session: Session): DapSession {
     drop: (id, reason) => session.drop(id, reason),
     submit: (client, id, text) => session.submit(client, id, text),
     interrupt: (client) => session.interrupt(client),
-    act: (client, id, action) =>
-      side.act ? side.act(client, id, action) : session.submit(client, id, gdbWords(action)),
-    inspect: (client, query) =>
-      side.inspect ? side.inspect(client, query) : interimInspect(session, query),
-    breakpoints: () => side.breakpoints?.() ?? [],
+    act: (client, id, action) => session.act(client, id, action),
+    inspect: (client, query) => session.inspect(client, query),
+    breakpoints: () => session.breakpoints(),
   };
 }

@@ -143,3 +143,68 @@ Deno.test("e2e dap: an observer editor is refused what would change the session,
   await alice.waitFor(/alice@\S+: still here/);
   assert.doesNotMatch(alice.stdout, /wat@\S+> next/);
 });
+
+Deno.test("e2e dap: variables, watches and hovers answered outside the transcript", async () => {
+  await using lab = await dapLab();
+  const alice = await lab.console("alice");
+  const editor = await lab.editor({ user: "eve" });
+  await editor.ok("setBreakpoints", {
+    source: { path: lab.source },
+    breakpoints: [{ line: lab.line("call-add") }],
+  });
+  alice.send("run");
+  const stopped = await editor.waitEvent("stopped");
+  const trace = await editor.ok("stackTrace", { threadId: stopped.body?.threadId });
+  const top = (trace.stackFrames as { id: number }[])[0];
+  const scopes = (await editor.ok("scopes", { frameId: top.id })).scopes as {
+    name: string;
+    variablesReference: number;
+  }[];
+  assert.ok(scopes.length >= 1);
+  const locals = scopes.find((s) => /local/i.test(s.name)) ?? scopes[0];
+  const vars = (await editor.ok("variables", { variablesReference: locals.variablesReference }))
+    .variables as { name: string; value: string }[];
+  assert.equal(vars.find((v) => v.name === "x")?.value, "42");
+  const watch = await editor.ok("evaluate", {
+    expression: "x * 2",
+    frameId: top.id,
+    context: "watch",
+  });
+  assert.equal(watch.result, "84");
+  const hover = await editor.ok("evaluate", { expression: "x", frameId: top.id, context: "hover" });
+  assert.equal(hover.result, "42");
+  alice.send(".echo after the questions");
+  await alice.waitFor(/alice@\S+: after the questions/);
+  assert.doesNotMatch(alice.stdout, /x \* 2/);
+});
+
+Deno.test("e2e dap: breakpoints others set reach the editor as events, its own never come back as events", async () => {
+  await using lab = await dapLab();
+  const alice = await lab.console("alice");
+  const editor = await lab.editor({ user: "eve" });
+  const other = await lab.editor({ user: "oz" });
+  const set = await editor.ok("setBreakpoints", {
+    source: { path: lab.source },
+    breakpoints: [{ line: lab.line("print") }],
+  });
+  const mine = (set.breakpoints as { id: number }[])[0].id;
+  const seen = await other.waitEvent("breakpoint", (m) => m.body?.reason === "new");
+  assert.equal((seen.body?.breakpoint as { id: number }).id, mine);
+  alice.send("break add");
+  const added = await editor.waitEvent(
+    "breakpoint",
+    (m) =>
+      m.body?.reason === "new" &&
+      (m.body?.breakpoint as { line?: number }).line === lab.line("in-add"),
+  );
+  alice.send("info breakpoints");
+  await alice.waitFor(new RegExp(`demo\\.c:${lab.line("print")}`));
+  alice.send(`delete ${(added.body?.breakpoint as { id: number }).id}`);
+  await editor.waitEvent("breakpoint", (m) => m.body?.reason === "removed");
+  assert.ok(
+    !editor.events.some((m) =>
+      m.event === "breakpoint" && (m.body?.breakpoint as { id: number }).id === mine
+    ),
+    "its own breakpoint came back as an event",
+  );
+});
