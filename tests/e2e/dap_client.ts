@@ -3,7 +3,9 @@
  * (not installed here): connect to a port, send requests, await responses and events. Every
  * wait is bounded; events are kept so a test can await one that already came.
  */
+import fs from "node:fs";
 import net from "node:net";
+import tls from "node:tls";
 import { createDapWireDecoder, encodeDapMessage } from "../../src/dap/wire.ts";
 
 export interface DapMessage {
@@ -50,12 +52,16 @@ export class DapTestClient {
     socket.on("error", () => {});
   }
 
-  static connect(port: number): Promise<DapTestClient> {
+  /** `cafile`: speak TLS, trusting that certificate (a `daps:` endpoint). */
+  static connect(port: number, cafile?: string): Promise<DapTestClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: "127.0.0.1", port }, () => {
+      const ready = () => {
         socket.removeAllListeners("error");
         resolve(new DapTestClient(socket));
-      });
+      };
+      const socket = cafile
+        ? tls.connect({ host: "127.0.0.1", port, ca: fs.readFileSync(cafile) }, ready)
+        : net.connect({ host: "127.0.0.1", port }, ready);
       socket.once("error", reject);
     });
   }

@@ -34,18 +34,35 @@ export interface DapLab extends AsyncDisposable {
   connect(): Promise<DapTestClient>;
 }
 
+/**
+ * `dap`: the editors' endpoint (default `dap:` on loopback); `{certfile}` and `{keyfile}` in it
+ * are replaced by a pair `dbgremote cert` makes, and editors then speak TLS trusting it.
+ */
 export async function dapLab(
-  options: { dap?: string; env?: Record<string, string> } = {},
+  options: { dap?: string; env?: Record<string, string>; args?: string[] } = {},
 ): Promise<DapLab> {
   requireBinary();
   const tmp = scratch();
   const program = buildSample(tmp.dir);
+  let cafile: string | undefined;
+  if (options.dap?.includes("{certfile}")) {
+    await using cert = new Proc("cert", ["cert", "--out", tmp.dir, "--name", "lab"], tmp.env);
+    if ((await cert.wait()).code !== 0) throw new Error(`dbgremote cert failed: ${cert.stderr}`);
+    cafile = path.join(tmp.dir, "lab.crt");
+    options = {
+      ...options,
+      dap: options.dap.replace("{certfile}", cafile).replace(
+        "{keyfile}",
+        path.join(tmp.dir, "lab.key"),
+      ),
+    };
+  }
   const source = path.join(tmp.dir, "demo.c");
   const lines = fs.readFileSync(source, "utf8").split("\n");
   const server = serverProc(tmp, program, [
     "tcp:port=0,server=127.0.0.1",
     options.dap ?? "dap:port=0,server=127.0.0.1",
-  ], { name: "lab", env: options.env });
+  ], { name: "lab", env: options.env, args: options.args });
   const owned: AsyncDisposable[] = [];
   try {
     const tcp = await listeningAddress(server, "tcp");
@@ -73,13 +90,13 @@ export async function dapLab(
         return p;
       },
       async editor(args = {}, clientID = "vscode") {
-        const c = await DapTestClient.connect(Number(m[1]));
+        const c = await DapTestClient.connect(Number(m[1]), cafile);
         owned.push(c);
         await c.attach(args, clientID);
         return c;
       },
       async connect() {
-        const c = await DapTestClient.connect(Number(m[1]));
+        const c = await DapTestClient.connect(Number(m[1]), cafile);
         owned.push(c);
         return c;
       },

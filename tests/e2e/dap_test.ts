@@ -208,3 +208,88 @@ Deno.test("e2e dap: breakpoints others set reach the editor as events, its own n
     "its own breakpoint came back as an event",
   );
 });
+
+Deno.test("e2e dap: daps: over TLS with a password; a wrong one is refused and the editor closed", async () => {
+  await using lab = await dapLab({
+    dap: "daps:port=0,server=127.0.0.1,certfile={certfile},keyfile={keyfile},password_env=DAP_PW",
+    env: { DAP_PW: "open-sesame" },
+  });
+  const alice = await lab.console("alice");
+  const guesser = await lab.connect();
+  await guesser.ok("initialize", { clientID: "vscode" });
+  const refused = await guesser.request("attach", { user: "mallory", password: "guess" });
+  assert.equal(refused.success, false);
+  assert.equal(refused.message, "E_AUTH");
+  await guesser.gone;
+  const editor = await lab.editor({ user: "eve", password: "open-sesame" });
+  await alice.waitFor(/eve@\S+ joined \(daps:/);
+  const answer = await editor.request("evaluate", { expression: "print 6*7", context: "repl" });
+  assert.ok(answer.success);
+  await alice.waitFor(/eve@\S+> print 6\*7\n\$1 = 42/);
+  assert.doesNotMatch(alice.stdout, /mallory/);
+});
+
+Deno.test("e2e dap: .server opens one live (listed by .servers); pause, function breakpoints and sources from the server", async () => {
+  await using lab = await dapLab({ args: ["loop"] });
+  const alice = await lab.console("alice");
+  alice.send(".server dap:port=0,server=127.0.0.1,observe");
+  const opened = await alice.waitFor(
+    /opened endpoint (\d+): dap:server=127\.0\.0\.1,port=0,observe/,
+  );
+  alice.send(".servers");
+  await alice.waitFor(new RegExp(`${opened[1]} - dap:server=127\\.0\\.0\\.1,port=0,observe`));
+
+  const editor = await lab.editor({ user: "eve" });
+  const fns = await editor.ok("setFunctionBreakpoints", { breakpoints: [{ name: "add" }] });
+  assert.equal((fns.breakpoints as { verified: boolean }[])[0].verified, true);
+  await alice.waitFor(/eve@\S+> break add\n/);
+  alice.send("run");
+  const inAdd = await editor.waitEvent("stopped");
+  const trace = await editor.ok("stackTrace", { threadId: inAdd.body?.threadId });
+  const top = (trace.stackFrames as { name: string; source: { sourceReference: number } }[])[0];
+  assert.equal(top.name, "add");
+  // No pathMappings: the editor reads the file from the server.
+  const src = await editor.ok("source", {
+    source: top.source,
+    sourceReference: top.source.sourceReference,
+  });
+  assert.match(String(src.content), /LINE:in-add/);
+  const refused = await editor.request("source", { source: { path: "/etc/passwd" } });
+  assert.equal(refused.message, "E_SOURCE");
+
+  const from = editor.events.length;
+  // A command's response comes when it is done: for continue, at the next stop (the pause).
+  const continued = editor.request("continue", { threadId: inAdd.body?.threadId });
+  await editor.waitEvent("continued", () => true, from);
+  await alice.waitFor(/demo: x is 50/);
+  assert.ok((await editor.request("pause", { threadId: 1 })).success);
+  const stop = await editor.waitEvent("stopped", () => true, from);
+  assert.equal(stop.body?.reason, "pause");
+  assert.ok((await continued).success);
+  await alice.waitFor(/eve@\S+ interrupted the target/);
+});
+
+Deno.test("e2e dap: bad input costs the sender only: a non-JSON body is skipped, a malformed Content-Length closes that editor", async () => {
+  await using lab = await dapLab();
+  const alice = await lab.console("alice");
+  const editor = await lab.editor({ user: "eve" });
+  const bad = await lab.connect();
+  bad.raw("Content-Length: 9\r\n\r\nnot json!");
+  await bad.waitEvent("output", (m) => /not JSON/.test(String(m.body?.output)));
+  const early = await bad.request("next", { threadId: 1 });
+  assert.equal(early.message, "E_NOT_INITIALIZED");
+  await bad.ok("initialize", { clientID: "fuzz" });
+  bad.raw("Content-Length: 1e9\r\n\r\n{}");
+  await bad.gone;
+  const odd = await editor.request("goto", { threadId: 1, targetId: 1 });
+  assert.equal(odd.message, "E_UNKNOWN_REQUEST");
+  const thousand = Array.from({ length: 1000 }, (_, i) => ({ line: i + 1 }));
+  const many = await editor.request("setBreakpoints", {
+    source: { path: lab.source },
+    breakpoints: thousand,
+  });
+  assert.equal(many.message, "E_TOO_MANY_BREAKPOINTS");
+  await editor.ok("evaluate", { expression: ".echo still fine", context: "repl" });
+  await alice.waitFor(/eve@\S+: still fine/);
+  assert.doesNotMatch(alice.stdout, /fuzz/);
+});
