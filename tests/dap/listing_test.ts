@@ -4,6 +4,7 @@ import { parseConnStr } from "../../src/connstr.ts";
 import { advertisedEndpoint, isLocalOnly } from "../../src/discovery/advert.ts";
 import { TopologyError } from "../../src/errors.ts";
 import { parseTopology } from "../../src/topology/parse.ts";
+import { withAddress } from "../../src/cli/search.ts";
 
 const lab = (listen: string) =>
   `[lab]\nname = "ed"\n[nodes.target]\nengine = { kind = "gdb", program = "./demo" }\n` +
@@ -39,4 +40,11 @@ Deno.test("search: an editors' endpoint is advertised with the host's name, unle
   assert.equal(advertisedEndpoint(hidden, "dap:server=127.0.0.1,port=4711", "lab1"), undefined);
   assert.ok(isLocalOnly("dap:server=127.0.0.1,port=4711"));
   assert.ok(!isLocalOnly("daps:server=lab1,port=4711"));
+});
+
+Deno.test("search: an editors' endpoint on a host without DNS here is shown by its address", () => {
+  assert.equal(
+    withAddress("dap:server=lab1,port=4711", "lab1", "10.0.0.7"),
+    "dap:server=10.0.0.7,port=4711",
+  );
 });
