@@ -39,11 +39,16 @@ export interface DapLab extends AsyncDisposable {
  * are replaced by a pair `dbgremote cert` makes, and editors then speak TLS trusting it.
  */
 export async function dapLab(
-  options: { dap?: string; env?: Record<string, string>; args?: string[] } = {},
+  options: { dap?: string; env?: Record<string, string>; args?: string[]; python?: boolean } = {},
 ): Promise<DapLab> {
   requireBinary();
   const tmp = scratch();
-  const program = buildSample(tmp.dir);
+  // Python: Debian's python3-debugpy serves /usr/bin/python3 (a pyenv python3 may come first).
+  const program = options.python ? path.join(tmp.dir, "demo.py") : buildSample(tmp.dir);
+  if (options.python) {
+    fs.copyFileSync(path.resolve(import.meta.dirname!, "../../samples/demo.py"), program);
+  }
+  const source = options.python ? program : path.join(tmp.dir, "demo.c");
   let cafile: string | undefined;
   if (options.dap?.includes("{certfile}")) {
     await using cert = new Proc("cert", ["cert", "--out", tmp.dir, "--name", "lab"], tmp.env);
@@ -57,12 +62,26 @@ export async function dapLab(
       ),
     };
   }
-  const source = path.join(tmp.dir, "demo.c");
   const lines = fs.readFileSync(source, "utf8").split("\n");
-  const server = serverProc(tmp, program, [
-    "tcp:port=0,server=127.0.0.1",
-    options.dap ?? "dap:port=0,server=127.0.0.1",
-  ], { name: "lab", env: options.env, args: options.args });
+  const endpoints = ["tcp:port=0,server=127.0.0.1", options.dap ?? "dap:port=0,server=127.0.0.1"];
+  const server = options.python
+    ? new Proc(
+      "server",
+      [
+        "server",
+        "--noio",
+        "--name",
+        "lab",
+        ...endpoints,
+        "--",
+        "/usr/bin/python3",
+        "-m",
+        "pdb",
+        program,
+      ],
+      { ...tmp.env, ...options.env },
+    )
+    : serverProc(tmp, program, endpoints, { name: "lab", env: options.env, args: options.args });
   const owned: AsyncDisposable[] = [];
   try {
     const tcp = await listeningAddress(server, "tcp");

@@ -293,3 +293,30 @@ Deno.test("e2e dap: bad input costs the sender only: a non-JSON body is skipped,
   await alice.waitFor(/eve@\S+: still fine/);
   assert.doesNotMatch(alice.stdout, /fuzz/);
 });
+
+Deno.test("e2e dap: a Python session: the editor's breakpoint and step in pdb's words, its variables", async () => {
+  await using lab = await dapLab({ python: true });
+  const alice = await lab.console("alice");
+  const editor = await lab.editor({ user: "eve" });
+  await editor.ok("setBreakpoints", {
+    source: { path: lab.source },
+    breakpoints: [{ line: lab.line("call-add") }],
+  });
+  await alice.waitFor(new RegExp(`eve@\\S+> b \\S*demo\\.py:${lab.line("call-add")}`));
+  const from = editor.events.length;
+  alice.send("c");
+  const stopped = await editor.waitEvent("stopped", (m) => m.body?.reason === "breakpoint", from);
+  const trace = await editor.ok("stackTrace", { threadId: stopped.body?.threadId });
+  const top = (trace.stackFrames as { id: number; name: string; line: number }[])[0];
+  assert.equal(top.line, lab.line("call-add"));
+  const scopes = (await editor.ok("scopes", { frameId: top.id })).scopes as {
+    variablesReference: number;
+  }[];
+  const vars = (await editor.ok("variables", { variablesReference: scopes[0].variablesReference }))
+    .variables as { name: string; value: string }[];
+  assert.equal(vars.find((v) => v.name === "x")?.value, "42");
+  const after = editor.events.length;
+  await editor.ok("stepIn", { threadId: stopped.body?.threadId });
+  await alice.waitFor(/eve@\S+> s\n/);
+  await editor.waitEvent("stopped", (m) => m.body?.reason === "step", after);
+});
