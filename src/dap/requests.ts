@@ -113,7 +113,8 @@ export function createRequests(ctx: RequestContext) {
     reply.event(t.event, t.body);
   };
   const emit = (t: Translated) => {
-    tail = tail.then(() => (disposed ? undefined : send(t)));
+    // One event that fails to go out must not hold back the ones after it.
+    tail = tail.then(() => (disposed ? undefined : send(t))).catch(() => {});
   };
 
   /** Tell the editor what others changed in the session's breakpoints. */

@@ -39,16 +39,22 @@ export interface DapLab extends AsyncDisposable {
  * are replaced by a pair `dbgremote cert` makes, and editors then speak TLS trusting it.
  */
 export async function dapLab(
-  options: { dap?: string; env?: Record<string, string>; args?: string[]; python?: boolean } = {},
+  options: {
+    dap?: string;
+    env?: Record<string, string>;
+    args?: string[];
+    kind?: "gdb" | "lldb" | "python";
+  } = {},
 ): Promise<DapLab> {
   requireBinary();
   const tmp = scratch();
   // Python: Debian's python3-debugpy serves /usr/bin/python3 (a pyenv python3 may come first).
-  const program = options.python ? path.join(tmp.dir, "demo.py") : buildSample(tmp.dir);
-  if (options.python) {
+  const python = options.kind === "python";
+  const program = python ? path.join(tmp.dir, "demo.py") : buildSample(tmp.dir);
+  if (python) {
     fs.copyFileSync(path.resolve(import.meta.dirname!, "../../samples/demo.py"), program);
   }
-  const source = options.python ? program : path.join(tmp.dir, "demo.c");
+  const source = python ? program : path.join(tmp.dir, "demo.c");
   let cafile: string | undefined;
   if (options.dap?.includes("{certfile}")) {
     await using cert = new Proc("cert", ["cert", "--out", tmp.dir, "--name", "lab"], tmp.env);
@@ -64,21 +70,15 @@ export async function dapLab(
   }
   const lines = fs.readFileSync(source, "utf8").split("\n");
   const endpoints = ["tcp:port=0,server=127.0.0.1", options.dap ?? "dap:port=0,server=127.0.0.1"];
-  const server = options.python
+  const debug = python
+    ? ["/usr/bin/python3", "-m", "pdb", program]
+    : options.kind === "lldb"
+    ? ["lldb-19", program]
+    : undefined;
+  const server = debug
     ? new Proc(
       "server",
-      [
-        "server",
-        "--noio",
-        "--name",
-        "lab",
-        ...endpoints,
-        "--",
-        "/usr/bin/python3",
-        "-m",
-        "pdb",
-        program,
-      ],
+      ["server", "--noio", "--name", "lab", ...endpoints, "--", ...debug],
       { ...tmp.env, ...options.env },
     )
     : serverProc(tmp, program, endpoints, { name: "lab", env: options.env, args: options.args });

@@ -19,7 +19,7 @@ Deno.test("e2e dap: an editor's breakpoint is hit by a console's run; its next i
     breakpoints: [{ line }],
   });
   const bps = set.breakpoints as { verified: boolean; line: number }[];
-  assert.equal(bps.length, 1);
+  assert.deepEqual(bps.map((b) => [b.verified, b.line]), [[true, line]]);
   await alice.waitFor(new RegExp(`eve@\\S+> break ${lab.source.replace(/[.]/g, "\\.")}:${line}`));
 
   alice.send("run");
@@ -295,13 +295,14 @@ Deno.test("e2e dap: bad input costs the sender only: a non-JSON body is skipped,
 });
 
 Deno.test("e2e dap: a Python session: the editor's breakpoint and step in pdb's words, its variables", async () => {
-  await using lab = await dapLab({ python: true });
+  await using lab = await dapLab({ kind: "python" });
   const alice = await lab.console("alice");
   const editor = await lab.editor({ user: "eve" });
-  await editor.ok("setBreakpoints", {
+  const set = await editor.ok("setBreakpoints", {
     source: { path: lab.source },
     breakpoints: [{ line: lab.line("call-add") }],
   });
+  assert.equal((set.breakpoints as { verified: boolean }[])[0].verified, true);
   await alice.waitFor(new RegExp(`eve@\\S+> b \\S*demo\\.py:${lab.line("call-add")}`));
   const from = editor.events.length;
   alice.send("c");
@@ -319,4 +320,35 @@ Deno.test("e2e dap: a Python session: the editor's breakpoint and step in pdb's 
   await editor.ok("stepIn", { threadId: stopped.body?.threadId });
   await alice.waitFor(/eve@\S+> s\n/);
   await editor.waitEvent("stopped", (m) => m.body?.reason === "step", after);
+});
+
+Deno.test("e2e dap: an lldb session: the editor's breakpoint (verified once placed), the stop, its variables, next", async () => {
+  await using lab = await dapLab({ kind: "lldb" });
+  const alice = await lab.console("alice");
+  const editor = await lab.editor({ user: "eve" });
+  const set = await editor.ok("setBreakpoints", {
+    source: { path: lab.source },
+    breakpoints: [{ line: lab.line("call-add") }],
+  });
+  // lldb places it once the program is loaded: the editor is told when it is.
+  const mine = (set.breakpoints as { id: number }[])[0].id;
+  alice.send("run");
+  const stopped = await editor.waitEvent("stopped", (m) => m.body?.reason === "breakpoint");
+  await editor.waitEvent("breakpoint", (m) => {
+    const b = m.body?.breakpoint as { id: number; verified: boolean };
+    return m.body?.reason === "changed" && b.id === mine && b.verified;
+  });
+  const trace = await editor.ok("stackTrace", { threadId: stopped.body?.threadId });
+  const top = (trace.stackFrames as { id: number; name: string; line: number }[])[0];
+  assert.equal(top.line, lab.line("call-add"));
+  const scopes = (await editor.ok("scopes", { frameId: top.id })).scopes as {
+    variablesReference: number;
+  }[];
+  const vars = (await editor.ok("variables", { variablesReference: scopes[0].variablesReference }))
+    .variables as { name: string; value: string }[];
+  assert.equal(vars.find((v) => v.name === "x")?.value, "42");
+  const after = editor.events.length;
+  await editor.ok("next", { threadId: stopped.body?.threadId });
+  await editor.waitEvent("stopped", (m) => m.body?.reason === "step", after);
+  assert.match(editor.output(), /alice@\S+> run/);
 });
