@@ -430,7 +430,9 @@ export function createRequests(ctx: RequestContext) {
       case "source":
         return source(req, args);
       case "terminate":
-        return await command(req, submit("q"));
+        // `q` ends the session: no done follows it, the `terminated` event does.
+        reply.ok(req);
+        return void submit("q");
       case "disconnect":
         if (args.terminateDebuggee === true) {
           if (observer) return reply.fail(req, "E_OBSERVER", OBSERVER);

@@ -173,3 +173,10 @@ Deno.test("dap peer: a request the engine cannot answer gets its error code", as
   assert.equal(r.success, false);
   assert.equal(r.message, "E_TARGET_RUNNING");
 });
+
+Deno.test("dap peer: terminate is answered at once and runs q as the editor's command", async () => {
+  const session = new FakeSession();
+  const { editor } = await attached(session);
+  assert.ok((await editor.request("terminate")).success);
+  assert.deepEqual(session.submits.map((s) => s.text), ["q"]);
+});

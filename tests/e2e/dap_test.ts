@@ -107,6 +107,7 @@ Deno.test("e2e dap: disconnect leaves; terminateDebuggee ends the session for ev
   const ender = await lab.editor({ user: "eve" });
   const watcher = await lab.editor({ user: "wat" });
   await ender.ok("disconnect", { terminateDebuggee: true });
+  await ender.waitEvent("terminated");
   await alice.waitFor(/eve@\S+ ended the session \(q\)/);
   await watcher.waitEvent("terminated");
   await watcher.waitOutput(/eve@\S+ ended the session/);
