@@ -68,6 +68,7 @@ export function createRequests(ctx: RequestContext) {
   /** Its own breakpoint requests under way: others' changes wait until they are answered. */
   let busy = 0;
   let thread = 1;
+  let threads: { id: number; name: string }[] = [];
   /** Frame ids handed out since the last stop, and the sources by reference. */
   let frames = new Map<number, { thread: number; level: number }>();
   let nextFrame = 1;
@@ -303,10 +304,14 @@ export function createRequests(ctx: RequestContext) {
   const read = async (req: Request, args: Record<string, unknown>) => {
     switch (req.command) {
       case "threads": {
-        const a = await inspect({ what: "threads" });
-        const threads = a.what === "threads" ? a.threads : [];
-        if (threads.length) thread = threads[0].id;
-        return reply.ok(req, { threads: threads.map((t) => ({ id: t.id, name: t.name })) });
+        // Editors ask while the target runs too (VS Code right after configurationDone), when
+        // the debugger cannot say: the threads it last named, as adapters do.
+        const a = await inspect({ what: "threads" }).catch(() => undefined);
+        if (a?.what === "threads") {
+          threads = a.threads.map((t) => ({ id: t.id, name: t.name }));
+          if (threads.length) thread = threads[0].id;
+        }
+        return reply.ok(req, { threads });
       }
       case "stackTrace": {
         const threadId = typeof args.threadId === "number" ? args.threadId : thread;

@@ -180,3 +180,17 @@ Deno.test("dap peer: terminate is answered at once and runs q as the editor's co
   assert.ok((await editor.request("terminate")).success);
   assert.deepEqual(session.submits.map((s) => s.text), ["q"]);
 });
+
+Deno.test("dap peer: threads while the debugger cannot say are the last ones named (none at first)", async () => {
+  const session = new FakeSession();
+  const { editor } = await attached(session);
+  const inspect = session.inspect.bind(session);
+  session.inspect = () =>
+    Promise.reject(Object.assign(new Error("running"), { code: "E_TARGET_RUNNING" }));
+  assert.deepEqual((await editor.request("threads")).body, { threads: [] });
+  session.inspect = inspect;
+  assert.deepEqual((await editor.request("threads")).body, { threads: [{ id: 7, name: "main" }] });
+  session.inspect = () =>
+    Promise.reject(Object.assign(new Error("running"), { code: "E_TARGET_RUNNING" }));
+  assert.deepEqual((await editor.request("threads")).body, { threads: [{ id: 7, name: "main" }] });
+});
