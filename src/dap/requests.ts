@@ -5,10 +5,7 @@
  * variables, watches, sources) is answered outside the transcript. An observer's requests that
  * would change anything are refused with the reason.
  */
-import fs from "node:fs";
-import path from "node:path";
 import type { DebugProtocol } from "@vscode/debugprotocol";
-import type { StackFrame } from "../engine/engine.ts";
 import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
 import { describeError } from "../errors.ts";
 import { type Done, isRecord, type Role, type SessionEvent } from "../protocol/messages.ts";
@@ -20,6 +17,7 @@ import {
   type WantedLine,
 } from "./breakpoints.ts";
 import { type PathMapper, sameFile } from "./paths.ts";
+import { createViews } from "./views.ts";
 import type { DapSession, DapSessionEvent } from "./session_port.ts";
 import { type DapEvent, eventTranslator, type Translated } from "./translate.ts";
 
@@ -47,9 +45,6 @@ export interface RequestContext {
   leave(reason: string): void;
 }
 
-/** Largest source file served to an editor. */
-export const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
-
 const OBSERVER =
   "you attached as an observer (observe): you see everything, but cannot change breakpoints, " +
   "run, step, interrupt or end the session";
@@ -69,11 +64,8 @@ export function createRequests(ctx: RequestContext) {
   let busy = 0;
   let thread = 1;
   let threads: { id: number; name: string }[] = [];
-  /** Frame ids handed out since the last stop, and the sources by reference. */
-  let frames = new Map<number, { thread: number; level: number }>();
-  let nextFrame = 1;
-  const sources = new Map<number, string>();
-  const sourceRefs = new Map<string, number>();
+  const views = createViews(session, paths);
+  const { dapBreakpoint, dapFrame } = views;
 
   const act = (action: Action): Promise<Done> =>
     new Promise((resolve) => {
@@ -92,7 +84,7 @@ export function createRequests(ctx: RequestContext) {
 
   const send = (t: Translated): Promise<void> | void => {
     if ("stop" in t) {
-      frames = new Map();
+      views.resumed();
       return inspect({ what: "threads" }).then(
         (a) => {
           if (a.what === "threads" && a.threads.length) thread = a.threads[0].id;
@@ -108,7 +100,7 @@ export function createRequests(ctx: RequestContext) {
       );
     }
     if (t.event === "continued") {
-      frames = new Map();
+      views.resumed();
       return reply.event("continued", { threadId: thread, allThreadsContinued: true });
     }
     reply.event(t.event, t.body);
@@ -131,64 +123,6 @@ export function createRequests(ctx: RequestContext) {
     }
   };
 
-  const sourceOf = (file: string): DebugProtocol.Source => {
-    const onServer = path.resolve(file);
-    const source: DebugProtocol.Source = {
-      name: path.basename(file),
-      path: paths.toEditor(onServer),
-    };
-    if (!paths.local) {
-      // No checkout of its own: the editor reads the file from the server (the `source` request).
-      let ref = sourceRefs.get(onServer);
-      if (ref === undefined) {
-        ref = sourceRefs.size + 1;
-        sourceRefs.set(onServer, ref);
-        sources.set(ref, onServer);
-      }
-      source.sourceReference = ref;
-    }
-    return source;
-  };
-
-  const dapBreakpoint = (b: Breakpoint): DebugProtocol.Breakpoint => {
-    const out: DebugProtocol.Breakpoint = { id: b.id, verified: b.verified };
-    if (b.file !== undefined) out.source = sourceOf(b.file);
-    if (b.line !== undefined) out.line = b.line;
-    if (!b.enabled) out.message = "disabled";
-    return out;
-  };
-
-  const dapFrame = (f: StackFrame, threadId: number): DebugProtocol.StackFrame => {
-    const id = nextFrame++;
-    frames.set(id, { thread: threadId, level: f.level });
-    const frame: DebugProtocol.StackFrame = {
-      id,
-      name: f.func ?? f.addr ?? "??",
-      line: f.line ?? 0,
-      column: f.line ? 1 : 0,
-    };
-    const where = fullPath(f);
-    if (where) frame.source = sourceOf(where);
-    if (f.addr) frame.instructionPointerReference = f.addr;
-    return frame;
-  };
-
-  /**
-   * A frame's file as the server has it. Debuggers name frames' files as compiled (often
-   * relative): the full path is the one the stop, a breakpoint or an earlier frame gave.
-   */
-  const fullPath = (f: StackFrame): string | undefined => {
-    const file = f.file;
-    if (file === undefined || file.startsWith("/")) return file;
-    const candidates = [
-      session.stateInfo.source?.path,
-      ...session.breakpoints().map((b) => b.file),
-      ...sourceRefs.keys(),
-    ];
-    return candidates.find((c) => c !== undefined && c.startsWith("/") && sameFile(c, file)) ??
-      file;
-  };
-
   /** Run actions as commands, all in the queue at once, and wait for each one's done. */
   const runAll = (actions: Action[]) => Promise.all(actions.map(act));
 
@@ -196,7 +130,7 @@ export function createRequests(ctx: RequestContext) {
     const source = isRecord(args.source) ? args.source : {};
     const ref = typeof source.sourceReference === "number" ? source.sourceReference : 0;
     const editorPath = typeof source.path === "string" ? source.path : undefined;
-    const file = sources.get(ref) ?? (editorPath && paths.toServer(editorPath));
+    const file = views.sourceFile(ref) ?? (editorPath && paths.toServer(editorPath));
     if (!file) return reply.fail(req, "E_ARGS", "setBreakpoints needs source.path");
     const raw = Array.isArray(args.breakpoints)
       ? args.breakpoints
@@ -299,7 +233,7 @@ export function createRequests(ctx: RequestContext) {
   };
 
   const frameOf = (args: Record<string, unknown>) =>
-    typeof args.frameId === "number" ? frames.get(args.frameId) : undefined;
+    typeof args.frameId === "number" ? views.frame(args.frameId) : undefined;
 
   const read = async (req: Request, args: Record<string, unknown>) => {
     switch (req.command) {
@@ -368,26 +302,9 @@ export function createRequests(ctx: RequestContext) {
   };
 
   const source = (req: Request, args: Record<string, unknown>) => {
-    const src = isRecord(args.source) ? args.source : {};
-    const ref = typeof args.sourceReference === "number" && args.sourceReference > 0
-      ? args.sourceReference
-      : typeof src.sourceReference === "number"
-      ? src.sourceReference
-      : 0;
-    // Only files the session showed this editor (frames, breakpoints): the endpoint is no file
-    // server, and an observer may read no more than the session shows it.
-    const file = sources.get(ref) ??
-      (typeof src.path === "string" && sourceRefs.has(src.path) ? src.path : undefined);
-    if (!file) return reply.fail(req, "E_SOURCE", "no such source in this session");
-    try {
-      const st = fs.statSync(file);
-      if (st.size > MAX_SOURCE_BYTES) {
-        return reply.fail(req, "E_SOURCE", `${file} is larger than ${MAX_SOURCE_BYTES} bytes`);
-      }
-      reply.ok(req, { content: fs.readFileSync(file, "utf8") });
-    } catch (err) {
-      reply.fail(req, "E_SOURCE", `cannot read ${file} on the server: ${(err as Error).message}`);
-    }
+    const read = views.source(args);
+    if ("error" in read) reply.fail(req, "E_SOURCE", read.error);
+    else reply.ok(req, { content: read.content });
   };
 
   const handle = async (req: Request, args: Record<string, unknown>) => {
