@@ -194,3 +194,27 @@ Deno.test("dap peer: threads while the debugger cannot say are the last ones nam
     Promise.reject(Object.assign(new Error("running"), { code: "E_TARGET_RUNNING" }));
   assert.deepEqual((await editor.request("threads")).body, { threads: [{ id: 7, name: "main" }] });
 });
+
+Deno.test("dap peer: with pathMappings the editor's paths become the server's and back; no file is served then", async () => {
+  const session = new FakeSession();
+  const { editor } = await attached(session, {
+    pathMappings: [{ localRoot: "/home/me/app", remoteRoot: "/srv/app" }],
+  });
+  const r = await editor.request("setBreakpoints", {
+    source: { path: "/home/me/app/src/x.c" },
+    breakpoints: [{ line: 5 }],
+  });
+  assert.deepEqual(session.acts[0].action, { do: "break", file: "/srv/app/src/x.c", line: 5 });
+  const [b] = r.body!.breakpoints as { source: { path: string; sourceReference?: number } }[];
+  assert.equal(b.source.path, "/home/me/app/src/x.c");
+  assert.equal(b.source.sourceReference, undefined);
+  session.othersBreak("/srv/app/src/y.c", 8);
+  const ev = await editor.event("breakpoint");
+  assert.equal(
+    (ev.body?.breakpoint as { source: { path: string } }).source.path,
+    "/home/me/app/src/y.c",
+  );
+  const bad = connect(session);
+  await bad.editor.request("initialize", {});
+  assert.equal((await bad.editor.request("attach", { pathMappings: "nope" })).message, "E_ATTACH");
+});
