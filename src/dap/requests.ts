@@ -53,7 +53,14 @@ export function createRequests(ctx: RequestContext) {
   const { session, me, reply, paths } = ctx;
   const translator = eventTranslator(me);
   let nextAct = 1;
-  const pendingActs = new Map<number, (done: Done) => void>();
+  /**
+   * Its commands under way, by id: answered once one has set the target running (editors take a
+   * step's or continue's response to mean "running now": VS Code marks the thread running when it
+   * arrives, so it must come before the stop), else when it is done.
+   */
+  const pendingActs = new Map<number, { resolve: (done: Outcome) => void; started: boolean }>();
+  /** The session command that ran the target, or its done. */
+  type Outcome = Pick<Done, "ok" | "error" | "refused">;
   /** Events leave in order; a stop waits for the engine to say which thread stopped. */
   let tail: Promise<void> = Promise.resolve();
   let configured = false;
@@ -67,18 +74,35 @@ export function createRequests(ctx: RequestContext) {
   const views = createViews(session, paths);
   const { dapBreakpoint, dapFrame } = views;
 
-  const act = (action: Action): Promise<Done> =>
+  const act = (action: Action): Promise<Outcome> =>
     new Promise((resolve) => {
       const id = nextAct++;
-      pendingActs.set(id, resolve);
+      pendingActs.set(id, { resolve, started: false });
       session.act(me, id, action);
     });
-  const submit = (text: string): Promise<Done> =>
+  const submit = (text: string): Promise<Outcome> =>
     new Promise((resolve) => {
       const id = nextAct++;
-      pendingActs.set(id, resolve);
+      pendingActs.set(id, { resolve, started: false });
       session.submit(me, id, text);
     });
+  /** A command's echo (it is its turn), its running target, its done. */
+  const follow = (event: DapSessionEvent) => {
+    if (event.t === "echo" && event.client === me) {
+      const pending = pendingActs.get(event.id);
+      if (pending) pending.started = true;
+    } else if (event.t === "state" && event.state === "running") {
+      for (const [id, pending] of pendingActs) {
+        if (!pending.started) continue;
+        pendingActs.delete(id);
+        pending.resolve({ ok: true });
+      }
+    } else if (event.t === "done" && event.client === me) {
+      const pending = pendingActs.get(event.id);
+      pendingActs.delete(event.id);
+      pending?.resolve(event);
+    }
+  };
   const inspect = (query: InspectQuery): Promise<InspectAnswer> => session.inspect(me, query);
   const observer = ctx.role === "observer";
 
@@ -157,7 +181,7 @@ export function createRequests(ctx: RequestContext) {
     const plan = planSource(file, wanted, before);
     if (plan.actions.length && observer) return reply.fail(req, "E_OBSERVER", OBSERVER);
     busy++;
-    let dones: Done[];
+    let dones: Outcome[];
     try {
       dones = await runAll(plan.actions);
     } finally {
@@ -207,7 +231,7 @@ export function createRequests(ctx: RequestContext) {
     const plan = planFunctions(wanted, session.breakpoints());
     if (plan.actions.length && observer) return reply.fail(req, "E_OBSERVER", OBSERVER);
     busy++;
-    let dones: Done[];
+    let dones: Outcome[];
     try {
       dones = await runAll(plan.actions);
     } finally {
@@ -226,7 +250,7 @@ export function createRequests(ctx: RequestContext) {
   };
 
   /** A request that is a command: answered when the command is done. */
-  const command = async (req: Request, run: Promise<Done>, body?: Record<string, unknown>) => {
+  const command = async (req: Request, run: Promise<Outcome>, body?: Record<string, unknown>) => {
     const done = await run;
     if (done.ok) reply.ok(req, body);
     else reply.fail(req, done.refused ? "E_REFUSED" : "E_COMMAND", done.error ?? "failed");
@@ -378,11 +402,7 @@ export function createRequests(ctx: RequestContext) {
     /** One session event for this editor. */
     deliver(event: DapSessionEvent) {
       if (event.t === "breakpoints") return syncBreakpoints(event.breakpoints);
-      if (event.t === "done" && event.client === me) {
-        const resolve = pendingActs.get(event.id);
-        pendingActs.delete(event.id);
-        resolve?.(event);
-      }
+      follow(event);
       for (const t of translator.live(event)) {
         if (!configured && ("stop" in t || t.event === "continued")) continue;
         emit(t);
@@ -396,8 +416,8 @@ export function createRequests(ctx: RequestContext) {
     flushed: () => tail,
     dispose() {
       disposed = true;
-      for (const resolve of pendingActs.values()) {
-        resolve({ t: "done", client: me, id: 0, seq: 0, ok: false, error: "disconnected" });
+      for (const pending of pendingActs.values()) {
+        pending.resolve({ ok: false, error: "disconnected" });
       }
       pendingActs.clear();
     },

@@ -218,3 +218,35 @@ Deno.test("dap peer: with pathMappings the editor's paths become the server's an
   await bad.editor.request("initialize", {});
   assert.equal((await bad.editor.request("attach", { pathMappings: "nope" })).message, "E_ATTACH");
 });
+
+Deno.test("dap peer: a step is answered once it runs the target, before its stop; a failed one with the error", async () => {
+  const session = new FakeSession();
+  const { editor } = await attached(session);
+  const asked = editor.request("next", { threadId: 1 });
+  await editor.until(() => session.acts.length === 1, "the next act");
+  const { client, id } = session.acts[0];
+  session.broadcast({ t: "echo", from: "eve@box", client, id, seq: 1, text: "next" });
+  session.broadcast({ t: "state", state: "running", info: {} });
+  const answered = await asked;
+  assert.ok(answered.success);
+  session.broadcast({ t: "state", state: "stopped", info: { reason: "end-stepping-range" } });
+  session.broadcast({ t: "done", client, id, seq: 1, ok: true });
+  const stopped = await editor.event("stopped");
+  assert.ok(editor.got.indexOf(answered) < editor.got.indexOf(stopped));
+
+  const failing = editor.request("stepIn", { threadId: 1 });
+  await editor.until(() => session.acts.length === 2, "the stepIn act");
+  const second = session.acts[1];
+  session.broadcast({ t: "echo", from: "eve@box", client, id: second.id, seq: 2, text: "step" });
+  session.broadcast({
+    t: "done",
+    client,
+    id: second.id,
+    seq: 2,
+    ok: false,
+    error: "The program is not being run.",
+  });
+  const r = await failing;
+  assert.equal(r.success, false);
+  assert.match((r.body?.error as { format: string }).format, /not being run/);
+});

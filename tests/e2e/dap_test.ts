@@ -259,14 +259,14 @@ Deno.test("e2e dap: .server opens one live (listed by .servers); pause, function
   assert.equal(refused.message, "E_SOURCE");
 
   const from = editor.events.length;
-  // A command's response comes when it is done: for continue, at the next stop (the pause).
+  // A command's response comes once it has set the target running.
   const continued = editor.request("continue", { threadId: inAdd.body?.threadId });
   await editor.waitEvent("continued", () => true, from);
   await alice.waitFor(/demo: x is 50/);
+  assert.ok((await continued).success);
   assert.ok((await editor.request("pause", { threadId: 1 })).success);
   const stop = await editor.waitEvent("stopped", () => true, from);
   assert.equal(stop.body?.reason, "pause");
-  assert.ok((await continued).success);
   await alice.waitFor(/eve@\S+ interrupted the target/);
 });
 
