@@ -21,6 +21,38 @@ import { DbgRemoteError } from "../errors.ts";
 /** Questions one participant may have under way at once (each is a round trip to the debugger). */
 export const MAX_QUESTIONS_IN_FLIGHT = 32;
 
+/** Most bytes of breakpoints in one event or welcome: well inside a frame (1 MiB by default). */
+export const MAX_BREAKPOINTS_BYTES = 256 * 1024;
+/** Longest condition or location told when the set would be larger than that. */
+const SHORT_TEXT = 200;
+
+/**
+ * The set as it can be told: whole when it fits in `maxBytes`; else with long conditions and
+ * locations cut (marked with "…"); else the breakpoints with the lowest ids that fit. Every
+ * breakpoint a frame can carry is shown; a set past that (thousands) is shown in part.
+ */
+export function fitBreakpoints(list: Breakpoint[], maxBytes = MAX_BREAKPOINTS_BYTES): Breakpoint[] {
+  const size = (l: Breakpoint[]) => new TextEncoder().encode(JSON.stringify(l)).length;
+  if (size(list) <= maxBytes) return list;
+  const cut = (t: string | undefined) =>
+    t !== undefined && t.length > SHORT_TEXT ? `${t.slice(0, SHORT_TEXT)}…` : t;
+  const short = list.map((b) => {
+    const c: Breakpoint = { ...b };
+    if (b.condition !== undefined) c.condition = cut(b.condition);
+    if (b.location !== undefined) c.location = cut(b.location);
+    return c;
+  });
+  if (size(short) <= maxBytes) return short;
+  const kept: Breakpoint[] = [];
+  let bytes = 2;
+  for (const b of short) {
+    bytes += new TextEncoder().encode(JSON.stringify(b)).length + 1;
+    if (bytes > maxBytes) break;
+    kept.push(b);
+  }
+  return kept;
+}
+
 /** The engine kind's words for `action`, or why there are none (E_BAD_ACTION). */
 export function actionText(
   kind: string,
@@ -90,9 +122,9 @@ export class SessionInspect {
     return this.#by;
   }
 
-  /** The engine told a new set while `by`'s command ran. */
+  /** The engine told a new set while `by`'s command ran (kept as it can be told). */
   changed(breakpoints: Breakpoint[], by: number | undefined): void {
-    this.#breakpoints = breakpoints;
+    this.#breakpoints = fitBreakpoints(breakpoints);
     this.#by = by;
   }
 

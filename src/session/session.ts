@@ -590,7 +590,7 @@ export class Session {
       case "breakpoints": {
         this.#inspect.changed(event.breakpoints, this.#issuer);
         // Live only: a late joiner's welcome has the set. `client`: whose command changed it.
-        const e = { t: "breakpoints" as const, breakpoints: event.breakpoints };
+        const e = { t: "breakpoints" as const, breakpoints: this.#inspect.breakpoints };
         const told = this.#issuer === undefined ? e : { ...e, client: this.#issuer };
         for (const [, m] of this.#members) m.p.deliver(told);
         break;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { EngineListener } from "../../src/engine/engine.ts";
 import type { Action, Breakpoint, Inspector } from "../../src/engine/inspect.ts";
 import { InspectError } from "../../src/engine/inspect.ts";
-import { actionText } from "../../src/session/inspect.ts";
+import { actionText, fitBreakpoints } from "../../src/session/inspect.ts";
 import { MAX_QUESTIONS_IN_FLIGHT } from "../../src/session/inspect.ts";
 import { doneOf, lab } from "./lab.ts";
 import { createFakeEngine, type FakeEngine } from "./fake_engine.ts";
@@ -183,7 +183,7 @@ Deno.test("inspect is answered to the asker alone, observers too; refusals carry
   o.send({ t: "inspect", id: 2, query: { what: "variables", ref: 5 } });
   o.send({ t: "inspect", id: 3, query: { what: "variables", ref: 6 } });
   o.send({ t: "inspect", id: 4, query: { what: "evaluate", expression: "x + 1" } });
-  await waitFor(() => o.inspected.length === 4);
+  for (const id of [1, 2, 3, 4]) await o.answer(id);
   assert.deepEqual(o.inspected.map((m) => m.id), [1, 2, 3, 4]);
   assert.deepEqual(o.inspected[0].answer, { what: "scopes", scopes: [{ name: "Locals", ref: 5 }] });
   assert.deepEqual(o.inspected[1].answer, {
@@ -198,7 +198,7 @@ Deno.test("inspect is answered to the asker alone, observers too; refusals carry
   });
   running = true;
   o.send({ t: "inspect", id: 5, query: { what: "evaluate", expression: "x" } });
-  await waitFor(() => o.inspected.length === 5);
+  await o.answer(5);
   assert.equal(o.inspected[4].code, "E_TARGET_RUNNING");
   // Nobody else saw any of it, and nothing reached the transcript.
   a.conn.command("print 1");
@@ -212,7 +212,7 @@ Deno.test("inspect: no inspector is E_NO_INSPECTOR; too many at once are refused
   const l = lab({ engine: dressed("gdb") });
   const a = await l.join("alice", { version: V14 });
   a.send({ t: "inspect", id: 1, query: { what: "threads" } });
-  await waitFor(() => a.inspected.length === 1);
+  await a.answer(1);
   assert.equal(a.inspected[0].code, "E_NO_INSPECTOR");
   await l.session.end("test over");
 
@@ -246,11 +246,47 @@ Deno.test("inspect: no inspector is E_NO_INSPECTOR; too many at once are refused
   await l2.session.end("test over");
 });
 
-/** Bounded: the condition holds within 5 s (answers come over an in-memory channel). */
-async function waitFor(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition never held");
-    await new Promise((r) => setTimeout(r, 5));
+Deno.test("act: the session speaks each engine kind's words, as its echo shows", async () => {
+  const expected: Record<string, string[]> = {
+    gdb: ["next", "step", "finish", "frame 2"],
+    lldb: ["next", "step", "finish", "frame select 2"],
+    python: ["n", "s", "r", "frame 2"],
+  };
+  for (const [kind, words] of Object.entries(expected)) {
+    const l = lab({ engine: dressed(kind) });
+    const a = await l.join("alice", { version: V14 });
+    const actions: Action[] = [{ do: "next" }, { do: "stepIn" }, { do: "stepOut" }, {
+      do: "frame",
+      level: 2,
+    }];
+    actions.forEach((action, i) => a.send({ t: "act", id: 100 + i, action }));
+    await a.until((e) => e.t === "done" && e.id === 103);
+    const echoed = a.events.flatMap((e) => e.t === "echo" ? [e.text] : []);
+    assert.deepEqual(echoed, words, kind);
+    assert.deepEqual(l.engine.executed, words, kind);
+    await l.session.end("test over");
   }
-}
+});
+
+Deno.test("fitBreakpoints: whole when it fits; long conditions cut; else the lowest ids that fit", () => {
+  const bp = (id: number, condition?: string): Breakpoint => ({
+    id,
+    file: "/src/loop.c",
+    line: id,
+    enabled: true,
+    verified: true,
+    ...(condition ? { condition } : {}),
+  });
+  const few = [bp(1), bp(2, "i > 3")];
+  assert.equal(fitBreakpoints(few), few);
+  const long = [bp(1, "x".repeat(16_384)), bp(2)];
+  const cut = fitBreakpoints(long, 1024);
+  assert.equal(cut.length, 2);
+  assert.equal(cut[0].condition, "x".repeat(200) + "…");
+  assert.deepEqual(cut[1], long[1]);
+  const many = Array.from({ length: 10_000 }, (_, i) => bp(i + 1));
+  const part = fitBreakpoints(many, 64 * 1024);
+  assert.ok(part.length > 100 && part.length < many.length);
+  assert.deepEqual(part.map((b) => b.id), many.slice(0, part.length).map((b) => b.id));
+  assert.ok(new TextEncoder().encode(JSON.stringify(part)).length <= 64 * 1024);
+});
