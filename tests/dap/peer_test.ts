@@ -250,3 +250,15 @@ Deno.test("dap peer: a step is answered once it runs the target, before its stop
   assert.equal(r.success, false);
   assert.match((r.body?.error as { format: string }).format, /not being run/);
 });
+
+Deno.test("dap peer: an observe endpoint makes observers whatever the attach asks", async () => {
+  const session = new FakeSession();
+  const c = connect(session, { observe: true });
+  await c.editor.request("initialize", { clientID: "nvim-dap" });
+  assert.ok((await c.editor.request("attach", { observe: false, user: "bob" })).success);
+  const [p] = session.members.values();
+  assert.equal(p.role, "observer");
+  assert.equal(p.who.tool, "nvim-dap");
+  assert.equal((await c.editor.request("next", { threadId: 1 })).message, "E_OBSERVER");
+  assert.equal(session.acts.length, 0);
+});
