@@ -14,6 +14,8 @@
  *   tcp:port=5005                    (client, no server=) wait for a server to dial in
  *   http:port=8081                   the browser client: a web page (and WebSocket) on port 8081
  *   https:port=8443,certfile=..,keyfile=..   the same over TLS
+ *   dap:port=4711                    editors: the Debug Adapter Protocol (src/dap/)
+ *   daps:port=4711,certfile=..,keyfile=..    the same over TLS
  *
  * Pure: parse and format only, no I/O.
  */
@@ -55,7 +57,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       `unknown transport "${transport}"`,
       guess
         ? `did you mean "${guess}"?`
-        : "transports are: tcp, npipe, ssl, spipe, com, http, https",
+        : "transports are: tcp, npipe, ssl, spipe, com, http, https, dap, daps",
       0,
     );
   }
@@ -163,6 +165,13 @@ function checkRole(text: string, spec: ConnSpec, role: Role): void {
       text,
       '"observe" marks a server\'s endpoint: it makes everyone who joins there an observer',
       "to join as an observer yourself, use: dbgremote client --observe CONNSTR",
+    );
+  }
+  if ((spec.transport === "dap" || spec.transport === "daps") && role === "connect") {
+    fail(
+      text,
+      `${spec.transport}: is where editors attach over the Debug Adapter Protocol`,
+      'attach your editor to it ("debugServer": PORT), or connect here with tcp:',
     );
   }
   if (isTls(spec) && role === "listen" && !spec.certfile) {

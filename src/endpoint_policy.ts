@@ -9,6 +9,13 @@
  *   tcp/ssl/http/https  loopback    password           open      token
  *   tcp/ssl/http/https  network     password           open      refused (E_INSECURE)
  *   tcp clicon          the dialed  password           open      refused (E_INSECURE)
+ *   dap, daps           loopback    password           open      token (or the same uid)
+ *   dap, daps           network     password (dap: only with insecure)  open  refused
+ *
+ * An editor's attach request carries the password itself (DAP has no challenge), so on
+ * `dap:` (plain tcp) beyond loopback a password would cross the network in clear: refused
+ * unless `insecure`; `daps:` (TLS) is the way. On loopback, DAP peers from the server's own
+ * user are let in without the token (see src/dap/attach_auth.ts).
  *
  * "token": every local user can reach a loopback port, so the server makes a
  * random session token, acting as the endpoint's password, that only its own
@@ -63,6 +70,17 @@ export function listensEverywhere(spec: ConnSpec): boolean {
  * to people the user did not mean. `hasPassword`: it has a password (lab: password_env).
  */
 export function endpointAccess(spec: ConnSpec, hasPassword: boolean): Access {
+  if (spec.transport === "dap" && hasPassword && !spec.insecure && reachOf(spec) === "network") {
+    throw new DbgRemoteError(
+      "E_INSECURE",
+      `${formatConnStr(spec)}: an editor's attach request carries the password as it is, ` +
+        "so on plain tcp it would cross the network in clear",
+      {
+        hint: "use daps: with certfile= and keyfile= (create a pair with: dbgremote cert), or " +
+          "listen on loopback (server=127.0.0.1) and tunnel (ssh -L), or add `insecure`",
+      },
+    );
+  }
   if (hasPassword) return "password";
   if (spec.insecure) return "open";
   const reach = reachOf(spec);

@@ -17,6 +17,7 @@ import { who } from "../platform.ts";
 import { resolvePassword, secretNames, withoutSecrets } from "../secrets.ts";
 import { tokenFor } from "../transport/loopback_token.ts";
 import { pipeDirectory } from "../transport/npipe.ts";
+import { editorHow, isDap } from "../dap/names.ts";
 // The server's modules (session, discovery, the embedded sample) load when a server starts:
 // a client or a lab check does not pay for them.
 import type { RunningServer } from "../server/server.ts";
@@ -112,6 +113,8 @@ export async function startServerRole(ctx: CliContext, role: ServerRole): Promis
       : ` (from other machines: dbgremote client ${remote})`;
     const how = e.listener.url
       ? `open ${e.listener.url} in a browser`
+      : isDap(e.spec)
+      ? editorHow(e.address)
       : `dbgremote client ${e.client}`;
     p.stdout(
       `*** listening on ${formatConnStr(e.spec)}${took}: ${how}${elsewhere}${watch}${mine}\n`,

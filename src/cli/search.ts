@@ -73,10 +73,11 @@ export function withAddress(endpoint: string, host: string, address: string): st
   } catch {
     return endpoint;
   }
-  if ((spec.transport !== "tcp" && spec.transport !== "ssl") || spec.server !== host) {
+  const overTcp = ["tcp", "ssl", "dap", "daps"].includes(spec.transport);
+  if (!overTcp || !("server" in spec) || spec.server !== host) {
     return endpoint;
   }
-  spec.server = address;
+  (spec as { server?: string }).server = address;
   return formatConnStr(spec);
 }
 

@@ -89,5 +89,24 @@ export interface HttpsSpec extends Omit<HttpSpec, "transport">, Omit<TlsOptions,
   transport: "https";
 }
 
-export type ConnSpec = TcpSpec | NpipeSpec | SslSpec | SpipeSpec | ComSpec | HttpSpec | HttpsSpec;
+/** `dap:` takes editors (VS Code, nvim-dap, dape) over the Debug Adapter Protocol; listen only. */
+export interface DapSpec extends Omit<TcpSpec, "transport" | "clicon"> {
+  transport: "dap";
+}
+
+/** `daps:` is `dap:` over TLS (the attach request carries the password). */
+export interface DapsSpec extends Omit<DapSpec, "transport">, Omit<TlsOptions, "clientca"> {
+  transport: "daps";
+}
+
+export type ConnSpec =
+  | TcpSpec
+  | NpipeSpec
+  | SslSpec
+  | SpipeSpec
+  | ComSpec
+  | HttpSpec
+  | HttpsSpec
+  | DapSpec
+  | DapsSpec;
 export type Role = "listen" | "connect";

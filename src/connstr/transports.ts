@@ -9,6 +9,7 @@ import type {
   CommonSpec,
   ComSpec,
   ConnSpec,
+  DapSpec,
   HttpSpec,
   HttpsSpec,
   SpipeSpec,
@@ -109,15 +110,26 @@ export const TRANSPORTS: Record<Transport, TransportEntry> = {
     true,
     (p) => ({ ...httpSpec(p), ...p.tls, transport: "https" }),
   ),
+  dap: entry(TCP_FAMILY, COMMON_KEYS, false, dapSpec),
+  daps: entry(
+    TCP_FAMILY,
+    [...COMMON_KEYS, "certfile", "keyfile"],
+    true,
+    (p) => ({ ...dapSpec(p), ...p.tls, transport: "daps" }),
+  ),
 };
 
-/** Is this endpoint addressed by a tcp port (tcp, ssl, http, https)? */
-export function isTcpFamily(spec: ConnSpec): spec is TcpSpec | SslSpec | HttpSpec | HttpsSpec {
+/** Is this endpoint addressed by a tcp port (tcp, ssl, http, https, dap, daps)? */
+export function isTcpFamily(
+  spec: ConnSpec,
+): spec is Extract<ConnSpec, { transport: "tcp" | "ssl" | "http" | "https" | "dap" | "daps" }> {
   return TRANSPORTS[spec.transport].family === TCP_FAMILY;
 }
 
-/** Does this endpoint speak TLS (ssl, spipe, https)? */
-export function isTls(spec: ConnSpec): spec is SslSpec | SpipeSpec | HttpsSpec {
+/** Does this endpoint speak TLS (ssl, spipe, https, daps)? */
+export function isTls(
+  spec: ConnSpec,
+): spec is Extract<ConnSpec, { transport: "ssl" | "spipe" | "https" | "daps" }> {
   return TRANSPORTS[spec.transport].tls;
 }
 
@@ -195,6 +207,12 @@ function httpSpec(p: Parts): HttpSpec {
   const expire = p.values.get("expire");
   if (expire !== undefined) web.expire = parseDuration(p.text, expire);
   return web;
+}
+
+/** A tcp address where editors attach (they dial; the server never does: no clicon). */
+function dapSpec(p: Parts): DapSpec {
+  const { clicon: _, ...tcp } = tcpSpec(p);
+  return { ...tcp, transport: "dap" };
 }
 
 /** A pipe name: plain, or an absolute socket path. */

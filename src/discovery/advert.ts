@@ -85,7 +85,7 @@ export function advertisedEndpoint(
   }
   if (
     (client.transport === "tcp" || client.transport === "ssl" || client.transport === "http" ||
-      client.transport === "https") &&
+      client.transport === "https" || client.transport === "dap" || client.transport === "daps") &&
     spec.transport === client.transport
   ) {
     // Bound to every interface: others reach it by the host's name.
@@ -103,7 +103,7 @@ export function isLocalOnly(endpoint: string): boolean {
     const spec = parseConnStr(endpoint);
     if (
       spec.transport === "tcp" || spec.transport === "ssl" || spec.transport === "http" ||
-      spec.transport === "https"
+      spec.transport === "https" || spec.transport === "dap" || spec.transport === "daps"
     ) {
       return isLoopback(spec.server);
     }

@@ -29,6 +29,7 @@ import type { Channel, Listener } from "../transport/transport.ts";
 import { dialOut } from "./reverse.ts";
 import { announceServer } from "./announce.ts";
 import type { VersionInfo } from "../version.ts";
+import { isDap, serveDapEndpoint } from "../dap/endpoint.ts";
 
 /** Longest wait at the end for peers to take what is queued for them (one that never reads). */
 const END_FLUSH_MS = 5_000;
@@ -167,6 +168,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const limiter = new AuthLimiter();
   const gate = new PreloginGate(config.prelogin);
   const peerIdentity = identifyPeers();
+  const uidOf = createUidLookup();
   const tokenDir = config.tokenDir ?? pipeDirectory(config.env);
   /**
    * How peers get in (src/endpoint_policy.ts): an endpoint not fit to open throws before anything
@@ -267,6 +269,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
           message: "too many connections are logging in at once",
           hint: "try again in a few seconds",
         });
+        return;
+      }
+      if (isDap(spec)) {
+        const editor = serveDapEndpoint(session, channel, {
+          ...{ spec, access: ready.access, auth, endpoint: id, onSettled: settled },
+          ...{ log: config.log, attachTimeoutMs: config.helloTimeoutMs },
+          uidOf: (peer) => uidOf(peer, port),
+        });
+        connected.add(editor);
+        void editor.then(() => connected.delete(editor));
         return;
       }
       const gone = servePeer(session, channel, {

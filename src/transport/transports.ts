@@ -24,6 +24,7 @@ export function createTransports(
   const tcp = () => import("./tcp.ts");
   const npipe = () => import("./npipe.ts");
   const http = () => import("./http/transport.ts");
+  const dap = () => import("../dap/transport.ts");
   return {
     tcp: lazyTransport("tcp", async () => (await tcp()).createTcpTransport()),
     npipe: lazyTransport(
@@ -44,5 +45,7 @@ export function createTransports(
       "https",
       async () => (await http()).createHttpTransport({ secure: true, web: await web() }),
     ),
+    dap: lazyTransport("dap", async () => (await dap()).createDapTransport()),
+    daps: lazyTransport("daps", async () => (await dap()).createDapTransport({ secure: true })),
   };
 }

@@ -51,7 +51,7 @@ Deno.test("transports: every name is there; the web runtime is made only when ht
   });
   assert.deepEqual(
     Object.keys(transports).sort(),
-    ["com", "http", "https", "npipe", "spipe", "ssl", "tcp"],
+    ["com", "dap", "daps", "http", "https", "npipe", "spipe", "ssl", "tcp"],
   );
   for (const [name, t] of Object.entries(transports)) assert.equal(t.name, name);
   assert.equal(made, 0);
