@@ -11,9 +11,6 @@ import type {
   ConnSpec,
   DapSpec,
   HttpSpec,
-  HttpsSpec,
-  SpipeSpec,
-  SslSpec,
   TcpSpec,
   TlsOptions,
 } from "./spec.ts";

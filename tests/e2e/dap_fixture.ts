@@ -4,14 +4,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import {
-  buildSample,
-  listeningAddress,
-  Proc,
-  requireBinary,
-  scratch,
-  serverProc,
-} from "./harness.ts";
+import { buildSample, listeningAddress, type Proc, withScratch } from "./harness.ts";
 import { DapTestClient } from "./dap_client.ts";
 
 export interface DapLab extends AsyncDisposable {
@@ -46,8 +39,7 @@ export async function dapLab(
     kind?: "gdb" | "lldb" | "python";
   } = {},
 ): Promise<DapLab> {
-  requireBinary();
-  const tmp = scratch();
+  const tmp = withScratch(options.env);
   // Python: Debian's python3-debugpy serves /usr/bin/python3 (a pyenv python3 may come first).
   const python = options.kind === "python";
   const program = python ? path.join(tmp.dir, "demo.py") : buildSample(tmp.dir);
@@ -57,7 +49,7 @@ export async function dapLab(
   const source = python ? program : path.join(tmp.dir, "demo.c");
   let cafile: string | undefined;
   if (options.dap?.includes("{certfile}")) {
-    await using cert = new Proc("cert", ["cert", "--out", tmp.dir, "--name", "lab"], tmp.env);
+    const cert = tmp.spawn("cert", ["cert", "--out", tmp.dir, "--name", "lab"]);
     if ((await cert.wait()).code !== 0) throw new Error(`dbgremote cert failed: ${cert.stderr}`);
     cafile = path.join(tmp.dir, "lab.crt");
     options = {
@@ -76,19 +68,15 @@ export async function dapLab(
     ? ["lldb-19", program]
     : undefined;
   const server = debug
-    ? new Proc(
-      "server",
-      ["server", "--noio", "--name", "lab", ...endpoints, "--", ...debug],
-      { ...tmp.env, ...options.env },
-    )
-    : serverProc(tmp, program, endpoints, { name: "lab", env: options.env, args: options.args });
+    ? tmp.spawn("server", ["server", "--noio", "--name", "lab", ...endpoints, "--", ...debug])
+    : tmp.startServer(program, { endpoints, name: "lab", args: options.args });
   const owned: AsyncDisposable[] = [];
   try {
     const tcp = await listeningAddress(server, "tcp");
     const m = await server.waitFor(
       /listening on daps?:\S*: attach an editor .*"debugServer": (\d+)/,
     );
-    const env = { ...tmp.env, ...options.env };
+    const env = tmp.env;
     return {
       dir: tmp.dir,
       env,
@@ -103,8 +91,7 @@ export async function dapLab(
         return i + 1;
       },
       async console(user, args = []) {
-        const p = new Proc(user, ["client", "--user", user, ...args, tcp], env);
-        owned.push(p);
+        const p = tmp.spawn(user, ["client", "--user", user, ...args, tcp]);
         await p.waitFor("*** connected to lab");
         return p;
       },
@@ -121,12 +108,10 @@ export async function dapLab(
       },
       async [Symbol.asyncDispose]() {
         for (const o of owned.reverse()) await o[Symbol.asyncDispose]();
-        await server[Symbol.asyncDispose]();
         await tmp[Symbol.asyncDispose]();
       },
     };
   } catch (err) {
-    await server[Symbol.asyncDispose]();
     await tmp[Symbol.asyncDispose]();
     throw err;
   }
