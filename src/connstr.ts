@@ -57,7 +57,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
       `unknown transport "${transport}"`,
       guess
         ? `did you mean "${guess}"?`
-        : "transports are: tcp, npipe, ssl, spipe, com, http, https, dap, daps",
+        : `transports are: ${Object.keys(TRANSPORTS).join(", ")}`,
       0,
     );
   }
