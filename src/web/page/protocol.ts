@@ -1,8 +1,10 @@
 // The page's side of dbgremote's wire protocol: the native client's frames and
 // messages (src/protocol/), the same checks on what the server sends
 // (parse_server.ts), the same password proofs. hello → [challenge → auth] →
-// welcome, then cmd/interrupt/bye out and session events in. No DOM here:
-// tests drive it against the real server code.
+// welcome, then cmd/interrupt/bye out and session events in; with a 1.4 server also
+// act (a toolbar button, a click in the source: a session command in the engine's
+// words) and inspect → inspected (the panes' questions, answered to this page
+// alone). No DOM here: tests drive it against the real server code.
 
 import { acceptableIterations, proofText } from "../../protocol/challenge.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../../protocol/frame.ts";
@@ -15,7 +17,10 @@ import type {
   Who,
 } from "../../protocol/messages.ts";
 import { parseServerMessage } from "../../protocol/parse_server.ts";
+import { speaks } from "../../protocol/version_policy.ts";
+import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../../engine/inspect.ts";
 import { type Prover, randomNonce } from "./crypto.ts";
+import { isBreakpoints, isInspected } from "./inspect_wire.ts";
 
 export { encodeFrame, FrameDecoder };
 
@@ -42,7 +47,21 @@ export interface PageClientOptions {
     event(e: SessionEvent): void;
     refused(r: Refusal): void;
     needPassword(): void;
+    /** (1.4) The session's breakpoints changed (anyone's `break`, `delete`, a click). */
+    breakpoints?(list: Breakpoint[]): void;
   };
+  /** How long an inspect question may wait for its answer (ms). */
+  inspectTimeoutMs?: number;
+}
+
+/** The first protocol with act, inspect/inspected and the breakpoints event. */
+export const INSPECT_SINCE = "1.4";
+
+/** Why an inspect question got no answer: a stable code, the words for a pane. */
+export class InspectError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
 }
 
 export interface PageClient {
@@ -55,6 +74,20 @@ export interface PageClient {
   command(text: string): number;
   interrupt(): void;
   leave(): void;
+  /** Does the server take act and inspect (protocol 1.4)? False before the welcome. */
+  readonly canInspect: boolean;
+  /** A toolbar button or a click: run as a session command in the engine's own words. */
+  act(action: Action): number;
+  /** A pane's question, answered to this page alone; rejects with an InspectError. */
+  inspect(query: InspectQuery): Promise<InspectAnswer>;
+  /** The connection is gone: every question still waiting fails now. */
+  close(): void;
+}
+
+interface Pending {
+  resolve(a: InspectAnswer): void;
+  reject(e: InspectError): void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /** One session connection over a WebSocket the caller owns. */
@@ -67,7 +100,18 @@ export function createClient(options: PageClientOptions): PageClient {
   let nextId = 1;
   let welcome: Welcome | undefined;
   let queue = Promise.resolve();
-  const send = (m: ClientMessage) => options.send(encodeFrame(m));
+  const pending = new Map<number, Pending>();
+  const inspectTimeoutMs = options.inspectTimeoutMs ?? 15_000;
+  const send = (m: ClientMessage | Message) => options.send(encodeFrame(m));
+  const canInspect = () =>
+    phase === "joined" && !!welcome && speaks(welcome.protocol, INSPECT_SINCE);
+  const failAll = (code: string, message: string) => {
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      pending.delete(id);
+      p.reject(new InspectError(code, message));
+    }
+  };
   const refuse = (code: string, message: string, hint?: string) => {
     phase = "refused";
     on.refused({ code, message, hint, fromServer: false });
@@ -114,8 +158,27 @@ export function createClient(options: PageClientOptions): PageClient {
     on.welcome(w);
   }
 
+  /** The 1.4 messages, before the general parser (which skips types it does not know). */
+  function handleInspect(raw: Message): boolean {
+    if (isInspected(raw)) {
+      const p = pending.get(raw.id);
+      if (!p) return true; // answered after its timeout: nobody waits any more
+      pending.delete(raw.id);
+      clearTimeout(p.timer);
+      if (raw.ok && raw.answer) p.resolve(raw.answer);
+      else p.reject(new InspectError(raw.code ?? "E_INSPECT", raw.error ?? "no answer"));
+      return true;
+    }
+    if (isBreakpoints(raw)) {
+      on.breakpoints?.(raw.breakpoints);
+      return true;
+    }
+    return false;
+  }
+
   async function handle(raw: Message) {
     if (phase === "refused") return;
+    if (phase === "joined" && handleInspect(raw)) return;
     const parsed = parseServerMessage(raw);
     if (!parsed.ok) {
       // A newer server's event: skipped, as the console skips it.
@@ -181,6 +244,37 @@ export function createClient(options: PageClientOptions): PageClient {
     },
     leave() {
       send({ t: "bye" });
+      failAll("E_CLOSED", "left the session");
+    },
+    get canInspect() {
+      return canInspect();
+    },
+    act(action) {
+      const id = nextId++;
+      send({ t: "act", id, action });
+      return id;
+    },
+    inspect(query) {
+      if (!canInspect()) {
+        return Promise.reject(
+          new InspectError(
+            "E_NO_INSPECT",
+            `this server (protocol ${welcome?.protocol ?? "?"}) answers no inspect questions`,
+          ),
+        );
+      }
+      const id = nextId++;
+      return new Promise<InspectAnswer>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new InspectError("E_TIMEOUT", `no answer in ${inspectTimeoutMs / 1000} s`));
+        }, inspectTimeoutMs);
+        pending.set(id, { resolve, reject, timer });
+        send({ t: "inspect", id, query });
+      });
+    },
+    close() {
+      failAll("E_CLOSED", "disconnected");
     },
   };
 }
