@@ -28,6 +28,7 @@ export function createVariablesPane(root: HTMLElement, ask: Ask): VariablesPane 
   /** One node: name = value, its type in the tooltip; with children a toggle that reads them. */
   function node(v: { name: string; value?: string; type?: string; ref: number }, gen: number) {
     const li = el("li", "var");
+    li.dataset.name = v.name;
     const row = el("div", "row");
     const twisty = el("span", "twisty", v.ref > 0 ? "▸" : " ");
     row.append(twisty, el("span", "name", v.name));
