@@ -36,7 +36,14 @@ export type ErrorCode =
   | "E_GAVE_UP"
   | "E_SHIP"
   | "E_DISCOVERY"
-  | "E_RECORD";
+  | "E_RECORD"
+  // The structured side (engine/inspect.ts): why a question or an action was not answered.
+  | "E_TARGET_RUNNING"
+  | "E_NO_TARGET"
+  | "E_NO_INSPECTOR"
+  | "E_BAD_REF"
+  | "E_INSPECT"
+  | "E_BAD_ACTION";
 
 export class DbgRemoteError extends Error {
   readonly code: ErrorCode;

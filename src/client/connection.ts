@@ -12,6 +12,7 @@ import type {
   Challenge,
   EndCause,
   Hello,
+  Inspected,
   SessionEvent,
   Welcome,
   Who,
@@ -26,6 +27,8 @@ export interface ClientOptions {
   version: VersionInfo;
   /** Called for every session event after the welcome, in order. */
   onEvent: (event: SessionEvent) => void;
+  /** (1.4) The answer to an `inspect` this client sent. */
+  onInspected?: (answer: Inspected) => void;
   /** Called once when the connection closes; `error` says why if it was not a clean end. */
   onClose?: (error?: DbgRemoteError) => void;
   handshakeTimeoutMs?: number;
@@ -258,6 +261,10 @@ export function openClient(channel: Channel, options: ClientOptions): Promise<Cl
       }
       // A second challenge or welcome means nothing after the handshake.
       if (m.t === "challenge" || m.t === "welcome") return;
+      if (m.t === "inspected") {
+        options.onInspected?.(m);
+        return;
+      }
       const event: SessionEvent = m;
       if (event.t === "end") ending ??= { kind: "ended", reason: event.reason, cause: event.cause };
       // Dropped: the drop notice names this client itself (its `code` says why).

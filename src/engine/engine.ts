@@ -9,6 +9,8 @@
  * Each engine passes the shared contract suite in tests/engine/.
  */
 
+import type { Breakpoint, Inspector } from "./inspect.ts";
+
 export type TargetState = "idle" | "running" | "stopped" | "exited";
 
 /** One frame of the stopped thread's stack, innermost first. */
@@ -65,6 +67,8 @@ export type EngineEvent =
    * printed the frame); the next stop selects frame 0 again.
    */
   | { type: "frame"; frame: StackFrame; source?: SourceExcerpt }
+  /** (inspect) The session's breakpoints changed (anyone's command): the whole set. */
+  | { type: "breakpoints"; breakpoints: Breakpoint[] }
   /** The debugger process itself went away (crash, kill, quit). */
   | { type: "exit"; code: number | null; signal: string | null; expected: boolean };
 
@@ -112,6 +116,8 @@ export interface Engine {
   unsetEnv(names: string[]): Promise<void>;
   /** Stop the debugger and its target. Idempotent. */
   stop(): Promise<void>;
+  /** (inspect) The structured side, outside the transcript (engine/inspect.ts); absent: none. */
+  readonly inspector?: Inspector;
 }
 
 export type EngineListener = (event: EngineEvent) => void;

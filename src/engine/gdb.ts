@@ -28,6 +28,7 @@ import type {
 import { describeStopWith, frameEvent, type SourceCache, stopInfo } from "./gdb_frames.ts";
 import { drainWithin, openTargetTerminal } from "./target_terminal.ts";
 import { type MiRecord, type MiTuple, parseMiLine, splitGlued, str, tuple } from "./mi_parser.ts";
+import { createGdbInspect } from "./gdb_inspect.ts";
 
 export { type SourceCache, sourceExcerpt, stackFrame, stackFrames } from "./gdb_frames.ts";
 
@@ -248,6 +249,7 @@ export function createGdbEngine(
   };
 
   const handleRecord = (r: MiRecord) => {
+    inspect.see(r); // (inspect) breakpoints, the current thread, refs dying on resume
     switch (r.kind) {
       case "result": {
         const w = r.token === undefined ? undefined : waiters.get(r.token);
@@ -382,8 +384,16 @@ export function createGdbEngine(
     return { ok: true };
   };
 
+  // (inspect) The structured side: its answers outside the transcript, its news in gdb's order.
+  const inspect = createGdbInspect({
+    ask: (command) => send(command, true),
+    state: () => state,
+    changed: (breakpoints) => emit({ type: "breakpoints", breakpoints }),
+  });
+
   const engine: Engine = {
     kind: "gdb",
+    inspector: inspect.inspector,
     get description() {
       return description;
     },

@@ -10,6 +10,7 @@
  * kind, for every client that acts.
  */
 import type { StackFrame } from "./engine.ts";
+import { DbgRemoteError } from "../errors.ts";
 
 /** One breakpoint of the session (there is one set, whoever made it). */
 export interface Breakpoint {
@@ -24,6 +25,8 @@ export interface Breakpoint {
   hits?: number;
   /** False while the debugger could not place it (pending, no code at that line). */
   verified: boolean;
+  /** Where it was set, as it was said (`main`, `demo.c:9`): tells a function's from a line's. */
+  location?: string;
 }
 
 export interface ThreadInfo {
@@ -98,3 +101,40 @@ export type InspectAnswer =
   | { what: "scopes"; scopes: Scope[] }
   | { what: "variables"; variables: Variable[] }
   | { what: "evaluate"; result: Evaluated };
+
+/** Why the structured side did not answer: a stable code for clients to decide on. */
+export type InspectCode =
+  | "E_TARGET_RUNNING"
+  | "E_NO_TARGET"
+  | "E_NO_INSPECTOR"
+  | "E_BAD_REF"
+  | "E_INSPECT"
+  | "E_BAD_ACTION";
+
+/** An inspector's refusal or the debugger's: rejected with this, never a stale answer. */
+export class InspectError extends DbgRemoteError {
+  constructor(code: InspectCode, message: string, hint?: string) {
+    super(code, message, { hint });
+    this.name = "InspectError";
+  }
+}
+
+/** The target is not stopped: nothing to read (running: wait for a stop; none: start it). */
+export function notStopped(state: string): InspectError {
+  return state === "running"
+    ? new InspectError(
+      "E_TARGET_RUNNING",
+      "the target is running",
+      "interrupt it or wait for a stop",
+    )
+    : new InspectError("E_NO_TARGET", "the target is not stopped", "start the program first");
+}
+
+/** A variables reference that is unknown or died when the target resumed. */
+export function badRef(ref: number): InspectError {
+  return new InspectError(
+    "E_BAD_REF",
+    `variables reference ${ref} is unknown or died when the target resumed`,
+    "ask for the scopes of the frame again",
+  );
+}

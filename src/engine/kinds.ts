@@ -7,6 +7,8 @@
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../suggest.ts";
 import type { EngineSpec } from "./engine.ts";
+import type { ActionWords } from "./inspect.ts";
+import { gdbWords, lldbWords, pdbWords } from "./action_words.ts";
 
 export interface EngineKind {
   /** The name in a lab's `engine = { kind = ... }` and in `EngineSpec.kind`. */
@@ -23,6 +25,8 @@ export interface EngineKind {
   parse(words: string[]): EngineSpec;
   /** A command line to show in hints. */
   example: string;
+  /** Its own words for a toolbar's or an editor's actions (engine/action_words.ts). */
+  words: ActionWords;
 }
 
 /** A debugger word's file name: `/opt/gdb-14/bin/gdb` → `gdb`. */
@@ -52,6 +56,7 @@ const gdb: EngineKind = {
   needs: "gdb 10 or newer",
   install: "apt-get install gdb",
   example: "-- gdb --args ./app ARG...",
+  words: gdbWords,
   recognises: (base) => /^gdb(-[\w.]+)?$/.test(base),
   parse(words) {
     const [debuggerPath, ...rest] = words;
@@ -80,6 +85,7 @@ const lldb: EngineKind = {
   needs: "lldb 19 or newer with its lldb-dap",
   install: "apt-get install lldb-19",
   example: "-- lldb -- ./app ARG...",
+  words: lldbWords,
   // Debian names them by version: lldb-19 (whose adapter is lldb-dap-19).
   recognises: (base) => /^lldb(-\d+(\.\d+)*)?$/.test(base),
   parse(words) {
@@ -110,6 +116,7 @@ const python: EngineKind = {
   needs: "a python3 that can import debugpy",
   install: "apt-get install python3-debugpy",
   example: "-- python3 -m pdb script.py ARG...",
+  words: pdbWords,
   recognises: (base) => /^python(3(\.\d+)?)?$/.test(base),
   parse(words) {
     const [interpreter, ...rest] = words;

@@ -18,9 +18,30 @@
  * dropped), so clients decide on codes, never on text. An `out` was always a
  * piece of the output, not a line: long text comes as several, which clients
  * join as they arrive, adding nothing (see protocol/fit.ts).
+ *
+ * Protocol 1.4 (the structured side, for the page's panes; see protocol/inspect_wire.ts)
+ * added client messages `act` (an action run as the client's own command, in the engine's
+ * words: echo, out and done as for `cmd`; refused to observers) and `inspect` (a read-only
+ * question, observers too), the server's `inspected` (to the asker alone, never in scrollback
+ * or the record) and the `breakpoints` event (the whole set, live only) with
+ * `welcome.breakpoints`. A 1.3 server closes a peer sending `act` or `inspect` (an unknown
+ * type), so clients send them only to a server whose welcome says 1.4; the server sends
+ * `breakpoints` only to peers whose hello said {@link INSPECT_SINCE} or newer.
  */
 import type { SourceExcerpt, StackFrame, StopInfo, TargetState } from "../engine/engine.ts";
 import type { Message } from "./frame.ts";
+import type { Breakpoint } from "../engine/inspect.ts";
+import {
+  type Act,
+  actProblem,
+  type Breakpoints,
+  type Inspect,
+  type Inspected,
+  inspectProblem,
+} from "./inspect_wire.ts";
+
+export { type Act, type Breakpoints, type Inspect, type Inspected };
+export { INSPECT_SINCE } from "./inspect_wire.ts";
 
 export interface Who {
   user: string;
@@ -83,6 +104,8 @@ export interface Welcome extends Message {
    * or the hello asked for it, else "operator". Absent from a 1.0 server: operator.
    */
   role?: Role;
+  /** (1.4) The session's breakpoints now (then live `breakpoints` events). */
+  breakpoints?: Breakpoint[];
   /** Set when the releases differ. */
   warning?: string;
   /** With a password: the server's proof that it knows it too (see protocol/auth.ts). */
@@ -220,11 +243,11 @@ export interface Selected extends Message {
   source?: SourceExcerpt;
 }
 
-/** What every client sees, and what scrollback replays (`selected` only live). */
-export type SessionEvent = Echo | Out | State | Notice | Done | End | Selected;
+/** What every client sees, and what scrollback replays (`selected`, `breakpoints` only live). */
+export type SessionEvent = Echo | Out | State | Notice | Done | End | Selected | Breakpoints;
 
-export type ClientMessage = Hello | Auth | Cmd | Interrupt | Bye;
-export type ServerMessage = Challenge | Welcome | ErrorMsg | SessionEvent;
+export type ClientMessage = Hello | Auth | Cmd | Interrupt | Bye | Act | Inspect;
+export type ServerMessage = Challenge | Welcome | ErrorMsg | SessionEvent | Inspected;
 
 function isString(v: unknown): v is string {
   return typeof v === "string";
@@ -293,6 +316,10 @@ function clientProblem(m: Message): string | undefined {
     case "interrupt":
     case "bye":
       return undefined;
+    case "act":
+      return actProblem(m);
+    case "inspect":
+      return inspectProblem(m);
     default:
       return `unknown message type "${m.t}"`;
   }

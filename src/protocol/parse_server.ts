@@ -20,6 +20,7 @@ import {
   type SessionEvent,
 } from "./messages.ts";
 import type { StackFrame, StopInfo, TargetState } from "../engine/engine.ts";
+import { isBreakpointList, isInspectAnswer } from "./inspect_wire.ts";
 
 /** A server message, checked: narrowed, unknown (skip it), or wrong (why). */
 export type ParsedServer =
@@ -120,6 +121,10 @@ const EVENT_CHECKS: { [T in SessionEvent["t"]]: Check } = {
   ),
   end: check((m) => str(m.reason), "end needs a reason"),
   selected: check(isSelectedFrame, "selected needs a frame"),
+  breakpoints: check(
+    (m) => isBreakpointList(m.breakpoints) && optional(m.client, int),
+    "breakpoints needs a list of them",
+  ),
 };
 
 const HANDSHAKE_CHECKS: { [T in Exclude<ServerMessage["t"], SessionEvent["t"]>]: Check } = {
@@ -132,6 +137,12 @@ const HANDSHAKE_CHECKS: { [T in Exclude<ServerMessage["t"], SessionEvent["t"]>]:
     "error needs a code and a message",
   ),
   welcome: welcomeProblem,
+  inspected: check(
+    (m) =>
+      int(m.id) && typeof m.ok === "boolean" &&
+      (m.ok ? isInspectAnswer(m.answer, isFrame) : str(m.code) && str(m.error)),
+    "inspected needs id and ok, then an answer, or a code and an error",
+  ),
 };
 
 function eventProblem(m: Message): string | typeof UNKNOWN | undefined {
@@ -168,6 +179,9 @@ function welcomeProblem(m: Message): string | undefined {
   }
   if (m.selected !== undefined && !isSelectedFrame(m.selected)) {
     return "welcome's selected is not a frame";
+  }
+  if (m.breakpoints !== undefined && !isBreakpointList(m.breakpoints)) {
+    return "welcome's breakpoints are not a list of breakpoints";
   }
   if (m.role !== undefined && m.role !== "operator" && m.role !== "observer") {
     return "welcome's role is neither operator nor observer";

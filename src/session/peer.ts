@@ -24,6 +24,7 @@ import {
   type ClientMessage,
   type ErrorMsg,
   type Hello,
+  INSPECT_SINCE,
   type Notice,
   parseClientMessage,
   type Role,
@@ -37,6 +38,7 @@ import type { Channel } from "../transport/transport.ts";
 import type { VersionInfo } from "../version.ts";
 import { type AuthLimiter, peerAddress } from "./auth_limiter.ts";
 import { type Participant, type Session, whoText } from "./session.ts";
+import { answerInspect } from "./inspect_peer.ts";
 
 /** An endpoint's password, as the server keeps it: only the derived key. */
 export interface EndpointAuth {
@@ -130,6 +132,8 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   let closed = false;
   /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
   let knowsSelected = false;
+  /** (1.4) The hello said 1.4 or newer: it knows `breakpoints` events. */
+  let knowsInspect = false;
 
   const send = (m: Message) => channel.write(encodeFrame(m));
   const refuse = (error: ErrorMsg) => {
@@ -165,6 +169,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     deliver(event: SessionEvent) {
       if (closed) return;
       if (event.t === "selected" && !knowsSelected) return;
+      if (event.t === "breakpoints" && !knowsInspect) return;
       let frame: Uint8Array;
       try {
         frame = encodeFrame(event);
@@ -236,6 +241,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     clearTimeout(helloTimer);
     hello = h;
     knowsSelected = speaks(h.protocol, SELECTED_SINCE);
+    knowsInspect = speaks(h.protocol, INSPECT_SINCE);
     const compat = compareVersions(options.version, h, "client");
     if (compat.kind === "refuse") {
       refuse({
@@ -341,6 +347,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     if (session.state === "stopped") welcome.info = session.stateInfo;
     const selected = session.selected;
     if (selected) welcome.selected = selected;
+    if (knowsInspect) welcome.breakpoints = session.breakpoints();
     if (warning) welcome.warning = warning;
     if (serverProof) welcome.proof = serverProof;
     self = welcome.clients.find((c) => c.id === id);
@@ -378,6 +385,12 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
         break;
       case "interrupt":
         void session.interrupt(id);
+        break;
+      case "act":
+        session.act(id, m.id, m.action);
+        break;
+      case "inspect":
+        answerInspect(session, id, m, (reply) => !closed && send(reply));
         break;
       case "bye":
         closed = true;

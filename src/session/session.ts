@@ -50,6 +50,8 @@ import { Scrollback } from "./scrollback.ts";
 import { commandTooLong, fitEvent } from "../protocol/fit.ts";
 import { SessionRecord } from "../record/session_record.ts";
 import type { OpenRecordFile } from "../record/writer.ts";
+import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
+import { actionText, SessionInspect } from "./inspect.ts";
 
 export interface Participant {
   readonly who: Who;
@@ -121,6 +123,10 @@ export class Session {
   /** Resolves once the command under way has reached the engine (or finished). */
   #handedOver: Promise<void> | undefined;
   readonly #record: SessionRecord;
+  /** (inspect) The structured side: breakpoints, questions (session/inspect.ts). */
+  readonly #inspect = new SessionInspect();
+  /** (inspect) The issuer of the command under way, for who changed the breakpoints. */
+  #issuer: number | undefined;
 
   constructor(options: SessionOptions) {
     this.name = options.name;
@@ -268,6 +274,31 @@ export class Session {
     if (!this.#draining) void this.#drain();
   }
 
+  // (inspect) The structured side: see session/inspect.ts.
+
+  /** An action (a toolbar's, an editor's) as `client`'s command `id`, in the engine's words. */
+  act(client: number, id: number, action: Action): void {
+    if (this.#ended || !this.#members.has(client)) return;
+    const words = actionText(this.engine.kind, action);
+    if ("error" in words) {
+      return this.#refuse(client, id, describeError(words.error), words.error.code);
+    }
+    this.submit(client, id, words.text);
+  }
+
+  /** A read-only question, outside the queue and the transcript; rejects with a coded error. */
+  inspect(client: number, query: InspectQuery): Promise<InspectAnswer> {
+    if (this.#ended || !this.#members.has(client)) {
+      return Promise.reject(new DbgRemoteError("E_SESSION_ENDED", "not in the session"));
+    }
+    return this.#inspect.ask(client, this.engine.inspector, query);
+  }
+
+  /** The session's breakpoints as the engine last told them (the `breakpoints` event's). */
+  breakpoints(): Breakpoint[] {
+    return this.#inspect.breakpoints;
+  }
+
   /** Ctrl+C from a participant: interrupt the target now, ahead of the queue. */
   async interrupt(client: number): Promise<void> {
     const m = this.#members.get(client);
@@ -354,6 +385,7 @@ export class Session {
     );
     this.#broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
     this.#current = seq;
+    this.#issuer = cmd.client;
     const done: Done = { t: "done", client: cmd.client, id: cmd.id, seq, ok: true };
     let handedOver!: () => void;
     this.#handedOver = new Promise<void>((r) => (handedOver = r));
@@ -373,6 +405,7 @@ export class Session {
       done.error = (err as Error).message;
     } finally {
       this.#current = null;
+      this.#issuer = undefined;
       handedOver();
       this.#handedOver = undefined;
     }
@@ -552,6 +585,14 @@ export class Session {
         for (const e of fitEvent({ t: "selected", ...selected })) {
           for (const [, m] of this.#members) m.p.deliver(e);
         }
+        break;
+      }
+      case "breakpoints": {
+        this.#inspect.changed(event.breakpoints, this.#issuer);
+        // Live only: a late joiner's welcome has the set. `client`: whose command changed it.
+        const e = { t: "breakpoints" as const, breakpoints: event.breakpoints };
+        const told = this.#issuer === undefined ? e : { ...e, client: this.#issuer };
+        for (const [, m] of this.#members) m.p.deliver(told);
         break;
       }
       case "exit":

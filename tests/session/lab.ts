@@ -1,6 +1,7 @@
 /** A session with the fake engine and clients over in-memory channels: the real peer and client code, no sockets. */
 import { type ClientConnection, openClient } from "../../src/client/connection.ts";
-import type { SessionEvent } from "../../src/protocol/messages.ts";
+import type { Inspected, SessionEvent } from "../../src/protocol/messages.ts";
+import type { EngineListener } from "../../src/engine/engine.ts";
 import { servePeer } from "../../src/session/peer.ts";
 import { encodeFrame, type Message } from "../../src/protocol/frame.ts";
 import { Session } from "../../src/session/session.ts";
@@ -38,6 +39,8 @@ export interface Client {
   /** Send a raw message, bypassing the client's own checks (as a hostile or other client). */
   send(m: Message): void;
   events: SessionEvent[];
+  /** (1.4) Answers to its `inspect`s, in order. */
+  inspected: Inspected[];
   /** Resolve when an event matching `pred` has arrived; reject after `timeoutMs` (default 5 s). */
   until(pred: (e: SessionEvent) => boolean, timeoutMs?: number): Promise<SessionEvent>;
   transcript(): string[];
@@ -49,6 +52,8 @@ export function lab(
     scrollback?: number;
     controls?: SessionControls;
     now?: () => number;
+    /** Another engine (a fake one dressed as a kind, with an inspector). */
+    engine?: (listener: EngineListener) => FakeEngine;
   } = {},
 ): Lab {
   let engine!: FakeEngine;
@@ -56,7 +61,7 @@ export function lab(
   const session = new Session({
     name: "srv",
     host: "lab1",
-    makeEngine: (l) => (engine = createFakeEngine(l)),
+    makeEngine: (l) => (engine = (opts.engine ?? createFakeEngine)(l)),
     scrollbackEvents: opts.scrollback,
     controls: opts.controls,
     now: opts.now,
@@ -80,12 +85,14 @@ export function lab(
         stallMs: 0,
       });
       const events: SessionEvent[] = [];
+      const inspected: Inspected[] = [];
       const waiters: { pred: (e: SessionEvent) => boolean; resolve: (e: SessionEvent) => void }[] =
         [];
       const conn = await openClient(client, {
         who: { user, host: "h", tool: "test" },
         version: o.version ?? V,
         observe: o.observe,
+        onInspected: (m) => inspected.push(m),
         onEvent(e) {
           events.push(e);
           for (const w of [...waiters]) {
@@ -102,6 +109,7 @@ export function lab(
         resume: () => client.resume(),
         send: (m) => client.write(encodeFrame(m)),
         events,
+        inspected,
         until(pred, timeoutMs = 5000) {
           const found = events.find(pred);
           if (found) return Promise.resolve(found);

@@ -12,6 +12,7 @@ import type {
   Challenge,
   ClientMessage,
   Hello,
+  Inspected,
   SessionEvent,
   Welcome,
   Who,
@@ -45,6 +46,8 @@ export interface PageClientOptions {
   on: {
     welcome(w: Welcome): void;
     event(e: SessionEvent): void;
+    /** (1.4) The answer to an `inspect` this page sent. */
+    inspected?(m: Inspected): void;
     refused(r: Refusal): void;
     needPassword(): void;
     /** (1.4) The session's breakpoints changed (anyone's `break`, `delete`, a click). */
@@ -194,7 +197,8 @@ export function createClient(options: PageClientOptions): PageClient {
       return;
     }
     if (phase === "joined") {
-      if (m.t !== "challenge" && m.t !== "welcome") on.event(m);
+      if (m.t === "inspected") on.inspected?.(m);
+      else if (m.t !== "challenge" && m.t !== "welcome") on.event(m);
       else refuse("E_PROTOCOL", `"${m.t}" after the handshake`);
       return;
     }
