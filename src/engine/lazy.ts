@@ -25,6 +25,10 @@ export function lazyEngineFactory(kind: string, load: () => Promise<EngineFactor
       get state() {
         return real?.state ?? "idle";
       },
+      // The structured side is the real engine's (none before its module is in).
+      get inspector() {
+        return real?.inspector;
+      },
       start: async () => (await engine()).start(),
       execute: async (text) => (await engine()).execute(text),
       interrupt: async () => (await engine()).interrupt(),

@@ -116,7 +116,7 @@ Deno.test("with a 1.4 server: act goes out, an inspect question gets its own ans
   await assert.rejects(second, (e: InspectError) => e.code === "E_EVAL");
 });
 
-Deno.test("the breakpoints event reaches the page; a malformed one is skipped", async () => {
+Deno.test("the breakpoints event reaches the page; a malformed one is bad data from the server", async () => {
   const seen: unknown[] = [];
   const c = createClient({
     who: { user: "ann", host: "browser", tool: "dbgremote-web" },
@@ -139,7 +139,8 @@ Deno.test("the breakpoints event reaches the page; a malformed one is skipped", 
       ...encodeFrame({ t: "breakpoints", breakpoints: [{ id: "x" }] }),
     ]),
   );
-  assert.deepEqual(seen, [[bp]]);
+  // Checked as every server message is (parse_server.ts): wrong fields end the connection.
+  assert.deepEqual(seen, [[bp], "E_PROTOCOL"]);
 });
 
 Deno.test("an older server is asked nothing: inspect fails at once with a code, no bytes sent", async () => {

@@ -13,7 +13,6 @@ import { createBreakpointsPane } from "./breakpoints_pane.ts";
 import { showClients } from "./clients.ts";
 import { $, el } from "./dom.ts";
 import { History, mayCommand, serverTitle, updateClients, validName } from "./format.ts";
-import { welcomeBreakpoints } from "./inspect_wire.ts";
 import { createJoiner } from "./join.ts";
 import { createPanel } from "./panel.ts";
 import type { PageClient } from "./protocol.ts";
@@ -135,7 +134,7 @@ function joined(w: Welcome, c: PageClient, name: string) {
   }
   clients = w.clients;
   showClients(clients, w.you);
-  breakpoints = welcomeBreakpoints(w) ?? (c.canInspect ? [] : undefined);
+  breakpoints = w.breakpoints ?? (c.canInspect ? [] : undefined);
   panel.setBreakpoints(breakpoints ?? []);
   panel.showState(w.state, w.info, w.selected);
   refreshPanes();

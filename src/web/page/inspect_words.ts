@@ -6,7 +6,7 @@
 import { InspectError } from "./protocol.ts";
 
 /** Codes meaning "this server or engine has no structured side": the panes say so. */
-const NO_INSPECTOR = new Set(["E_NO_INSPECT", "E_NO_INSPECTOR", "E_UNSUPPORTED"]);
+const NO_INSPECTOR = new Set(["E_NO_INSPECT", "E_NO_INSPECTOR"]);
 
 export function noInspector(err: unknown): boolean {
   return err instanceof InspectError && NO_INSPECTOR.has(err.code);
@@ -17,6 +17,7 @@ export function inspectProblem(err: unknown): string {
   if (err instanceof InspectError) {
     if (NO_INSPECTOR.has(err.code)) return `not available: ${err.message}`;
     if (err.code === "E_TARGET_RUNNING") return "the target is running";
+    if (err.code === "E_NO_TARGET") return "the target is not stopped";
     return err.message;
   }
   return err instanceof Error ? err.message : String(err);

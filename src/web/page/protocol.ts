@@ -8,20 +8,20 @@
 
 import { acceptableIterations, proofText } from "../../protocol/challenge.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../../protocol/frame.ts";
-import type {
-  Challenge,
-  ClientMessage,
-  Hello,
-  Inspected,
-  SessionEvent,
-  Welcome,
-  Who,
+import {
+  type Challenge,
+  type ClientMessage,
+  type Hello,
+  INSPECT_SINCE,
+  type Inspected,
+  type SessionEvent,
+  type Welcome,
+  type Who,
 } from "../../protocol/messages.ts";
 import { parseServerMessage } from "../../protocol/parse_server.ts";
 import { speaks } from "../../protocol/version_policy.ts";
 import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../../engine/inspect.ts";
 import { type Prover, randomNonce } from "./crypto.ts";
-import { isBreakpoints, isInspected } from "./inspect_wire.ts";
 
 export { encodeFrame, FrameDecoder };
 
@@ -46,8 +46,6 @@ export interface PageClientOptions {
   on: {
     welcome(w: Welcome): void;
     event(e: SessionEvent): void;
-    /** (1.4) The answer to an `inspect` this page sent. */
-    inspected?(m: Inspected): void;
     refused(r: Refusal): void;
     needPassword(): void;
     /** (1.4) The session's breakpoints changed (anyone's `break`, `delete`, a click). */
@@ -57,8 +55,7 @@ export interface PageClientOptions {
   inspectTimeoutMs?: number;
 }
 
-/** The first protocol with act, inspect/inspected and the breakpoints event. */
-export const INSPECT_SINCE = "1.4";
+export { INSPECT_SINCE };
 
 /** Why an inspect question got no answer: a stable code, the words for a pane. */
 export class InspectError extends Error {
@@ -105,7 +102,7 @@ export function createClient(options: PageClientOptions): PageClient {
   let queue = Promise.resolve();
   const pending = new Map<number, Pending>();
   const inspectTimeoutMs = options.inspectTimeoutMs ?? 15_000;
-  const send = (m: ClientMessage | Message) => options.send(encodeFrame(m));
+  const send = (m: ClientMessage) => options.send(encodeFrame(m));
   const canInspect = () =>
     phase === "joined" && !!welcome && speaks(welcome.protocol, INSPECT_SINCE);
   const failAll = (code: string, message: string) => {
@@ -161,27 +158,18 @@ export function createClient(options: PageClientOptions): PageClient {
     on.welcome(w);
   }
 
-  /** The 1.4 messages, before the general parser (which skips types it does not know). */
-  function handleInspect(raw: Message): boolean {
-    if (isInspected(raw)) {
-      const p = pending.get(raw.id);
-      if (!p) return true; // answered after its timeout: nobody waits any more
-      pending.delete(raw.id);
-      clearTimeout(p.timer);
-      if (raw.ok && raw.answer) p.resolve(raw.answer);
-      else p.reject(new InspectError(raw.code ?? "E_INSPECT", raw.error ?? "no answer"));
-      return true;
-    }
-    if (isBreakpoints(raw)) {
-      on.breakpoints?.(raw.breakpoints);
-      return true;
-    }
-    return false;
+  /** The answer to one of this page's questions (an answer after its timeout is dropped). */
+  function answered(m: Inspected) {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (m.ok && m.answer) p.resolve(m.answer);
+    else p.reject(new InspectError(m.code ?? "E_INSPECT", m.error ?? "no answer"));
   }
 
   async function handle(raw: Message) {
     if (phase === "refused") return;
-    if (phase === "joined" && handleInspect(raw)) return;
     const parsed = parseServerMessage(raw);
     if (!parsed.ok) {
       // A newer server's event: skipped, as the console skips it.
@@ -197,7 +185,8 @@ export function createClient(options: PageClientOptions): PageClient {
       return;
     }
     if (phase === "joined") {
-      if (m.t === "inspected") on.inspected?.(m);
+      if (m.t === "inspected") answered(m);
+      else if (m.t === "breakpoints") on.breakpoints?.(m.breakpoints);
       else if (m.t !== "challenge" && m.t !== "welcome") on.event(m);
       else refuse("E_PROTOCOL", `"${m.t}" after the handshake`);
       return;
