@@ -171,8 +171,8 @@ Deno.test({
         await p.locator("#stack li.selected").getByText(/^#1 {2}main/).waitFor();
         await p.locator("#source li.here").getByText("LINE:call").waitFor();
       }
-      // The panes follow the selected frame: main's locals again.
-      await alice.locator('#variables li.var[data-name="pt"]').waitFor();
+      // The panes follow the selected frame: main's locals again, pt still open as it was left.
+      await pt.locator(".children .row").filter({ hasText: /^\s*y = 4$/ }).waitFor();
       await alice.screenshot({ path: path.join(OUT, "page-debug-frame.png") });
 
       // Back to area's frame, then step out: finish, back in main.
