@@ -25,7 +25,7 @@ export function lazyEngineFactory(kind: string, load: () => Promise<EngineFactor
       get state() {
         return real?.state ?? "idle";
       },
-      // The structured side is the real engine's (none before its module is in).
+      // (inspect) The real engine's structured side, once it is loaded.
       get inspector() {
         return real?.inspector;
       },

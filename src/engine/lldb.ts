@@ -23,6 +23,7 @@ import {
   dapStopInfo,
 } from "./dap/engine_core.ts";
 import { splitArgs } from "./split_args.ts";
+import { lldbBreakpoints } from "./lldb_breakpoints.ts";
 
 /** The oldest lldb-dap checked to take `commandEscapePrefix: ""` as this engine needs. */
 const MIN_VERSION = 19;
@@ -218,6 +219,7 @@ async function repl(text: string, ctx: DapContext): Promise<CommandResult> {
 
 export const LLDB_PROFILE: DapProfile = {
   kind: "lldb",
+  breakpoints: lldbBreakpoints, // (inspect)
   launchAtStart: false,
   adapter: (spec) => findAdapter(spec),
   launchArguments: (program, spec, cwd) => ({

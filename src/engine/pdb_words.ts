@@ -27,6 +27,7 @@ export type PdbOp =
   | "longlist"
   | "restart"
   | "args"
+  | "frame"
   | "exec";
 
 export interface PdbCommand {
@@ -75,6 +76,8 @@ const WORDS: Record<string, PdbOp> = {
   restart: "restart",
   a: "args",
   args: "args",
+  // Not pdb's: ours, for the page and editors selecting a frame by number (`frame N`).
+  frame: "frame",
 };
 
 export function parsePdb(text: string): PdbCommand {

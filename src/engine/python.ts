@@ -22,6 +22,7 @@ import {
   dapStopInfo,
 } from "./dap/engine_core.ts";
 import { parsePdb, type PdbCommand } from "./pdb_words.ts";
+import type { Breakpoint as SessionBreakpoint } from "./inspect.ts";
 import { splitArgs } from "./split_args.ts";
 
 /** What the interpreter says about itself: [version, debugpy version or null, executable]. */
@@ -445,6 +446,18 @@ async function run(cmd: PdbCommand, ctx: DapContext, st: PdbState): Promise<Comm
       ctx.output("console", out);
       return { ok: true };
     }
+    case "frame": {
+      // `frame N` (the page's and editors' frame selection); anything else is Python's `frame`.
+      if (!/^\d+$/.test(cmd.args)) {
+        return await run({ op: "exec", args: `frame ${cmd.args}`.trim() }, ctx, st);
+      }
+      if (ctx.state !== "stopped") return fail(ctx, "the script is not stopped");
+      const level = Number(cmd.args);
+      if (level >= ctx.frames.length) return fail(ctx, "Oldest frame");
+      ctx.selectFrame(level);
+      ctx.output("console", frameLines(ctx, level, ">"));
+      return { ok: true };
+    }
     case "up":
     case "down": {
       if (ctx.state !== "stopped") return fail(ctx, "the script is not stopped");
@@ -564,6 +577,20 @@ export function pythonProfile(): DapProfile {
       };
     },
     stopInfo: dapStopInfo,
+    // (inspect) pdb's list, as the session's.
+    breakpoints: () =>
+      Promise.resolve(st.breakpoints.map((b): SessionBreakpoint => {
+        const bp: SessionBreakpoint = {
+          id: b.number,
+          file: b.file,
+          line: b.line,
+          enabled: b.enabled,
+          verified: true,
+          location: `${b.file}:${b.line}`,
+        };
+        if (b.condition) bp.condition = b.condition;
+        return bp;
+      })),
     async execute(text, ctx) {
       const cmd = parsePdb(text);
       if (cmd.op === "exec" && ctx.state === "exited") {

@@ -64,3 +64,25 @@ Deno.test("lazy engine: a module that fails to load fails start(); stop() still 
   await assert.rejects(engine.start(), /no such module/);
   await engine.stop();
 });
+
+Deno.test("lazy engine: the real engine's inspector, once it is loaded", async () => {
+  const inspector = {
+    breakpoints: () => Promise.resolve([]),
+    threads: () => Promise.resolve([]),
+    stack: () => Promise.resolve([]),
+    scopes: () => Promise.resolve([]),
+    variables: () => Promise.resolve([]),
+    evaluate: () => Promise.resolve({ value: "1", ref: 0 }),
+  };
+  const factory = lazyEngineFactory(
+    "fake",
+    () =>
+      Promise.resolve((_spec, listener) =>
+        Object.assign(createFakeEngine(listener), { inspector })
+      ),
+  );
+  const e = factory({ kind: "fake" }, () => {});
+  assert.equal(e.inspector, undefined, "none before the module is in");
+  await e.start();
+  assert.equal(e.inspector, inspector);
+});

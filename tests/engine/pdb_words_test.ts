@@ -36,3 +36,8 @@ Deno.test("pdb words: anything else is Python, evaluated in the frame", () => {
   assert.deepEqual(parsePdb("p(1)"), { op: "print", args: "(1)" });
   assert.deepEqual(parsePdb("frobnicate"), { op: "exec", args: "frobnicate" });
 });
+
+Deno.test("parsePdb: frame N is ours (the page's and editors' frame selection)", () => {
+  assert.deepEqual(parsePdb("frame 2"), { op: "frame", args: "2" });
+  assert.deepEqual(parsePdb("frame.f_lineno"), { op: "exec", args: "frame.f_lineno" });
+});

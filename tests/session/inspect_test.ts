@@ -183,7 +183,7 @@ Deno.test("inspect is answered to the asker alone, observers too; refusals carry
   o.send({ t: "inspect", id: 2, query: { what: "variables", ref: 5 } });
   o.send({ t: "inspect", id: 3, query: { what: "variables", ref: 6 } });
   o.send({ t: "inspect", id: 4, query: { what: "evaluate", expression: "x + 1" } });
-  await waitFor(() => o.inspected.length === 4);
+  for (const id of [1, 2, 3, 4]) await o.answer(id);
   assert.deepEqual(o.inspected.map((m) => m.id), [1, 2, 3, 4]);
   assert.deepEqual(o.inspected[0].answer, { what: "scopes", scopes: [{ name: "Locals", ref: 5 }] });
   assert.deepEqual(o.inspected[1].answer, {
@@ -198,7 +198,7 @@ Deno.test("inspect is answered to the asker alone, observers too; refusals carry
   });
   running = true;
   o.send({ t: "inspect", id: 5, query: { what: "evaluate", expression: "x" } });
-  await waitFor(() => o.inspected.length === 5);
+  await o.answer(5);
   assert.equal(o.inspected[4].code, "E_TARGET_RUNNING");
   // Nobody else saw any of it, and nothing reached the transcript.
   a.conn.command("print 1");
@@ -212,7 +212,7 @@ Deno.test("inspect: no inspector is E_NO_INSPECTOR; too many at once are refused
   const l = lab({ engine: dressed("gdb") });
   const a = await l.join("alice", { version: V14 });
   a.send({ t: "inspect", id: 1, query: { what: "threads" } });
-  await waitFor(() => a.inspected.length === 1);
+  await a.answer(1);
   assert.equal(a.inspected[0].code, "E_NO_INSPECTOR");
   await l.session.end("test over");
 
@@ -245,12 +245,3 @@ Deno.test("inspect: no inspector is E_NO_INSPECTOR; too many at once are refused
   await l2.session.inspect(id, { what: "threads" }); // room again
   await l2.session.end("test over");
 });
-
-/** Bounded: the condition holds within 5 s (answers come over an in-memory channel). */
-async function waitFor(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error("condition never held");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -41,6 +41,8 @@ export interface Client {
   events: SessionEvent[];
   /** (1.4) Answers to its `inspect`s, in order. */
   inspected: Inspected[];
+  /** (1.4) Resolve with the answer to its `inspect` `id`; reject after 5 s. */
+  answer(id: number): Promise<Inspected>;
   /** Resolve when an event matching `pred` has arrived; reject after `timeoutMs` (default 5 s). */
   until(pred: (e: SessionEvent) => boolean, timeoutMs?: number): Promise<SessionEvent>;
   transcript(): string[];
@@ -86,13 +88,17 @@ export function lab(
       });
       const events: SessionEvent[] = [];
       const inspected: Inspected[] = [];
+      const asked = new Map<number, (m: Inspected) => void>();
       const waiters: { pred: (e: SessionEvent) => boolean; resolve: (e: SessionEvent) => void }[] =
         [];
       const conn = await openClient(client, {
         who: { user, host: "h", tool: "test" },
         version: o.version ?? V,
         observe: o.observe,
-        onInspected: (m) => inspected.push(m),
+        onInspected(m) {
+          inspected.push(m);
+          asked.get(m.id)?.(m);
+        },
         onEvent(e) {
           events.push(e);
           for (const w of [...waiters]) {
@@ -110,6 +116,21 @@ export function lab(
         send: (m) => client.write(encodeFrame(m)),
         events,
         inspected,
+        answer(id) {
+          const found = inspected.find((m) => m.id === id);
+          if (found) return Promise.resolve(found);
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+              asked.delete(id);
+              reject(new Error(`${user}: no answer to inspect ${id} within 5000 ms`));
+            }, 5000);
+            asked.set(id, (m) => {
+              clearTimeout(timer);
+              asked.delete(id);
+              resolve(m);
+            });
+          });
+        },
         until(pred, timeoutMs = 5000) {
           const found = events.find(pred);
           if (found) return Promise.resolve(found);

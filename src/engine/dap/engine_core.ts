@@ -31,6 +31,8 @@ import { type SourceCache, sourceExcerpt } from "../gdb.ts";
 import { findKind } from "../kinds.ts";
 import { checkedProgram } from "../program.ts";
 import { createDapClient, type DapClient, DapRequestError } from "./client.ts";
+import type { Breakpoint } from "../inspect.ts";
+import { createDapInspect } from "./inspect.ts";
 
 /** Frames reported with each stop. */
 const MAX_FRAMES = 32;
@@ -97,6 +99,8 @@ export interface DapProfile {
   execute(text: string, ctx: DapContext): Promise<CommandResult>;
   /** How a DAP stop reads in the session's terms. */
   stopInfo(body: DebugProtocol.StoppedEvent["body"]): StopInfo;
+  /** (inspect) The debugger's breakpoints now, asked after each command; undefined: unknown. */
+  breakpoints?(ctx: DapContext): Promise<Breakpoint[] | undefined>;
 }
 
 /** DAP's stop reasons in the session's words (gdb's, which the clients know). */
@@ -188,6 +192,18 @@ export function createDapEngine(
   const sources: SourceCache = new Map();
 
   const emit = (event: EngineEvent) => listener(event);
+  // (inspect) The structured side: the adapter's own requests, outside the transcript.
+  const inspect = createDapInspect({
+    request: (command, args) => request(command, args),
+    state: () => state,
+    threadId: () => threadId,
+    frame: fromDapFrame,
+  });
+  /** (inspect) After a command: tell the breakpoints when they changed. */
+  const tellBreakpoints = async () => {
+    const list = await profile.breakpoints?.(ctx).catch(() => undefined);
+    if (list && inspect.told(list)) emit({ type: "breakpoints", breakpoints: list });
+  };
   const output = (stream: "console" | "target" | "error", text: string) => {
     if (text) emit({ type: "output", stream, text });
   };
@@ -198,6 +214,7 @@ export function createDapEngine(
   };
   const setRunning = () => {
     if (state === "running") return;
+    inspect.forget(); // (inspect) references die on resume
     state = "running";
     frames = [];
     frameIds = [];
@@ -244,6 +261,7 @@ export function createDapEngine(
   };
 
   const reportStop = (s: TargetState, info: StopInfo) => {
+    inspect.forget(); // (inspect) a new stop's references only
     state = s;
     stops++;
     emit({ type: "state", state: s, info });
@@ -466,6 +484,7 @@ export function createDapEngine(
   };
 
   const engine: Engine = {
+    inspector: inspect.inspector,
     get kind() {
       return profile.kind;
     },
@@ -513,6 +532,7 @@ export function createDapEngine(
         }
         try {
           const r = await profile.execute(text, ctx);
+          if (client.alive) await tellBreakpoints();
           if (!client.alive && !stopping) {
             return {
               ok: false,
