@@ -204,3 +204,76 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "e2e page: a Python session's panes (nested objects, a watch) and the Interrupt button",
+  ignore: !haveChromium,
+  async fn() {
+    requireBinary();
+    fs.mkdirSync(OUT, { recursive: true });
+    await using tmp = scratch();
+    const sample = path.resolve(import.meta.dirname!, "../../samples/shapes.py");
+    const script = path.join(tmp.dir, "shapes.py");
+    fs.copyFileSync(sample, script);
+    const source = fs.readFileSync(sample, "utf8");
+    await using server = new Proc("server", [
+      "server",
+      "--noio",
+      "--name",
+      "py",
+      "http:port=0,server=127.0.0.1,password_env=PAGE_PW",
+      "--",
+      "/usr/bin/python3",
+      "-m",
+      "pdb",
+      script,
+      "loop",
+    ], { ...tmp.env, PAGE_PW: "pw for pages" });
+    const url =
+      (await server.waitFor(/listening on http:\S*: open (http:\/\/\S+) in a browser/))[1];
+    const browser = await launch();
+    try {
+      const alice = await joinPage(browser, url, "alice");
+      await alice.locator("#state").getByText(/stopped at shapes\.py:\d+/).waitFor();
+      await alice.fill("#cmd", "b area");
+      await alice.press("#cmd", "Enter");
+      await alice.locator("#breakpoints li").getByText(/shapes\.py:\d+|area/).waitFor();
+
+      // F5 is Continue, as in editors: to the breakpoint in area.
+      await alice.locator("#transcript").click();
+      await alice.keyboard.press("F5");
+      await alice.locator("#transcript").getByText("alice@browser> c").waitFor();
+      await alice.locator("#source li.here").getByText("LINE:in-area").waitFor();
+      assert.equal(
+        await alice.locator("#state").innerText(),
+        `stopped at shapes.py:${markerLine(source, "in-area")}`,
+      );
+
+      // Objects inside objects, each read when opened.
+      await alice.locator('#variables li.var[data-name="s"] > .row').click();
+      await alice.locator('#variables li.var[data-name="at"] > .row').click();
+      await alice.locator('#variables li.var[data-name="at"] li.var[data-name="x"]')
+        .getByText(/x = 3/).waitFor();
+      await alice.fill("#watch-input", "s.sides * k");
+      await alice.press("#watch-input", "Enter");
+      await alice.locator("#watches li").getByText("= 8").waitFor();
+      await alice.screenshot({ path: path.join(OUT, "page-debug-python.png") });
+
+      // Running: only Interrupt may be pressed; it stops the loop for everyone.
+      await alice.fill("#cmd", "cl");
+      await alice.press("#cmd", "Enter");
+      await alice.locator("#breakpoints li").getByText("none").waitFor();
+      await alice.locator("#tool-continue").click();
+      await alice.locator("#state").getByText("running").waitFor();
+      assert.equal(await alice.locator("#tool-next").isDisabled(), true);
+      await alice.locator("#variables").getByText("running…").waitFor();
+      await alice.locator("#interrupt").click();
+      await alice.locator("#transcript").getByText(/alice@browser interrupted the target/)
+        .waitFor();
+      await alice.locator("#state").getByText(/stopped at shapes\.py:\d+/).waitFor();
+      assert.deepEqual(alice.errors, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});
