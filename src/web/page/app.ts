@@ -122,6 +122,7 @@ function joined(w: Welcome, c: PageClient, name: string) {
   store.set("name", name);
   const title = serverTitle(w.server);
   $("server").textContent = `${title}: ${w.server.engine}`;
+  $("server").title = $("server").textContent;
   $("me").textContent = `${name}@browser${observer() ? " (observer)" : ""}`;
   $("prompt").textContent = `${name}@browser>`;
   transcript.clear();

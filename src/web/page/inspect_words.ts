@@ -15,7 +15,7 @@ export function noInspector(err: unknown): boolean {
 /** The pane's line for a failed question. */
 export function inspectProblem(err: unknown): string {
   if (err instanceof InspectError) {
-    if (NO_INSPECTOR.has(err.code)) return `not available: ${err.message}`;
+    if (noInspector(err)) return `not available: ${err.message}`;
     if (err.code === "E_TARGET_RUNNING") return "the target is running";
     if (err.code === "E_NO_TARGET") return "the target is not stopped";
     return err.message;

@@ -40,7 +40,8 @@ export function createVariablesPane(root: HTMLElement, ask: Ask): VariablesPane 
     const row = el("div", "row");
     const twisty = el("span", "twisty", v.ref > 0 ? "▸" : " ");
     row.append(twisty, el("span", "name", v.name));
-    if (v.value !== undefined) row.append(el("span", "eq", " = "), el("span", "value", v.value));
+    // A group without a value of its own (a scope, Python's "special variables") shows none.
+    if (v.value) row.append(el("span", "eq", " = "), el("span", "value", v.value));
     if (v.type) row.title = v.type;
     li.append(row);
     if (v.ref > 0) {
