@@ -89,6 +89,8 @@ interface Breakpoint {
   condition?: string;
   enabled: boolean;
   temporary: boolean;
+  /** (inspect) Set by a function's name (`b area`): that name. */
+  func?: string;
 }
 
 /** Everything the Python engine keeps between commands: pdb's breakpoints and displays. */
@@ -177,6 +179,9 @@ async function syncBreakpoints(ctx: DapContext, st: PdbState, file: string): Pro
   });
 }
 
+/** `b`'s location by line: `LINE` or `FILE:LINE` (anything else names a function). */
+const LINE_LOCATION = /^(?:(.+):)?(\d+)$/;
+
 /** Where `b` puts a breakpoint: `file:line`, `line` (the current file), or a function's first line. */
 async function resolveLocation(
   ctx: DapContext,
@@ -184,7 +189,7 @@ async function resolveLocation(
   where: string,
 ): Promise<{ file: string; line: number } | string> {
   const current = ctx.frames[ctx.selectedLevel]?.file ?? st.program;
-  const m = /^(?:(.+):)?(\d+)$/.exec(where);
+  const m = LINE_LOCATION.exec(where);
   if (m) {
     const file = m[1] ? path.resolve(path.dirname(st.program), m[1]) : current;
     return { file, line: Number(m[2]) };
@@ -250,6 +255,7 @@ async function addBreakpoint(
   const at = await resolveLocation(ctx, st, location);
   if (typeof at === "string") return fail(ctx, at);
   const bp: Breakpoint = { number: st.nextNumber++, ...at, enabled: true, temporary };
+  if (!LINE_LOCATION.test(location)) bp.func = location; // (inspect) by name
   if (condition) bp.condition = condition;
   st.breakpoints.push(bp);
   await syncBreakpoints(ctx, st, bp.file);
@@ -586,8 +592,9 @@ export function pythonProfile(): DapProfile {
           line: b.line,
           enabled: b.enabled,
           verified: true,
-          location: `${b.file}:${b.line}`,
+          location: b.func ?? `${b.file}:${b.line}`,
         };
+        if (b.func) bp.func = b.func;
         if (b.condition) bp.condition = b.condition;
         return bp;
       })),

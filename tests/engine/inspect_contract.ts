@@ -73,6 +73,14 @@ export function inspectContract(t: InspectTarget): void {
       assert.ok(bp.enabled);
       assert.ok(bp.file?.endsWith(sourceFile.split("/").pop()!), JSON.stringify(bp));
 
+      // One by a function's name: told as such (an editor's function breakpoints find it).
+      const byName = await engine.execute(words(t.kind, { do: "breakFunction", name: "area" }));
+      assert.ok(byName.ok, JSON.stringify(byName));
+      await rec.until((e) => e.type === "breakpoints" && e.breakpoints.length === 2);
+      const fbp = (await inspector.breakpoints()).find((b) => b.id !== bp.id)!;
+      assert.equal(fbp.func, "area", JSON.stringify(fbp));
+      assert.equal(fbp.location, "area");
+
       const ran = await engine.execute(t.run);
       assert.ok(ran.ok, JSON.stringify(ran));
       assert.equal(engine.state, "stopped");
@@ -124,8 +132,10 @@ export function inspectContract(t: InspectTarget): void {
       await refusedWith(inspector.variables(sq.ref), "E_BAD_REF", "a ref after a resume");
 
       // Clearing it in the kind's words: told, empty.
-      const cleared = await engine.execute(words(t.kind, { do: "clear", id: bp.id }));
-      assert.ok(cleared.ok, JSON.stringify(cleared));
+      for (const id of [bp.id, fbp.id]) {
+        const cleared = await engine.execute(words(t.kind, { do: "clear", id }));
+        assert.ok(cleared.ok, JSON.stringify(cleared));
+      }
       await rec.until(() => told().at(-1)?.breakpoints.length === 0);
       assert.deepEqual(await inspector.breakpoints(), [] as Breakpoint[]);
 

@@ -245,3 +245,25 @@ Deno.test("inspect: no inspector is E_NO_INSPECTOR; too many at once are refused
   await l2.session.inspect(id, { what: "threads" }); // room again
   await l2.session.end("test over");
 });
+
+Deno.test("act: the session speaks each engine kind's words, as its echo shows", async () => {
+  const expected: Record<string, string[]> = {
+    gdb: ["next", "step", "finish", "frame 2"],
+    lldb: ["next", "step", "finish", "frame select 2"],
+    python: ["n", "s", "r", "frame 2"],
+  };
+  for (const [kind, words] of Object.entries(expected)) {
+    const l = lab({ engine: dressed(kind) });
+    const a = await l.join("alice", { version: V14 });
+    const actions: Action[] = [{ do: "next" }, { do: "stepIn" }, { do: "stepOut" }, {
+      do: "frame",
+      level: 2,
+    }];
+    actions.forEach((action, i) => a.send({ t: "act", id: 100 + i, action }));
+    await a.until((e) => e.t === "done" && e.id === 103);
+    const echoed = a.events.flatMap((e) => e.t === "echo" ? [e.text] : []);
+    assert.deepEqual(echoed, words, kind);
+    assert.deepEqual(l.engine.executed, words, kind);
+    await l.session.end("test over");
+  }
+});
