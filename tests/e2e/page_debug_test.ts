@@ -175,8 +175,8 @@ Deno.test({
       await pt.locator(".children .row").filter({ hasText: /^\s*y = 4$/ }).waitFor();
       await alice.screenshot({ path: path.join(OUT, "page-debug-frame.png") });
 
-      // Back to area's frame, then step out: finish, back in main.
-      await alice.locator("#stack li").first().click();
+      // Back to area's frame from the keyboard (Enter on the focused frame), then step out.
+      await alice.locator("#stack li").first().press("Enter");
       await carol.waitFor(/alice@browser> frame 0\n/);
       await alice.locator("#stack li.selected").getByText(/^#0 {2}area/).waitFor();
       await alice.locator("#tool-stepOut").click();

@@ -65,6 +65,11 @@ Deno.test("the pane's rows: where, condition, hits (one hit, two hits), pending"
   });
   assert.equal(breakpointRow(bp(3, "d.c", 1, { hits: 2 })).note, "2 hits");
   assert.equal(breakpointRow(bp(3, "d.c", 1, { verified: false })).note, "pending");
+  // A breakpoint set by a function's name says so in its tooltip.
+  assert.equal(
+    breakpointRow(bp(4, "/src/d.c", 2, { func: "add", location: "add" })).title,
+    "/src/d.c:2, set as add",
+  );
   const fn = breakpointRow({ id: 5, func: "add", enabled: false, verified: true });
   assert.equal(fn.where, "add");
   assert.equal(fn.enabled, false);

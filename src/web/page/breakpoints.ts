@@ -54,7 +54,10 @@ export function breakpointRow(bp: Breakpoint): BreakpointRow {
   return {
     id: bp.id,
     where,
-    title: bp.file ? `${bp.file}${bp.line !== undefined ? `:${bp.line}` : ""}` : where,
+    title: [
+      bp.file ? `${bp.file}${bp.line !== undefined ? `:${bp.line}` : ""}` : where,
+      bp.location && bp.location !== where ? `set as ${bp.location}` : "",
+    ].filter(Boolean).join(", "),
     condition: bp.condition ?? "",
     enabled: bp.enabled,
     note: bp.verified ? hits : hits ? `pending, ${hits}` : "pending",

@@ -32,6 +32,16 @@ export interface Panel {
   readonly level: number;
 }
 
+/** A click, or Enter or Space on the focused element (line numbers and frames are keyboard-reachable). */
+function onPress(e: HTMLElement, act: () => void) {
+  e.addEventListener("click", act);
+  e.addEventListener("keydown", (k) => {
+    if (k.key !== "Enter" && k.key !== " ") return;
+    k.preventDefault();
+    act();
+  });
+}
+
 export function createPanel(hooks: PanelHooks): Panel {
   let stop: { state: string; info: StopInfo } = { state: "idle", info: {} };
   let selected: SelectedFrame | undefined;
@@ -58,7 +68,8 @@ export function createPanel(hooks: PanelHooks): Panel {
           num.classList.add("toggle");
           num.setAttribute("role", "button");
           num.title = bp ? `clear breakpoint ${bp.id}` : `set a breakpoint at line ${n}`;
-          num.addEventListener("click", () => hooks.toggleBreakpoint(file, n));
+          num.tabIndex = 0;
+          onPress(num, () => hooks.toggleBreakpoint(file, n));
         } else if (bp) num.title = `breakpoint ${bp.id}`;
         li.append(num, el("span", "text", text || " "));
         return li;
@@ -70,7 +81,9 @@ export function createPanel(hooks: PanelHooks): Panel {
         if (acting && !f.selected) {
           li.classList.add("pick");
           li.title = `select frame #${f.level} for everyone (frame ${f.level})`;
-          li.addEventListener("click", () => hooks.selectFrame(f.level));
+          li.setAttribute("role", "button");
+          li.tabIndex = 0;
+          onPress(li, () => hooks.selectFrame(f.level));
         }
         return li;
       }),
