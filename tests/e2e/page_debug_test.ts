@@ -219,8 +219,6 @@ Deno.test({
     await using server = new Proc("server", [
       "server",
       "--noio",
-      "--name",
-      "py",
       "http:port=0,server=127.0.0.1,password_env=PAGE_PW",
       "--",
       "/usr/bin/python3",
@@ -235,6 +233,13 @@ Deno.test({
     try {
       const alice = await joinPage(browser, url, "alice");
       await alice.locator("#state").getByText(/stopped at shapes\.py:\d+/).waitFor();
+      // Named for its host (no --name): the header says the name once, not "vm on vm".
+      const header = await alice.locator("#server").innerText();
+      assert.match(header, /^[\w.-]+: Python /);
+      assert.match(
+        await alice.locator("#transcript").innerText(),
+        /^\*\*\* connected to [\w.-]+: Python /,
+      );
       await alice.fill("#cmd", "b area");
       await alice.press("#cmd", "Enter");
       await alice.locator("#breakpoints li").getByText(/shapes\.py:\d+|area/).waitFor();
