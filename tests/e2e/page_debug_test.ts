@@ -124,6 +124,15 @@ Deno.test({
       for (const p of [alice, bob]) {
         await p.locator("#source li.here").getByText("LINE:total").waitFor();
       }
+      // A source line wider than the panel wraps inside it: nothing is cut off at its edge.
+      const print = sourceLine(alice, line("print"));
+      await print.getByText("LINE:print").waitFor();
+      assert.ok(await alice.locator("#source").evaluate((e) => e.scrollWidth <= e.clientWidth));
+      const [one, height] = await Promise.all([
+        sourceLine(alice, line("total")).evaluate((e) => e.getBoundingClientRect().height),
+        print.evaluate((e) => e.getBoundingClientRect().height),
+      ]);
+      assert.ok(height > one, "the long line takes more than one row");
 
       // The variables tree: main's locals, the struct expanded on a click (read only then).
       const pt = alice.locator('#variables li.var[data-name="pt"]');
