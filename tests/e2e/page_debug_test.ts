@@ -180,6 +180,8 @@ Deno.test({
         await p.locator("#stack li.selected").getByText(/^#1 {2}main/).waitFor();
         await p.locator("#source li.here").getByText("LINE:call").waitFor();
       }
+      // An observer reads the panes too (reading changes nothing).
+      await bob.locator('#variables li.var[data-name="pt"]').waitFor();
       // The panes follow the selected frame: main's locals again, pt still open as it was left.
       await pt.locator(".children .row").filter({ hasText: /^\s*y = 4$/ }).waitFor();
       await alice.screenshot({ path: path.join(OUT, "page-debug-frame.png") });
@@ -272,6 +274,10 @@ Deno.test({
       await alice.press("#watch-input", "Enter");
       await alice.locator("#watches li").getByText("= 8").waitFor();
       await alice.screenshot({ path: path.join(OUT, "page-debug-python.png") });
+      // The watch list is the tab's: a reload keeps it (and joins again: the login is kept).
+      await alice.reload();
+      await alice.locator("#transcript").getByText("*** connected to").waitFor();
+      await alice.locator("#watches li").getByText("= 8").waitFor();
 
       // Running: only Interrupt may be pressed; it stops the loop for everyone.
       await alice.fill("#cmd", "cl");
