@@ -32,6 +32,11 @@ const MAX_LEVELS = 1000;
 const MAX_CHILDREN = 1000;
 /** Most locals given a variable object each (those that expand). */
 const MAX_EXPANDABLE = 200;
+/**
+ * Most variable objects kept for one stop (a page re-reading its watches makes new ones): past
+ * it the oldest goes, and its references with it.
+ */
+const MAX_ROOTS = 2000;
 
 export interface GdbInspectDeps {
   /** One MI command outside the transcript, answered by its result record. */
@@ -157,12 +162,23 @@ export function createGdbInspect(deps: GdbInspectDeps): GdbInspect {
     return n;
   };
 
+  /** Keep a variable object until the target resumes, the oldest going past MAX_ROOTS. */
+  const keep = (varobj: string) => {
+    roots.push(varobj);
+    if (roots.length <= MAX_ROOTS) return;
+    const old = roots.shift()!;
+    for (const [n, r] of refs) {
+      if (r.kind === "var" && (r.varobj === old || r.varobj.startsWith(`${old}.`))) refs.delete(n);
+    }
+    void deps.ask(`-var-delete ${old}`).catch(() => {});
+  };
+
   /** A variable object for `expression` in a frame: its value, type and (if it expands) a ref. */
   const varObject = async (expression: string, thread: number, frame: number) => {
     const r = await ask(`-var-create --thread ${thread} --frame ${frame} - * ${quote(expression)}`);
     const varobj = str(r, "name")!;
     const children = Number(str(r, "numchild") ?? "0");
-    if (children > 0) roots.push(varobj);
+    if (children > 0) keep(varobj);
     else await deps.ask(`-var-delete ${varobj}`).catch(() => {});
     const value: Evaluated = {
       value: str(r, "value") ?? "",
