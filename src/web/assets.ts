@@ -1,6 +1,6 @@
 /**
  * The browser client's files, compiled into the binary as text. The page's
- * script is one bundle, /app.js: src/web/page/app.js and the TypeScript
+ * script is one bundle, /app.js: src/web/page/app.ts and the TypeScript
  * modules it imports (the protocol's messages, frames and checks, the console's
  * wording, @noble/hashes), built by bun (`deno task build:page`, which
  * `compile`, `test`, `test:unit`, `check` and `dev` run first). One file from

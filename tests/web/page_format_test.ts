@@ -108,3 +108,9 @@ Deno.test("the panel: the stop's frame, then the frame up/down/frame N selected"
   assert.deepEqual(stoppedPanel(info, { frame: info.frames[0], source: info.source }), atStop);
   assert.equal(stoppedPanel({ func: "main" }).location, "stopped in main");
 });
+
+Deno.test("the header names a server once when it is named for its host", async () => {
+  const { serverTitle } = await import("../../src/web/page/format.ts");
+  assert.equal(serverTitle({ name: "vm", host: "vm" }), "vm");
+  assert.equal(serverTitle({ name: "lab", host: "vm" }), "lab on vm");
+});

@@ -9,6 +9,11 @@ import type { ClientInfo, Notice, SelectedFrame, Who } from "../../protocol/mess
 
 export { describeStop, frameText };
 
+/** The server as the header names it: "lab on vm", or just "vm" when it is named for its host. */
+export function serverTitle(server: { name: string; host: string }): string {
+  return server.name === server.host ? server.name : `${server.name} on ${server.host}`;
+}
+
 export function whoText(who: Who): string {
   return `${who.user}@${who.host}`;
 }
@@ -30,10 +35,12 @@ export function stateBadge(state: string, info: StopInfo = {}): string {
 /** The side panel while stopped: where, the source there (one line marked), the stack. */
 export interface StoppedPanel {
   location: string;
+  /** The selected frame's level (0: the stop's own frame). */
+  level: number;
   /** The source file's full path, for the location's tooltip. */
   title: string;
   source: { n: number; text: string; here: boolean }[];
-  stack: { text: string; selected: boolean }[];
+  stack: { level: number; text: string; selected: boolean }[];
 }
 
 /**
@@ -57,11 +64,16 @@ export function stoppedPanel(info: StopInfo = {}, selected?: SelectedFrame): Sto
     : `stopped${fn}`;
   return {
     location: level === 0 ? place : `${place} (frame #${level})`,
+    level,
     title: src?.path ?? "",
     source: src
       ? src.lines.map((text, i) => ({ n: src.first + i, text, here: src.first + i === at.line }))
       : [],
-    stack: (info.frames ?? []).map((f) => ({ text: frameText(f), selected: f.level === level })),
+    stack: (info.frames ?? []).map((f) => ({
+      level: f.level,
+      text: frameText(f),
+      selected: f.level === level,
+    })),
   };
 }
 

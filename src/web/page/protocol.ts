@@ -1,21 +1,26 @@
 // The page's side of dbgremote's wire protocol: the native client's frames and
 // messages (src/protocol/), the same checks on what the server sends
 // (parse_server.ts), the same password proofs. hello → [challenge → auth] →
-// welcome, then cmd/interrupt/bye out and session events in. No DOM here:
-// tests drive it against the real server code.
+// welcome, then cmd/interrupt/bye out and session events in; with a 1.4 server also
+// act (a toolbar button, a click in the source: a session command in the engine's
+// words) and inspect → inspected (the panes' questions, answered to this page
+// alone). No DOM here: tests drive it against the real server code.
 
 import { acceptableIterations, proofText } from "../../protocol/challenge.ts";
 import { encodeFrame, FrameDecoder, type Message } from "../../protocol/frame.ts";
-import type {
-  Challenge,
-  ClientMessage,
-  Hello,
-  Inspected,
-  SessionEvent,
-  Welcome,
-  Who,
+import {
+  type Challenge,
+  type ClientMessage,
+  type Hello,
+  INSPECT_SINCE,
+  type Inspected,
+  type SessionEvent,
+  type Welcome,
+  type Who,
 } from "../../protocol/messages.ts";
 import { parseServerMessage } from "../../protocol/parse_server.ts";
+import { speaks } from "../../protocol/version_policy.ts";
+import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../../engine/inspect.ts";
 import { type Prover, randomNonce } from "./crypto.ts";
 
 export { encodeFrame, FrameDecoder };
@@ -41,11 +46,22 @@ export interface PageClientOptions {
   on: {
     welcome(w: Welcome): void;
     event(e: SessionEvent): void;
-    /** (1.4) The answer to an `inspect` this page sent. */
-    inspected?(m: Inspected): void;
     refused(r: Refusal): void;
     needPassword(): void;
+    /** (1.4) The session's breakpoints changed (anyone's `break`, `delete`, a click). */
+    breakpoints?(list: Breakpoint[]): void;
   };
+  /** How long an inspect question may wait for its answer (ms). */
+  inspectTimeoutMs?: number;
+}
+
+export { INSPECT_SINCE };
+
+/** Why an inspect question got no answer: a stable code, the words for a pane. */
+export class InspectError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
 }
 
 export interface PageClient {
@@ -58,6 +74,20 @@ export interface PageClient {
   command(text: string): number;
   interrupt(): void;
   leave(): void;
+  /** Does the server take act and inspect (protocol 1.4)? False before the welcome. */
+  readonly canInspect: boolean;
+  /** A toolbar button or a click: run as a session command in the engine's own words. */
+  act(action: Action): number;
+  /** A pane's question, answered to this page alone; rejects with an InspectError. */
+  inspect(query: InspectQuery): Promise<InspectAnswer>;
+  /** The connection is gone: every question still waiting fails now. */
+  close(): void;
+}
+
+interface Pending {
+  resolve(a: InspectAnswer): void;
+  reject(e: InspectError): void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /** One session connection over a WebSocket the caller owns. */
@@ -70,7 +100,18 @@ export function createClient(options: PageClientOptions): PageClient {
   let nextId = 1;
   let welcome: Welcome | undefined;
   let queue = Promise.resolve();
+  const pending = new Map<number, Pending>();
+  const inspectTimeoutMs = options.inspectTimeoutMs ?? 15_000;
   const send = (m: ClientMessage) => options.send(encodeFrame(m));
+  const canInspect = () =>
+    phase === "joined" && !!welcome && speaks(welcome.protocol, INSPECT_SINCE);
+  const failAll = (code: string, message: string) => {
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      pending.delete(id);
+      p.reject(new InspectError(code, message));
+    }
+  };
   const refuse = (code: string, message: string, hint?: string) => {
     phase = "refused";
     on.refused({ code, message, hint, fromServer: false });
@@ -117,6 +158,16 @@ export function createClient(options: PageClientOptions): PageClient {
     on.welcome(w);
   }
 
+  /** The answer to one of this page's questions (an answer after its timeout is dropped). */
+  function answered(m: Inspected) {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (m.ok && m.answer) p.resolve(m.answer);
+    else p.reject(new InspectError(m.code ?? "E_INSPECT", m.error ?? "no answer"));
+  }
+
   async function handle(raw: Message) {
     if (phase === "refused") return;
     const parsed = parseServerMessage(raw);
@@ -134,7 +185,8 @@ export function createClient(options: PageClientOptions): PageClient {
       return;
     }
     if (phase === "joined") {
-      if (m.t === "inspected") on.inspected?.(m);
+      if (m.t === "inspected") answered(m);
+      else if (m.t === "breakpoints") on.breakpoints?.(m.breakpoints);
       else if (m.t !== "challenge" && m.t !== "welcome") on.event(m);
       else refuse("E_PROTOCOL", `"${m.t}" after the handshake`);
       return;
@@ -185,6 +237,37 @@ export function createClient(options: PageClientOptions): PageClient {
     },
     leave() {
       send({ t: "bye" });
+      failAll("E_CLOSED", "left the session");
+    },
+    get canInspect() {
+      return canInspect();
+    },
+    act(action) {
+      const id = nextId++;
+      send({ t: "act", id, action });
+      return id;
+    },
+    inspect(query) {
+      if (!canInspect()) {
+        return Promise.reject(
+          new InspectError(
+            "E_NO_INSPECT",
+            `this server (protocol ${welcome?.protocol ?? "?"}) answers no inspect questions`,
+          ),
+        );
+      }
+      const id = nextId++;
+      return new Promise<InspectAnswer>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new InspectError("E_TIMEOUT", `no answer in ${inspectTimeoutMs / 1000} s`));
+        }, inspectTimeoutMs);
+        pending.set(id, { resolve, reject, timer });
+        send({ t: "inspect", id, query });
+      });
+    },
+    close() {
+      failAll("E_CLOSED", "disconnected");
     },
   };
 }
