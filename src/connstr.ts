@@ -55,9 +55,7 @@ export function parseConnStr(text: string, role?: Role): ConnSpec {
     fail(
       text,
       `unknown transport "${transport}"`,
-      guess
-        ? `did you mean "${guess}"?`
-        : `transports are: ${Object.keys(TRANSPORTS).join(", ")}`,
+      guess ? `did you mean "${guess}"?` : `transports are: ${Object.keys(TRANSPORTS).join(", ")}`,
       0,
     );
   }

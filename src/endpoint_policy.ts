@@ -22,7 +22,7 @@
  * user can read (a 0600 file in the private pipe directory; the browser URL
  * it prints carries it too). Pure: no I/O.
  */
-import { type ConnSpec, formatConnStr, isLoopback, type TcpSpec } from "./connstr.ts";
+import { type ConnSpec, formatConnStr, isLoopback, isTcpFamily, type TcpSpec } from "./connstr.ts";
 import { DbgRemoteError } from "./errors.ts";
 
 /** How a peer gets in. */
@@ -52,9 +52,7 @@ export function reachOf(spec: ConnSpec): Reach {
 
 /** The address a tcp-based endpoint binds: its `server=`, else every interface of its family. */
 export function bindAddress(spec: ConnSpec): string | undefined {
-  if (spec.transport === "npipe" || spec.transport === "spipe" || spec.transport === "com") {
-    return undefined;
-  }
+  if (!isTcpFamily(spec)) return undefined;
   return spec.server ?? (spec.ipversion === 6 ? "::" : "0.0.0.0");
 }
 

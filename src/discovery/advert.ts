@@ -10,7 +10,7 @@
  * and no password ever is: `password_env=VAR` names the variable only, an
  * inline password shows as `password=*`.
  */
-import { type ConnSpec, formatConnStr, isLoopback, parseConnStr } from "../connstr.ts";
+import { type ConnSpec, formatConnStr, isLoopback, isTcpFamily, parseConnStr } from "../connstr.ts";
 import type { Name } from "./dns_codec.ts";
 import { decodeTxt, encodeTxt } from "./txt.ts";
 
@@ -83,11 +83,7 @@ export function advertisedEndpoint(
   } catch {
     return undefined;
   }
-  if (
-    (client.transport === "tcp" || client.transport === "ssl" || client.transport === "http" ||
-      client.transport === "https" || client.transport === "dap" || client.transport === "daps") &&
-    spec.transport === client.transport
-  ) {
+  if (isTcpFamily(client) && spec.transport === client.transport) {
     // Bound to every interface: others reach it by the host's name.
     if (spec.server === undefined) client.server = host;
     if (spec.ipversion !== undefined) client.ipversion = spec.ipversion;
@@ -101,13 +97,7 @@ export function advertisedEndpoint(
 export function isLocalOnly(endpoint: string): boolean {
   try {
     const spec = parseConnStr(endpoint);
-    if (
-      spec.transport === "tcp" || spec.transport === "ssl" || spec.transport === "http" ||
-      spec.transport === "https" || spec.transport === "dap" || spec.transport === "daps"
-    ) {
-      return isLoopback(spec.server);
-    }
-    return true;
+    return isTcpFamily(spec) ? isLoopback(spec.server) : true;
   } catch {
     return true;
   }

@@ -2,7 +2,7 @@
  * A running dbgremote server: one session (one engine) exposed on one or
  * more endpoints at once, over any mix of transports.
  */
-import { type ConnSpec, formatConnStr, parseConnStr } from "../connstr.ts";
+import { type ConnSpec, formatConnStr, isTls, parseConnStr } from "../connstr.ts";
 import {
   type Access,
   checkServerPassword,
@@ -134,10 +134,7 @@ export function clientAddress(spec: ConnSpec, address: string): string {
     ? ",password=*"
     : "";
   // A lab's self-signed certificate is its own CA: clients trust it with cafile=.
-  if (
-    (spec.transport === "ssl" || spec.transport === "spipe" || spec.transport === "https") &&
-    spec.certfile
-  ) {
+  if (isTls(spec) && spec.certfile) {
     secret = `,cafile=${spec.certfile}${secret}`;
   }
   return spec.transport === "com"
