@@ -78,7 +78,7 @@ export function createStopDescriber(
   const sources: SourceCache = new Map();
   const drainTarget = () => {
     const t = pty();
-    return t ? drainWithin(t, DESCRIBE_TIMEOUT_MS) : Promise.resolve();
+    return t ? drainWithin(t) : Promise.resolve();
   };
   return {
     async describe(s, results) {

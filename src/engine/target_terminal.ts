@@ -32,8 +32,17 @@ export async function openTargetTerminal(
   }
 }
 
+/**
+ * How long a stop's news waits for the program's output before it (drainWithin). The drain is
+ * exact (a marker behind what the program wrote), so the wait only lasts while that output is
+ * still being read, which is when the server is busiest: 3 s proved short with 20 MB going to
+ * several clients on a loaded machine, and a stop reported in the middle of a line of output
+ * reads as if the program had printed it.
+ */
+export const DRAIN_TIMEOUT_MS = 15_000;
+
 /** Everything the program wrote so far is out (or `ms` passed: a terminal that never answers). */
-export async function drainWithin(pty: Pty, ms: number): Promise<void> {
+export async function drainWithin(pty: Pty, ms = DRAIN_TIMEOUT_MS): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([pty.drain(), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
   clearTimeout(timer);

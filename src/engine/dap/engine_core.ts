@@ -103,7 +103,7 @@ export function createDapEngine(
   };
 
   /** Everything the program wrote so far is out, before the news of its stop or exit. */
-  const drainTarget = () => pty ? drainWithin(pty, DESCRIBE_TIMEOUT_MS) : Promise.resolve();
+  const drainTarget = () => pty ? drainWithin(pty) : Promise.resolve();
 
   const target = createTargetModel({
     emit,
