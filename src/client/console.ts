@@ -9,6 +9,7 @@ import type { Who } from "../protocol/messages.ts";
 import type { ClientConnection, ConnectionEnd } from "./connection.ts";
 import { renderEvent } from "./render.ts";
 import { describeError } from "../errors.ts";
+import { leavesSession } from "../session/meta.ts";
 
 export interface Terminal {
   /** Show text (may hold several lines). */
@@ -125,7 +126,7 @@ export async function runConsoleClient(
         continue;
       }
       if (line === "") continue;
-      if (line === CTRL_B || line === ".remote_exit") {
+      if (line === CTRL_B || leavesSession(line)) {
         leave();
         break;
       }
@@ -196,7 +197,7 @@ export function attachServerConsole(session: Session, term: Terminal, who: Who):
     for await (const raw of term.lines()) {
       const line = raw.trim();
       if (line === "") continue;
-      if (line === CTRL_B || line === ".remote_exit") {
+      if (line === CTRL_B || leavesSession(line)) {
         cannotLeave();
         continue;
       }
