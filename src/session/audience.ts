@@ -4,6 +4,7 @@
  * the same order. The session decides what to say; this decides who hears it.
  */
 import { fitEvent } from "../protocol/fit.ts";
+import { SharedFrame } from "../protocol/frame.ts";
 import type { ClientInfo, Role, SessionEvent, Who } from "../protocol/messages.ts";
 import type { Scrollback } from "./scrollback.ts";
 
@@ -15,8 +16,11 @@ export interface Participant {
   readonly role?: Role;
   /** Id of the endpoint it came in through; undefined for the server's own terminal. */
   readonly endpoint?: number;
-  /** Hand over one event. Must not throw; must not block. */
-  deliver(event: SessionEvent): void;
+  /**
+   * Hand over one event. Must not throw; must not block. `frame` is the event already encoded,
+   * shared by every recipient (a network peer writes its bytes rather than encoding again).
+   */
+  deliver(event: SessionEvent, frame?: SharedFrame): void;
   /** The session drops or ends this participant: close its connection. */
   close(reason: string): void;
 }
@@ -78,19 +82,21 @@ export class Audience {
     return [...this.#members].map(([id, m]) => clientInfo(id, m));
   }
 
-  /** To everyone, and into the record and the scrollback. */
+  /** To everyone, and into the record and the scrollback: encoded once for all of them. */
   broadcast(event: SessionEvent): void {
     for (const e of fitEvent(event)) {
+      const frame = new SharedFrame(e);
       this.#record(e);
-      this.#scrollback.add(e);
-      for (const m of this.#members.values()) m.p.deliver(e);
+      this.#scrollback.add(e, frame);
+      for (const m of this.#members.values()) m.p.deliver(e, frame);
     }
   }
 
   /** To everyone now, but not kept: a late joiner's welcome says it instead (`selected`). */
   live(event: SessionEvent): void {
     for (const e of fitEvent(event)) {
-      for (const m of this.#members.values()) m.p.deliver(e);
+      const frame = new SharedFrame(e);
+      for (const m of this.#members.values()) m.p.deliver(e, frame);
     }
   }
 

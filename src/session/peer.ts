@@ -7,7 +7,13 @@
  * stops reading) closes that peer only; the session and the others go on.
  */
 import { DbgRemoteError } from "../errors.ts";
-import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import {
+  DEFAULT_MAX_FRAME,
+  encodeFrame,
+  FrameDecoder,
+  type Message,
+  type SharedFrame,
+} from "../protocol/frame.ts";
 import { fitWelcome } from "../protocol/fit.ts";
 import {
   backlogWatch,
@@ -162,12 +168,13 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     via: channel.peer,
     role,
     endpoint: options.endpoint,
-    deliver(event: SessionEvent) {
+    deliver(event: SessionEvent, shared?: SharedFrame) {
       if (closed) return;
       if (event.t === "selected" && !knowsSelected) return;
       let frame: Uint8Array;
       try {
-        frame = encodeFrame(event);
+        // Encode once (scale): a broadcast event comes encoded, the same bytes for every peer.
+        frame = shared ? shared.bytes : encodeFrame(event);
       } catch (err) {
         // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
         // this peer misses it and is told, rather than the server failing.
