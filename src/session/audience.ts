@@ -5,6 +5,7 @@
  */
 import { fitEvent } from "../protocol/fit.ts";
 import { SharedFrame } from "../protocol/frame.ts";
+import { OutCoalescer } from "./coalesce.ts";
 import type { ClientInfo, Role, SessionEvent, Who } from "../protocol/messages.ts";
 import type { Scrollback } from "./scrollback.ts";
 
@@ -41,6 +42,8 @@ export class Audience {
   readonly #members = new Map<number, Member>();
   readonly #scrollback: Scrollback;
   readonly #record: (event: SessionEvent) => void;
+  /** This turn's output, merged; sent before anything else goes out (see coalesce.ts). */
+  readonly #outs = new OutCoalescer((out) => this.#send(out));
 
   constructor(options: AudienceOptions) {
     this.#scrollback = options.scrollback;
@@ -73,8 +76,9 @@ export class Audience {
     for (const m of all) m.p.close(reason);
   }
 
-  /** The recent events a late joiner replays first, oldest first. */
+  /** The recent events a late joiner replays first, oldest first (this turn's output too). */
   scrollback(): SessionEvent[] {
+    this.#outs.flush();
     return this.#scrollback.events();
   }
 
@@ -82,8 +86,17 @@ export class Audience {
     return [...this.#members].map(([id, m]) => clientInfo(id, m));
   }
 
-  /** To everyone, and into the record and the scrollback: encoded once for all of them. */
+  /**
+   * To everyone, and into the record and the scrollback: encoded once for all of them. Output
+   * waits for the end of the turn, merged with the rest of the turn's (coalesce.ts).
+   */
   broadcast(event: SessionEvent): void {
+    if (event.t === "out") return this.#outs.add(event);
+    this.#outs.flush();
+    this.#send(event);
+  }
+
+  #send(event: SessionEvent): void {
     for (const e of fitEvent(event)) {
       const frame = new SharedFrame(e);
       this.#record(e);
@@ -94,6 +107,7 @@ export class Audience {
 
   /** To everyone now, but not kept: a late joiner's welcome says it instead (`selected`). */
   live(event: SessionEvent): void {
+    this.#outs.flush();
     for (const e of fitEvent(event)) {
       const frame = new SharedFrame(e);
       for (const m of this.#members.values()) m.p.deliver(e, frame);
@@ -102,6 +116,7 @@ export class Audience {
 
   /** To one participant alone. */
   deliverTo(id: number, event: SessionEvent): void {
+    this.#outs.flush();
     const m = this.#members.get(id);
     if (m) { for (const e of fitEvent(event)) m.p.deliver(e); }
   }
