@@ -40,6 +40,7 @@ export interface AudienceOptions {
 
 export class Audience {
   readonly #members = new Map<number, Member>();
+  readonly #watchers = new Set<() => void>();
   readonly #scrollback: Scrollback;
   readonly #record: (event: SessionEvent) => void;
   /** This turn's output, merged; sent before anything else goes out (see coalesce.ts). */
@@ -58,14 +59,23 @@ export class Audience {
     return this.#members.get(id);
   }
 
+  /** Call `watcher` after every join and leave. Returns a function that stops it. */
+  onChange(watcher: () => void): () => void {
+    this.#watchers.add(watcher);
+    return () => void this.#watchers.delete(watcher);
+  }
+
   add(id: number, member: Member): void {
     this.#members.set(id, member);
+    for (const w of this.#watchers) w();
   }
 
   /** Take a participant out; returns it, or undefined if it was not in. */
   remove(id: number): Member | undefined {
     const m = this.#members.get(id);
+    if (!m) return undefined;
     this.#members.delete(id);
+    for (const w of this.#watchers) w();
     return m;
   }
 

@@ -42,7 +42,7 @@ import {
 import { typeToProgram } from "./target_input.ts";
 import { forgottenText, printable, whoText } from "./meta_text.ts";
 import { Scrollback } from "./scrollback.ts";
-import { joinNotice, leaveNotice } from "./presence.ts";
+import { Presence } from "./presence.ts";
 import { Audience, clientInfo, type Member, type Participant } from "./audience.ts";
 import { commandTooLong } from "../protocol/fit.ts";
 import { CommandQueue, type Pending } from "./command_queue.ts";
@@ -63,6 +63,8 @@ export interface SessionOptions {
   controls?: SessionControls;
   /** The clock, ms since the epoch (tests pass their own). */
   now?: () => number;
+  /** Observers' joins and leaves are announced at most this often (presence.ts; default 1 s). */
+  presenceIntervalMs?: number;
   /** The session record (.logopen): the server's pid for `/t`, and its files (tests inject). */
   record?: { pid: number; openFile?: OpenRecordFile };
 }
@@ -76,11 +78,11 @@ export class Session {
   readonly host: string;
   readonly engine: Engine;
   readonly #audience: Audience;
+  readonly #presence: Presence;
   readonly #queue = new CommandQueue((cmd) => this.#run(cmd), () => this.#ended);
   readonly #onEnd?: (reason: string) => void;
   readonly #controls?: SessionControls;
   readonly #now: () => number;
-  readonly #clientWatchers = new Set<() => void>();
   #nextId = 1;
   #seq = 0;
   #current: number | null = null;
@@ -102,6 +104,11 @@ export class Session {
     this.#audience = new Audience({
       scrollback: new Scrollback(options.scrollbackEvents ?? 1000),
       record: (e) => this.#record.write(e),
+    });
+    this.#presence = new Presence({
+      announce: (notice) => this.#audience.broadcast(notice),
+      count: () => this.#audience.size,
+      intervalMs: options.presenceIntervalMs,
     });
     this.engine = options.makeEngine((event) => this.#onEngine(event));
     this.#record = new SessionRecord({
@@ -143,12 +150,7 @@ export class Session {
 
   /** Call `watcher` after every join and leave (or drop). Returns a function that stops it. */
   onClientsChange(watcher: () => void): () => void {
-    this.#clientWatchers.add(watcher);
-    return () => void this.#clientWatchers.delete(watcher);
-  }
-
-  #clientsChanged(): void {
-    for (const w of this.#clientWatchers) w();
+    return this.#audience.onChange(watcher);
   }
 
   /** Add a participant. Returns its id and the scrollback it should replay first. */
@@ -157,9 +159,8 @@ export class Session {
     const pid = this.#nextId++;
     const scrollback = this.#audience.scrollback();
     const member: Member = { p, since: this.#now() };
-    this.#audience.broadcast(joinNotice(p, clientInfo(pid, member)));
+    this.#presence.joined(p, clientInfo(pid, member));
     this.#audience.add(pid, member);
-    this.#clientsChanged();
     return { id: pid, scrollback };
   }
 
@@ -177,9 +178,8 @@ export class Session {
   #remove(id: number, kind: "leave" | "drop", text: string, closeReason?: string): void {
     const m = this.#audience.remove(id);
     if (!m) return;
-    this.#clientsChanged();
     if (closeReason !== undefined) m.p.close(closeReason);
-    this.#audience.broadcast(leaveNotice(m.p, clientInfo(id, m), kind, text));
+    this.#presence.left(m.p, clientInfo(id, m), kind, text);
     this.#forgetQueued(id, m);
   }
 
@@ -218,7 +218,7 @@ export class Session {
     if (!m || this.#ended) return;
     m.lastActive = this.#now();
     if (m.p.role === "observer") {
-      m.p.deliver({ t: "notice", kind: "warning", text: INTERRUPT_REFUSAL });
+      this.#audience.deliverTo(client, { t: "notice", kind: "warning", text: INTERRUPT_REFUSAL });
       return;
     }
     // Ctrl+C right behind `continue` is for it: let that command reach the engine first.
@@ -268,6 +268,7 @@ export class Session {
     this.#endReason = reason;
     this.#queue.clear();
     await this.engine.stop();
+    this.#presence.flush(); // what is held is said before the end
     this.#audience.broadcast({ t: "end", reason, cause });
     this.#record.close();
     this.#audience.closeAll(reason);
