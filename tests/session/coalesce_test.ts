@@ -70,7 +70,7 @@ Deno.test("coalesce: flush sends at once (before another event); a big run goes 
   assert.equal(mine.text, "x");
 });
 
-Deno.test("session: one turn's output is one out, never moved across a state or done", async () => {
+Deno.test("session: output held together is one out, never moved across a state or done", async () => {
   let listener!: EngineListener;
   const session = new Session({
     name: "srv",
@@ -78,10 +78,14 @@ Deno.test("session: one turn's output is one out, never moved across a state or 
     makeEngine: (l) => createFakeEngine(listener = l),
   });
   const got: SessionEvent[] = [];
+  let wake = () => {};
   session.join({
     who: { user: "a", host: "h", tool: "t" },
     via: "test",
-    deliver: (e) => got.push(e),
+    deliver: (e) => {
+      got.push(e);
+      wake();
+    },
     close() {},
   });
   got.length = 0;
@@ -91,7 +95,16 @@ Deno.test("session: one turn's output is one out, never moved across a state or 
   listener({ type: "state", state: "stopped", info: { func: "main" } });
   listener({ type: "output", stream: "target", text: "hello\n" });
   listener({ type: "output", stream: "target", text: "world\n" });
-  await Promise.resolve();
+  // The held output goes out on its own a moment later (OUT_WINDOW_MS).
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(JSON.stringify(got))), 5000);
+    wake = () => {
+      if (got.length < 3) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    wake();
+  });
   assert.deepEqual(got.map((e) => (e.t === "out" ? `${e.stream}:${e.text}` : e.t)), [
     "console:line 1\nline 2\n",
     "state",
