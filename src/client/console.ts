@@ -9,7 +9,7 @@ import type { Who } from "../protocol/messages.ts";
 import type { ClientConnection, ConnectionEnd } from "./connection.ts";
 import { renderEvent } from "./render.ts";
 import { describeError } from "../errors.ts";
-import { leavesSession } from "../session/meta.ts";
+import { leavesSession } from "../protocol/leave.ts";
 
 export interface Terminal {
   /** Show text (may hold several lines). */

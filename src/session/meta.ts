@@ -1,14 +1,15 @@
 /**
  * dbgremote's own session commands (WinDbg's meta-commands): ONE registry saying, for each,
  * its help, whether an observer may run it, when it runs, and what it does. The session
- * dispatches from it, `.help` and the observer rule are read from it, and the console asks it
- * whether a line leaves the session.
+ * dispatches from it, and `.help` and the observer rule are read from it. The one command a client
+ * acts on too, leaving, is named in protocol/leave.ts.
  *
  * The observer rule: an observer may read (.clients, .servers, .help), speak
  * (.echo) and leave (.remote_exit). Everything that acts on the debugger or
  * the session is control and is refused: debugger commands, q, .server,
  * .endsrv, Ctrl+C.
  */
+import { LEAVE_COMMAND } from "../protocol/leave.ts";
 import type { ClientInfo, EndCause } from "../protocol/messages.ts";
 import type { SessionControls } from "./controls.ts";
 import { closeEndpoint, noControls, openEndpoint } from "./endpoint_commands.ts";
@@ -58,8 +59,6 @@ interface MetaCommand {
   bare?: boolean;
   /** Shown to everyone with its secrets masked (a connection string may hold a password). */
   secret?: boolean;
-  /** The participant leaves with it: a client may act on it before the server does. */
-  leaves?: boolean;
   /**
    * For the program's terminal: runs at once, ahead of the queue (a `continue` waiting there is
    * what the program's input is for). The session types it; there is no handler here.
@@ -125,11 +124,10 @@ export const META_COMMANDS: Record<string, MetaCommand> = {
     observer: false,
     run: closeEndpoint,
   },
-  ".remote_exit": {
-    usage: ".remote_exit",
+  [LEAVE_COMMAND]: {
+    usage: LEAVE_COMMAND,
     what: "leave the session (Ctrl+B does the same); it goes on for the others",
     observer: true,
-    leaves: true,
     run: (ctx) => {
       ctx.leave("left (.remote_exit)");
       return true;
@@ -243,11 +241,6 @@ export function isTargetInput(text: string): boolean {
 /** Does everyone see this command line with its secrets masked? */
 export function holdsSecrets(text: string): boolean {
   return lookup(text)?.secret === true;
-}
-
-/** Does the participant leave with this line (`.remote_exit`)? Clients decide by this too. */
-export function leavesSession(line: string): boolean {
-  return lookup(line)?.leaves === true && line.trim() === commandWord(line);
 }
 
 export function helpLines(): string[] {
