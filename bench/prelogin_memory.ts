@@ -15,7 +15,7 @@ import { parseConnStr } from "../src/connstr.ts";
 import { createTcpTransport } from "../src/transport/tcp.ts";
 import { encodeClientFrame } from "../src/transport/ws_client.ts";
 import { CURRENT } from "../src/version.ts";
-import { buildSample, Proc, scratch, serverProc } from "../tests/e2e/harness.ts";
+import { buildSample, withScratch } from "../tests/e2e/harness.ts";
 
 const TCP_PEERS = Number(process.env.TCP_PEERS ?? 500);
 const WS_PEERS = Number(process.env.WS_PEERS ?? 40);
@@ -69,12 +69,14 @@ async function commandMs(port: number): Promise<string> {
   }
 }
 
-await using tmp = scratch();
+await using tmp = withScratch({ LAB_PW: PW });
 const program = buildSample(tmp.dir);
-await using server: Proc = serverProc(tmp, program, [
-  "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
-  "http:port=0,server=127.0.0.1,password_env=LAB_PW",
-], { env: { LAB_PW: PW } });
+const server = tmp.startServer(program, {
+  endpoints: [
+    "tcp:port=0,server=127.0.0.1,password_env=LAB_PW",
+    "http:port=0,server=127.0.0.1,password_env=LAB_PW",
+  ],
+});
 const tcpPort = Number(
   (await server.waitFor(/listening on tcp:\S*: dbgremote client \S*port=(\d+)/))[1],
 );

@@ -10,6 +10,7 @@ import type { ClientConnection, ConnectionEnd } from "./connection.ts";
 import { renderEvent } from "./render.ts";
 import { describeError } from "../errors.ts";
 import type { Terminal } from "../terminal.ts";
+import { leavesSession } from "../protocol/leave.ts";
 
 export type { Terminal };
 
@@ -113,7 +114,7 @@ export async function runConsoleClient(
         continue;
       }
       if (line === "") continue;
-      if (line === CTRL_B || line === ".remote_exit") {
+      if (line === CTRL_B || leavesSession(line)) {
         leave();
         break;
       }
@@ -184,7 +185,7 @@ export function attachServerConsole(session: Session, term: Terminal, who: Who):
     for await (const raw of term.lines()) {
       const line = raw.trim();
       if (line === "") continue;
-      if (line === CTRL_B || line === ".remote_exit") {
+      if (line === CTRL_B || leavesSession(line)) {
         cannotLeave();
         continue;
       }

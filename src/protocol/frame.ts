@@ -34,6 +34,32 @@ export function encodeFrame(message: Message, maxFrame = DEFAULT_MAX_FRAME): Uin
 }
 
 /**
+ * One message encoded once however many peers it goes to: a broadcast event is written to
+ * every peer as the same bytes. Encoded when first asked for (a session with no network peer
+ * never encodes); throws like {@link encodeFrame}, every time it is asked, if it cannot be.
+ */
+export class SharedFrame {
+  readonly message: Message;
+  readonly #maxFrame: number;
+  #bytes: Uint8Array | undefined;
+
+  constructor(message: Message, maxFrame = DEFAULT_MAX_FRAME) {
+    this.message = message;
+    this.#maxFrame = maxFrame;
+  }
+
+  /** The frame: length header and body. Peers must not change it (it is shared). */
+  get bytes(): Uint8Array {
+    return this.#bytes ??= encodeFrame(this.message, this.#maxFrame);
+  }
+
+  /** Bytes of the body alone (what protocol/fit.ts measures). */
+  get bodySize(): number {
+    return this.bytes.length - HEADER;
+  }
+}
+
+/**
  * Incremental decoder. Feed it chunks with {@link push}; it returns every
  * complete message so far. After it throws, the stream is unusable: close
  * the connection.

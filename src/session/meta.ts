@@ -1,114 +1,253 @@
 /**
- * dbgremote's own session commands (WinDbg's meta-commands): their help, the
- * rule for observers, and how `.clients` and `.servers` look. Pure.
+ * dbgremote's own session commands (WinDbg's meta-commands): ONE registry saying, for each,
+ * its help, whether an observer may run it, when it runs, and what it does. The session
+ * dispatches from it, and `.help` and the observer rule are read from it. The one command a client
+ * acts on too, leaving, is named in protocol/leave.ts.
  *
  * The observer rule: an observer may read (.clients, .servers, .help), speak
  * (.echo) and leave (.remote_exit). Everything that acts on the debugger or
  * the session is control and is refused: debugger commands, q, .server,
  * .endsrv, Ctrl+C.
  */
-import { type ClientInfo, TERMINAL_UNSAFE, type Who } from "../protocol/messages.ts";
-import type { EndpointInfo } from "./controls.ts";
+import { LEAVE_COMMAND } from "../protocol/leave.ts";
+import type { ClientInfo, EndCause } from "../protocol/messages.ts";
+import type { SessionControls } from "./controls.ts";
+import { closeEndpoint, noControls, openEndpoint } from "./endpoint_commands.ts";
+import { clientsLines, commandWord, listed, printable, serversLines } from "./meta_text.ts";
+
+export { targetInput } from "./target_input.ts";
+export {
+  clientsLines,
+  commandWord,
+  formatDuration,
+  printable,
+  serversLines,
+  whoText,
+} from "./meta_text.ts";
+
+/** What a meta-command may do to the session it runs in (the session implements it). */
+export interface MetaContext {
+  /** The issuer: its id and its name ("alice@laptop"). */
+  readonly client: number;
+  readonly from: string;
+  /** What follows the command word, trimmed. */
+  readonly arg: string;
+  readonly controls?: SessionControls;
+  /** A line of the command's output, to everyone (on the error stream: `error`). */
+  say(line: string, stream?: "console" | "error"): void;
+  /** A mistake in a session control: told to the issuer alone. The command failed. */
+  fail(err: unknown): false;
+  /** An info notice to everyone. */
+  announce(text: string): void;
+  clients(): ClientInfo[];
+  now(): number;
+  /** The session record's commands (.logopen...): their output lines; throws on a mistake. */
+  record(word: string, arg: string): string[];
+  end(reason: string, cause: EndCause): Promise<void>;
+  /** The issuer leaves on its own: the others are told, it gets no "disconnected" notice. */
+  leave(reason: string): void;
+}
 
 interface MetaCommand {
   usage: string;
   what: string;
   /** An observer may use it. */
   observer: boolean;
+  /** Listed by `.help` (q's other spelling is not). Default true. */
+  help?: boolean;
+  /** Only the word alone is this command; with arguments the line is the debugger's (q, quit). */
+  bare?: boolean;
+  /** Shown to everyone with its secrets masked (a connection string may hold a password). */
+  secret?: boolean;
+  /**
+   * For the program's terminal: runs at once, ahead of the queue (a `continue` waiting there is
+   * what the program's input is for). The session types it; there is no handler here.
+   */
+  targetInput?: boolean;
+  /** Run it in its turn; resolves to whether it succeeded. */
+  run?: (ctx: MetaContext) => boolean | Promise<boolean>;
 }
+
+const RECORD = (ctx: MetaContext, word: string) => {
+  try {
+    for (const line of ctx.record(word, ctx.arg)) ctx.say(line);
+    return true;
+  } catch (err) {
+    return ctx.fail(err);
+  }
+};
+
+const QUIT = async (ctx: MetaContext) => {
+  await ctx.end(`${ctx.from} ended the session (q)`, "quit");
+  return true;
+};
 
 export const META_COMMANDS: Record<string, MetaCommand> = {
   ".clients": {
     usage: ".clients",
     what: "who is connected: role, transport, since when, idle how long",
     observer: true,
+    run: (ctx) => {
+      for (const line of clientsLines(ctx.clients(), ctx.client, ctx.now())) ctx.say(line);
+      return true;
+    },
   },
-  ".echo": { usage: ".echo TEXT", what: "say TEXT to everyone", observer: true },
+  ".echo": {
+    usage: ".echo TEXT",
+    what: "say TEXT to everyone",
+    observer: true,
+    run: (ctx) => {
+      ctx.say(`${ctx.from}: ${printable(ctx.arg)}`);
+      return true;
+    },
+  },
   ".servers": {
     usage: ".servers",
     what: "this server's endpoints: id, state, the address clients use",
     observer: true,
+    run: (ctx) => {
+      if (!ctx.controls) return ctx.fail(noControls(".servers"));
+      for (const line of serversLines(ctx.controls.servers(), ctx.clients())) ctx.say(line);
+      return true;
+    },
   },
   ".server": {
     usage: ".server CONNSTR",
     what: "open one more endpoint now, e.g. .server tcp:port=5007,password_env=LAB_PW",
     observer: false,
+    secret: true,
+    run: openEndpoint,
   },
   ".endsrv": {
     usage: ".endsrv ID",
     what: "stop accepting on endpoint ID (see .servers); its clients stay",
     observer: false,
+    run: closeEndpoint,
   },
-  ".remote_exit": {
-    usage: ".remote_exit",
+  [LEAVE_COMMAND]: {
+    usage: LEAVE_COMMAND,
     what: "leave the session (Ctrl+B does the same); it goes on for the others",
     observer: true,
+    run: (ctx) => {
+      ctx.leave("left (.remote_exit)");
+      return true;
+    },
   },
   // The session record (src/record/): FILE is on the server's machine.
   ".logopen": {
     usage: ".logopen [/t] FILE",
     what: "record the session to FILE on the server (/t: add the pid and time to the name)",
     observer: false,
+    run: (ctx) => RECORD(ctx, ".logopen"),
   },
   ".logappend": {
     usage: ".logappend FILE",
     what: "record the session, appending to FILE on the server",
     observer: false,
+    run: (ctx) => RECORD(ctx, ".logappend"),
   },
-  ".logclose": { usage: ".logclose", what: "stop recording the session", observer: false },
+  ".logclose": {
+    usage: ".logclose",
+    what: "stop recording the session",
+    observer: false,
+    run: (ctx) => RECORD(ctx, ".logclose"),
+  },
   ".logfile": {
     usage: ".logfile",
     what: "where the session is recorded, if it is",
     observer: false,
+    run: (ctx) => RECORD(ctx, ".logfile"),
   },
-  ".help": { usage: ".help", what: "this list", observer: true },
+  ".help": {
+    usage: ".help",
+    what: "this list",
+    observer: true,
+    run: (ctx) => {
+      for (const line of helpLines()) ctx.say(line);
+      return true;
+    },
+  },
   ".input": {
     usage: ".input [TEXT]",
     what: "type TEXT and Enter to the program (alone: an empty line), also while it runs",
     observer: false,
+    targetInput: true,
   },
   ".eof": {
     usage: ".eof",
     what: "end of input for the program (Ctrl+D on its terminal); at once",
     observer: false,
+    targetInput: true,
   },
   ".ttysize": {
     usage: ".ttysize COLSxROWS",
     what: "the size of the program's terminal (default 80x24), e.g. .ttysize 132x43",
     observer: false,
+    targetInput: true,
   },
+  q: {
+    usage: "q",
+    what: "end the session for everyone: stops the debugger and the target",
+    observer: false,
+    bare: true,
+    run: QUIT,
+  },
+  quit: { usage: "quit", what: "q", observer: false, bare: true, help: false, run: QUIT },
 };
+
+/** The meta-commands proper (dbgremote's own words start with a dot). */
+const DOT_WORDS = Object.keys(META_COMMANDS).filter((k) => k.startsWith("."));
+const OBSERVER_MAY = DOT_WORDS.filter((k) => META_COMMANDS[k].observer);
+const OPERATORS_ONLY = DOT_WORDS.filter((k) => !META_COMMANDS[k].observer);
+
+/** The registry's entry for a command line, if it is one (q with arguments is the debugger's). */
+function lookup(text: string): MetaCommand | undefined {
+  const word = commandWord(text);
+  const command = Object.hasOwn(META_COMMANDS, word) ? META_COMMANDS[word] : undefined;
+  if (command?.bare && text.trim() !== word) return undefined;
+  return command;
+}
+
+/** A session command to run in its turn: what it does, and its argument. */
+export interface MetaRun {
+  arg: string;
+  run: (ctx: MetaContext) => boolean | Promise<boolean>;
+}
+
+/**
+ * The session's own command in a line, or undefined when the line is the debugger's. A word
+ * shaped like a meta-command that is none fails, listing the known ones to everyone.
+ */
+export function findMeta(text: string): MetaRun | undefined {
+  const trimmed = text.trim();
+  const word = commandWord(trimmed);
+  const command = lookup(trimmed);
+  if (command?.run) return { arg: trimmed.slice(word.length).trim(), run: command.run };
+  if (!/^\.[a-z_]+$/.test(word) || command) return undefined;
+  return {
+    arg: "",
+    run: (ctx) => {
+      ctx.say(`unknown meta-command ${word}: dbgremote knows ${knownMetaCommands()}`, "error");
+      return false;
+    },
+  };
+}
 
 /** Commands for the program's terminal: they act at once, never waiting behind the queue. */
 export function isTargetInput(text: string): boolean {
-  const word = commandWord(text);
-  return word === ".input" || word === ".eof" || word === ".ttysize";
+  return lookup(text)?.targetInput === true;
 }
 
-/** What `.input TEXT` types: TEXT as given after one space, then Enter; `.eof`: Ctrl+D. */
-export function targetInput(
-  text: string,
-): { eof: true } | { line: string } | { cols: number; rows: number } | { error: string } {
-  const trimmed = text.trimStart();
-  if (commandWord(trimmed) === ".eof") return { eof: true };
-  if (commandWord(trimmed) === ".ttysize") {
-    const m = /^\.ttysize\s+(\d{1,4})x(\d{1,4})\s*$/.exec(trimmed);
-    const [cols, rows] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-    if (cols < 1 || rows < 1 || cols > 1000 || rows > 1000) {
-      return { error: ".ttysize needs COLSxROWS between 1x1 and 1000x1000, e.g. .ttysize 132x43" };
-    }
-    return { cols, rows };
-  }
-  return { line: trimmed.slice(".input".length).replace(/^[ \t]/, "") + "\n" };
+/** Does everyone see this command line with its secrets masked? */
+export function holdsSecrets(text: string): boolean {
+  return lookup(text)?.secret === true;
 }
-
-const OBSERVER_MAY = Object.keys(META_COMMANDS).filter((k) => META_COMMANDS[k].observer);
-const OPERATORS_ONLY = Object.keys(META_COMMANDS).filter((k) => !META_COMMANDS[k].observer);
 
 export function helpLines(): string[] {
   const rows: [string, string][] = [
-    ...Object.values(META_COMMANDS).map((c): [string, string] => [c.usage, c.what]),
-    ["q", "end the session for everyone: stops the debugger and the target"],
+    ...Object.values(META_COMMANDS).filter((c) => c.help !== false).map((
+      c,
+    ): [string, string] => [c.usage, c.what]),
     ["Ctrl+C", "interrupt the running target"],
   ];
   const width = Math.max(...rows.map(([u]) => u.length)) + 2;
@@ -121,29 +260,9 @@ export function helpLines(): string[] {
   ];
 }
 
-/**
- * Text a participant typed, fit for everyone's terminal: control characters and bidirectional
- * overrides shown visibly (ESC as ^[, a newline as ^J, a C1 control as <U+009B>, an override as
- * <U+202E>; a tab stays), never acted on.
- */
-export function printable(text: string): string {
-  return text.replace(TERMINAL_UNSAFE, (c) => {
-    const code = c.charCodeAt(0);
-    if (c === "\t") return c;
-    if (code < 0x20) return `^${String.fromCharCode(code + 64)}`;
-    if (code === 0x7f) return "^?";
-    return `<U+${code.toString(16).toUpperCase().padStart(4, "0")}>`;
-  });
-}
-
-/** The first word of a command line. */
-export function commandWord(text: string): string {
-  return text.trim().split(/\s+/, 1)[0] ?? "";
-}
-
 /** May an observer issue this command line? */
 export function observerMay(text: string): boolean {
-  return META_COMMANDS[commandWord(text)]?.observer === true;
+  return lookup(text)?.observer === true;
 }
 
 export function refusalText(text: string): string {
@@ -156,66 +275,5 @@ export const INTERRUPT_REFUSAL =
   "refused: you are an observer: Ctrl+C (interrupt) is for operators; the target runs on";
 
 export function knownMetaCommands(): string {
-  return listed(Object.keys(META_COMMANDS).toSorted());
-}
-
-function listed(words: string[]): string {
-  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
-}
-
-/** A duration for people: "45s", "2m13s", "1h05m", "3d02h". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const two = (n: number) => String(n).padStart(2, "0");
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${two(Math.floor(s / 60) % 60)}m`;
-  return `${Math.floor(s / 86400)}d${two(Math.floor(s / 3600) % 24)}h`;
-}
-
-/** Time of day on the server's clock, "14:02:11". */
-function clock(ms: number): string {
-  return new Date(ms).toTimeString().slice(0, 8);
-}
-
-/** A participant as people name it: "alice@laptop". */
-export function whoText(who: Who): string {
-  return `${who.user}@${who.host}`;
-}
-
-/** Left-aligned columns, two spaces apart, no trailing blanks. */
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i].length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
-}
-
-/** `.clients`: one line per participant; `*` marks the one who asked (everyone sees the list). */
-export function clientsLines(clients: ClientInfo[], issuer: number, now: number): string[] {
-  const rows = clients.map((c) => [
-    `${c.id === issuer ? "*" : " "} ${c.id}`,
-    whoText(c.who),
-    c.role ?? "operator",
-    c.endpoint === undefined ? c.via : `${c.via} (endpoint ${c.endpoint})`,
-    c.who.tool,
-    c.since === undefined ? "" : `since ${clock(c.since)}`,
-    c.lastActive === undefined ? "no commands yet" : `idle ${formatDuration(now - c.lastActive)}`,
-  ]);
-  const n = clients.length;
-  return [`${n} participant${n === 1 ? "" : "s"} (* asked):`, ...table(rows).map((l) => `  ${l}`)];
-}
-
-/** `.servers`: one line per endpoint, WinDbg's "0 - tcp:Port=5005" first. */
-export function serversLines(endpoints: EndpointInfo[], clients: ClientInfo[]): string[] {
-  if (endpoints.length === 0) return ["this server has no endpoints"];
-  const rows = endpoints.map((e) => {
-    const n = clients.filter((c) => c.endpoint === e.id).length;
-    const people = `${n} client${n === 1 ? "" : "s"}`;
-    return [
-      `${e.id} - ${e.spec}`,
-      e.state === "accepting" ? "accepting" : `closed${e.closedBy ? ` by ${e.closedBy}` : ""}`,
-      e.observe ? `${people} (observers)` : people,
-      e.state === "accepting" ? `join: dbgremote client ${e.address}` : "",
-    ];
-  });
-  return table(rows).map((l) => `  ${l}`);
+  return listed(DOT_WORDS.toSorted());
 }

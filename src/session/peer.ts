@@ -11,7 +11,13 @@
  * only in `move`, which also arms and clears the phase's deadline.
  */
 import { DbgRemoteError } from "../errors.ts";
-import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
+import {
+  DEFAULT_MAX_FRAME,
+  encodeFrame,
+  FrameDecoder,
+  type Message,
+  type SharedFrame,
+} from "../protocol/frame.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
@@ -183,13 +189,14 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       via: channel.peer,
       role,
       endpoint: options.endpoint,
-      deliver(event: SessionEvent) {
+      deliver(event: SessionEvent, shared?: SharedFrame) {
         if (phase.name === "closed") return;
         if (event.t === "selected" && !knowsSelected) return;
         if (event.t === "breakpoints" && !knowsInspect) return;
         let frame: Uint8Array;
         try {
-          frame = encodeFrame(event);
+          // Encode once: a broadcast event comes encoded, the same bytes for every peer.
+          frame = shared ? shared.bytes : encodeFrame(event);
         } catch (err) {
           // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
           // this peer misses it and is told, rather than the server failing.

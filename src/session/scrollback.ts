@@ -4,6 +4,7 @@
  * always fits in one frame (see protocol/fit.ts).
  */
 import { encodedSize } from "../protocol/fit.ts";
+import type { SharedFrame } from "../protocol/frame.ts";
 import type { SessionEvent } from "../protocol/messages.ts";
 
 /** Default byte bound: half a frame, leaving the welcome room for the participants' list. */
@@ -34,9 +35,15 @@ export class Scrollback {
     return this.#bytes;
   }
 
-  add(event: SessionEvent): void {
+  /** Keep `event`; `frame`, when given, is it encoded already (its size is not measured again). */
+  add(event: SessionEvent, frame?: SharedFrame): void {
     if (this.#limit === 0) return;
-    const size = encodedSize(event);
+    let size: number;
+    try {
+      size = frame ? frame.bodySize : encodedSize(event);
+    } catch {
+      size = encodedSize(event); // too big for a frame: measured, and then not kept
+    }
     // Never a gap: an event bigger than the whole bound leaves nothing older before it either.
     if (size > this.#maxBytes) {
       this.#events = [];

@@ -20,49 +20,33 @@ import type {
   ClientInfo,
   Done,
   EndCause,
-  Role,
   SelectedFrame,
   SessionEvent,
   StopInfo,
   TargetState,
-  Who,
 } from "../protocol/messages.ts";
 import { wireSelected, wireState, wireStopInfo } from "./engine_wire.ts";
-import type { EndpointInfo, SessionControls } from "./controls.ts";
+import type { SessionControls } from "./controls.ts";
 import {
-  clientsLines,
-  commandWord,
-  helpLines,
+  findMeta,
+  holdsSecrets,
   INTERRUPT_REFUSAL,
   isTargetInput,
-  knownMetaCommands,
+  type MetaContext,
   observerMay,
-  printable,
   refusalText,
-  serversLines,
-  targetInput,
-  whoText,
 } from "./meta.ts";
+import { typeToProgram } from "./target_input.ts";
+import { forgottenText, printable, whoText } from "./meta_text.ts";
 import { Scrollback } from "./scrollback.ts";
-import { commandTooLong, fitEvent } from "../protocol/fit.ts";
+import { Presence } from "./presence.ts";
+import { Audience, clientInfo, type Member, type Participant } from "./audience.ts";
+import { commandTooLong } from "../protocol/fit.ts";
+import { CommandQueue, type Pending } from "./command_queue.ts";
 import { SessionRecord } from "../record/session_record.ts";
 import type { OpenRecordFile } from "../record/writer.ts";
 import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
 import { actionText, SessionInspect } from "./inspect.ts";
-
-export interface Participant {
-  readonly who: Who;
-  /** Transport it came in on, e.g. "tcp:127.0.0.1:40312" or "console". */
-  readonly via: string;
-  /** Default "operator". Decided by the server (the endpoint, or the client's own request). */
-  readonly role?: Role;
-  /** Id of the endpoint it came in through; undefined for the server's own terminal. */
-  readonly endpoint?: number;
-  /** Hand over one event. Must not throw; must not block. */
-  deliver(event: SessionEvent): void;
-  /** The session drops or ends this participant: close its connection. */
-  close(reason: string): void;
-}
 
 export interface SessionOptions {
   /** Name of this server, shown to clients. */
@@ -78,40 +62,29 @@ export interface SessionOptions {
   controls?: SessionControls;
   /** The clock, ms since the epoch (tests pass their own). */
   now?: () => number;
+  /** Observers' joins and leaves are announced at most this often (presence.ts; default 1 s). */
+  presenceIntervalMs?: number;
   /** The session record (.logopen): the server's pid for `/t`, and its files (tests inject). */
   record?: { pid: number; openFile?: OpenRecordFile };
 }
 
-interface Member {
-  p: Participant;
-  since: number;
-  lastActive?: number;
-}
-
-interface Pending {
-  client: number;
-  id: number;
-  text: string;
-}
-
 export { whoText };
+export type { Participant };
 
 export class Session {
   readonly id = crypto.randomUUID();
   readonly name: string;
   readonly host: string;
   readonly engine: Engine;
-  readonly #members = new Map<number, Member>();
-  readonly #scrollback: Scrollback;
-  readonly #queue: Pending[] = [];
+  readonly #audience: Audience;
+  readonly #presence: Presence;
+  readonly #queue = new CommandQueue((cmd) => this.#run(cmd), () => this.#ended);
   readonly #onEnd?: (reason: string) => void;
   readonly #controls?: SessionControls;
   readonly #now: () => number;
-  readonly #clientWatchers = new Set<() => void>();
   #nextId = 1;
   #seq = 0;
   #current: number | null = null;
-  #draining = false;
   #ended = false;
   #endReason = "";
   #stateInfo: StopInfo = {};
@@ -128,10 +101,18 @@ export class Session {
   constructor(options: SessionOptions) {
     this.name = options.name;
     this.host = options.host;
-    this.#scrollback = new Scrollback(options.scrollbackEvents ?? 1000);
     this.#onEnd = options.onEnd;
     this.#controls = options.controls;
     this.#now = options.now ?? Date.now;
+    this.#audience = new Audience({
+      scrollback: new Scrollback(options.scrollbackEvents ?? 1000),
+      record: (e) => this.#record.write(e),
+    });
+    this.#presence = new Presence({
+      announce: (notice) => this.#audience.broadcast(notice),
+      count: () => this.#audience.size,
+      intervalMs: options.presenceIntervalMs,
+    });
     this.engine = options.makeEngine((event) => this.#onEngine(event));
     this.#record = new SessionRecord({
       session: () => ({
@@ -142,7 +123,7 @@ export class Session {
       }),
       now: this.#now,
       pid: options.record?.pid ?? 0,
-      notice: (kind, text) => this.#broadcast({ t: "notice", kind, text }),
+      notice: (kind, text) => this.#audience.broadcast({ t: "notice", kind, text }),
       openFile: options.record?.openFile,
     });
   }
@@ -172,29 +153,17 @@ export class Session {
 
   /** Call `watcher` after every join and leave (or drop). Returns a function that stops it. */
   onClientsChange(watcher: () => void): () => void {
-    this.#clientWatchers.add(watcher);
-    return () => void this.#clientWatchers.delete(watcher);
-  }
-
-  #clientsChanged(): void {
-    for (const w of this.#clientWatchers) w();
+    return this.#audience.onChange(watcher);
   }
 
   /** Add a participant. Returns its id and the scrollback it should replay first. */
   join(p: Participant): { id: number; scrollback: SessionEvent[] } {
     if (this.#ended) throw new Error(`session ended: ${this.#endReason}`);
     const pid = this.#nextId++;
-    const scrollback = this.#scrollback.events();
-    const as = p.role === "observer" ? " as an observer" : "";
+    const scrollback = this.#audience.scrollback();
     const member: Member = { p, since: this.#now() };
-    this.#broadcast({
-      t: "notice",
-      kind: "join",
-      text: `${whoText(p.who)} joined (${p.via})${as}`,
-      client: this.#info(pid, member),
-    });
-    this.#members.set(pid, member);
-    this.#clientsChanged();
+    this.#presence.joined(p, clientInfo(pid, member));
+    this.#audience.add(pid, member);
     return { id: pid, scrollback };
   }
 
@@ -210,47 +179,23 @@ export class Session {
 
   /** `closeReason`: close the participant's connection too (a drop), saying this. */
   #remove(id: number, kind: "leave" | "drop", text: string, closeReason?: string): void {
-    const m = this.#members.get(id);
+    const m = this.#audience.remove(id);
     if (!m) return;
-    this.#members.delete(id);
-    this.#clientsChanged();
     if (closeReason !== undefined) m.p.close(closeReason);
-    this.#broadcast({
-      t: "notice",
-      kind,
-      text: `${whoText(m.p.who)} ${text}`,
-      client: this.#info(id, m),
-    });
+    this.#presence.left(m.p, clientInfo(id, m), kind, text);
     this.#forgetQueued(id, m);
   }
 
   /** Commands a participant queued and never saw run do not run after it has gone: say so. */
   #forgetQueued(id: number, m: Member): void {
-    const dropped = this.#queue.filter((c) => c.client === id);
+    const dropped = this.#queue.forget(id);
     if (dropped.length === 0) return;
-    this.#queue.splice(0, this.#queue.length, ...this.#queue.filter((c) => c.client !== id));
-    const shown = dropped.slice(0, 3).map((c) => {
-      const text = printable(c.text.trim());
-      return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
-    }).join(", ") + (dropped.length > 3 ? ", ..." : "");
-    const n = dropped.length;
-    this.#broadcast({
-      t: "notice",
-      kind: "info",
-      text: `${n} command${n === 1 ? "" : "s"} ${whoText(m.p.who)} queued will not run ` +
-        `(they are gone): ${shown}`,
-    });
+    const text = forgottenText(m.p.who, dropped.map((c) => c.text));
+    this.#audience.broadcast({ t: "notice", kind: "info", text });
   }
 
   clients(): ClientInfo[] {
-    return [...this.#members].map(([id, m]) => this.#info(id, m));
-  }
-
-  #info(id: number, { p, since, lastActive }: Member): ClientInfo {
-    const info: ClientInfo = { id, who: p.who, via: p.via, role: p.role ?? "operator", since };
-    if (lastActive !== undefined) info.lastActive = lastActive;
-    if (p.endpoint !== undefined) info.endpoint = p.endpoint;
-    return info;
+    return this.#audience.clients();
   }
 
   /**
@@ -258,7 +203,7 @@ export class Session {
    * An observer's command that only an operator may give is refused to it alone.
    */
   submit(client: number, id: number, text: string): void {
-    const m = this.#members.get(client);
+    const m = this.#audience.get(client);
     if (this.#ended || !m) return;
     m.lastActive = this.#now();
     const tooLong = commandTooLong(text);
@@ -268,14 +213,13 @@ export class Session {
     }
     if (isTargetInput(text)) return this.#typeToTarget(client, id, text);
     this.#queue.push({ client, id, text });
-    if (!this.#draining) void this.#drain();
   }
 
   // (inspect) The structured side: see session/inspect.ts.
 
   /** An action (a toolbar's, an editor's) as `client`'s command `id`, in the engine's words. */
   act(client: number, id: number, action: Action): void {
-    if (this.#ended || !this.#members.has(client)) return;
+    if (this.#ended || !this.#audience.get(client)) return;
     const words = actionText(this.engine.kind, action);
     if ("error" in words) {
       return this.#refuse(client, id, describeError(words.error), words.error.code);
@@ -285,7 +229,7 @@ export class Session {
 
   /** A read-only question, outside the queue and the transcript; rejects with a coded error. */
   inspect(client: number, query: InspectQuery): Promise<InspectAnswer> {
-    if (this.#ended || !this.#members.has(client)) {
+    if (this.#ended || !this.#audience.get(client)) {
       return Promise.reject(new DbgRemoteError("E_SESSION_ENDED", "not in the session"));
     }
     return this.#inspect.ask(client, this.engine.inspector, query);
@@ -298,20 +242,24 @@ export class Session {
 
   /** Ctrl+C from a participant: interrupt the target now, ahead of the queue. */
   async interrupt(client: number): Promise<void> {
-    const m = this.#members.get(client);
+    const m = this.#audience.get(client);
     if (!m || this.#ended) return;
     m.lastActive = this.#now();
     if (m.p.role === "observer") {
-      m.p.deliver({ t: "notice", kind: "warning", text: INTERRUPT_REFUSAL });
+      this.#audience.deliverTo(client, { t: "notice", kind: "warning", text: INTERRUPT_REFUSAL });
       return;
     }
     // Ctrl+C right behind `continue` is for it: let that command reach the engine first.
     await this.#handedOver;
     if (!(await this.engine.interrupt())) {
-      this.#deliverTo(client, { t: "notice", kind: "info", text: "the target is not running" });
+      this.#audience.deliverTo(client, {
+        t: "notice",
+        kind: "info",
+        text: "the target is not running",
+      });
       return;
     }
-    this.#broadcast({
+    this.#audience.broadcast({
       t: "notice",
       kind: "info",
       text: `${whoText(m.p.who)} interrupted the target`,
@@ -324,22 +272,18 @@ export class Session {
    * issuer; with no program to read it, the issuer alone is told.
    */
   #typeToTarget(client: number, id: number, text: string): void {
-    const input = targetInput(text);
-    const result = "error" in input
-      ? { ok: false, error: input.error }
-      : "eof" in input
-      ? this.engine.eof()
-      : "cols" in input
-      ? this.engine.resize(input.cols, input.rows)
-      : this.engine.input(input.line);
-    if (!result.ok) {
-      return this.#refuse(client, id, result.error ?? "the program cannot take input now");
-    }
-    const issuer = this.#members.get(client);
-    const from = issuer ? whoText(issuer.p.who) : `client ${client}`;
+    const result = typeToProgram(this.engine, text);
+    if (!result.ok) return this.#refuse(client, id, result.error!);
     const seq = ++this.#seq;
-    this.#broadcast({ t: "echo", from, client, id, seq, text: printable(text) });
-    this.#broadcast({ t: "done", client, id, seq, ok: true });
+    this.#audience.broadcast({
+      t: "echo",
+      from: this.#name(client),
+      client,
+      id,
+      seq,
+      text: printable(text),
+    });
+    this.#audience.broadcast({ t: "done", client, id, seq, ok: true });
   }
 
   /**
@@ -350,37 +294,22 @@ export class Session {
     if (this.#ended) return;
     this.#ended = true;
     this.#endReason = reason;
-    this.#queue.length = 0;
+    this.#queue.clear();
     await this.engine.stop();
-    this.#broadcast({ t: "end", reason, cause });
+    this.#presence.flush(); // what is held is said before the end
+    this.#audience.broadcast({ t: "end", reason, cause });
     this.#record.close();
-    for (const [, m] of this.#members) m.p.close(reason);
-    this.#members.clear();
+    this.#audience.closeAll(reason);
     this.#onEnd?.(reason);
   }
 
-  async #drain(): Promise<void> {
-    this.#draining = true;
-    try {
-      while (this.#queue.length && !this.#ended) {
-        const cmd = this.#queue.shift()!;
-        await this.#run(cmd);
-      }
-    } finally {
-      this.#draining = false;
-    }
-  }
-
   async #run(cmd: Pending): Promise<void> {
-    const issuer = this.#members.get(cmd.client);
-    const from = issuer ? whoText(issuer.p.who) : `client ${cmd.client}`;
+    const from = this.#name(cmd.client);
     const seq = ++this.#seq;
     // A connection string may hold a password: everyone sees the command, nobody the secret.
     // Nor anyone's terminal controls: what was typed is shown, never acted on.
-    const shown = printable(
-      commandWord(cmd.text) === ".server" ? maskSecrets(cmd.text) : cmd.text,
-    );
-    this.#broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
+    const shown = printable(holdsSecrets(cmd.text) ? maskSecrets(cmd.text) : cmd.text);
+    this.#audience.broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
     this.#current = seq;
     this.#issuer = cmd.client;
     const done: Done = { t: "done", client: cmd.client, id: cmd.id, seq, ok: true };
@@ -406,188 +335,77 @@ export class Session {
       handedOver();
       this.#handedOver = undefined;
     }
-    if (!this.#ended) this.#broadcast(done);
+    if (!this.#ended) this.#audience.broadcast(done);
   }
 
-  /** Session meta-commands. Returns ok, or undefined if the text is for the engine. */
+  /** Session meta-commands (meta.ts's registry). Returns ok, or undefined if the text is the engine's. */
   async #meta(cmd: Pending, from: string, seq: number): Promise<boolean | undefined> {
-    const text = cmd.text.trim();
-    const word = commandWord(text);
-    const arg = text.slice(word.length).trim();
-    const say = (line: string) =>
-      this.#broadcast({ t: "out", seq, stream: "console", text: line + "\n" });
-    // Mistakes in session controls go to the one who made them; the others see only the command.
-    const fail = (err: unknown): false => {
-      this.#deliverTo(cmd.client, {
-        t: "out",
-        seq,
-        stream: "error",
-        text: describeError(err) + "\n",
-      });
-      return false;
-    };
-    switch (word) {
-      case "q":
-      case "quit":
-        if (text !== word) return undefined;
-        await this.end(`${from} ended the session (q)`, "quit");
-        return true;
-      case ".clients":
-        for (const line of clientsLines(this.clients(), cmd.client, this.#now())) say(line);
-        return true;
-      case ".help":
-        for (const line of helpLines()) say(line);
-        return true;
-      case ".echo":
-        say(`${from}: ${printable(arg)}`);
-        return true;
-      case ".servers":
-        if (!this.#controls) return fail(noControls(word));
-        for (const line of serversLines(this.#controls.servers(), this.clients())) say(line);
-        return true;
-      case ".server":
-        return await this.#openEndpoint(arg, from, fail);
-      case ".endsrv":
-        return await this.#closeEndpoint(arg, from, fail);
-      case ".logopen":
-      case ".logappend":
-      case ".logclose":
-      case ".logfile":
-        try {
-          for (const line of this.#record.command(word, arg, from)) say(line);
-          return true;
-        } catch (err) {
-          return fail(err);
-        }
-      case ".remote_exit": {
-        const m = this.#members.get(cmd.client);
-        this.leave(cmd.client, "left (.remote_exit)");
+    const found = findMeta(cmd.text);
+    return found && await found.run(this.#metaContext(cmd.client, from, seq, found.arg));
+  }
+
+  #metaContext(client: number, from: string, seq: number, arg: string): MetaContext {
+    return {
+      client,
+      from,
+      arg,
+      controls: this.#controls,
+      say: (line, stream = "console") =>
+        this.#audience.broadcast({ t: "out", seq, stream, text: `${line}\n` }),
+      // Mistakes in session controls go to the one who made them; the others see only the command.
+      fail: (err) => {
+        this.#audience.deliverTo(client, {
+          t: "out",
+          seq,
+          stream: "error",
+          text: describeError(err) + "\n",
+        });
+        return false;
+      },
+      announce: (text) => this.#audience.broadcast({ t: "notice", kind: "info", text }),
+      clients: () => this.clients(),
+      now: this.#now,
+      record: (word, arg) => this.#record.command(word, arg, from),
+      end: (reason, cause) => this.end(reason, cause),
+      leave: (reason) => {
+        const m = this.#audience.get(client);
+        this.leave(client, reason);
         m?.p.close(""); // leaving is no drop: no "disconnected by the server" notice
-        return true;
-      }
-      default:
-        if (word?.startsWith(".") && /^\.[a-z_]+$/.test(word) && word !== ".") {
-          this.#broadcast({
-            t: "out",
-            seq,
-            stream: "error",
-            text: `unknown meta-command ${word}: dbgremote knows ${knownMetaCommands()}\n`,
-          });
-          return false;
-        }
-        return undefined;
-    }
-  }
-
-  /** `.server CONNSTR`: one more endpoint, announced to everyone. */
-  async #openEndpoint(
-    arg: string,
-    from: string,
-    fail: (err: unknown) => false,
-  ): Promise<boolean> {
-    if (!this.#controls) return fail(noControls(".server"));
-    if (arg === "") {
-      return fail(
-        new DbgRemoteError("E_USAGE", ".server needs a connection string", {
-          hint:
-            "for example: .server tcp:port=5007,password_env=LAB_PW (.servers lists the open ones)",
-        }),
-      );
-    }
-    let info: EndpointInfo;
-    try {
-      info = await this.#controls.open(arg, from);
-    } catch (err) {
-      return fail(err);
-    }
-    const watch = info.observe ? " (everyone who joins there is an observer)" : "";
-    this.#broadcast({
-      t: "notice",
-      kind: "info",
-      text: `${from} opened endpoint ${info.id}: ${info.spec}${watch}; ` +
-        `join with: dbgremote client ${info.address}`,
-    });
-    return true;
-  }
-
-  /** `.endsrv ID`: stop accepting there; who came in through it stays. */
-  async #closeEndpoint(
-    arg: string,
-    from: string,
-    fail: (err: unknown) => false,
-  ): Promise<boolean> {
-    if (!this.#controls) return fail(noControls(".endsrv"));
-    const all = this.#controls.servers();
-    const open = all.filter((e) => e.state === "accepting");
-    const valid = open.length
-      ? `endpoints accepting now: ${open.map((e) => `${e.id} (${e.spec})`).join(", ")}`
-      : "no endpoint accepts clients now";
-    const target = /^\d+$/.test(arg) ? all.find((e) => e.id === Number(arg)) : undefined;
-    if (!target) {
-      return fail(
-        new DbgRemoteError(
-          "E_USAGE",
-          arg === ""
-            ? ".endsrv needs the id of an endpoint"
-            : `.endsrv ${arg}: there is no endpoint ${arg}`,
-          { hint: `${valid} (.servers lists them all)` },
-        ),
-      );
-    }
-    if (target.state === "closed") {
-      return fail(
-        new DbgRemoteError("E_USAGE", `endpoint ${target.id} (${target.spec}) is already closed`, {
-          hint: valid,
-        }),
-      );
-    }
-    let info: EndpointInfo;
-    try {
-      info = await this.#controls.close(target.id, from);
-    } catch (err) {
-      return fail(err);
-    }
-    const kept = this.clients().filter((c) => c.endpoint === info.id).length;
-    const still = this.#controls.servers().some((e) => e.state === "accepting")
-      ? ""
-      : "; no endpoint accepts new clients now (.server CONNSTR opens one)";
-    this.#broadcast({
-      t: "notice",
-      kind: "info",
-      text: `${from} closed endpoint ${info.id} (${info.spec}): nobody new can join there; ` +
-        `${kept} client${kept === 1 ? "" : "s"} who came in through it stay${
-          kept === 1 ? "s" : ""
-        }` +
-        still,
-    });
-    return true;
+      },
+    };
   }
 
   #onEngine(event: EngineEvent): void {
     switch (event.type) {
       case "output":
-        this.#broadcast({ t: "out", seq: this.#current, stream: event.stream, text: event.text });
+        this.#audience.broadcast({
+          t: "out",
+          seq: this.#current,
+          stream: event.stream,
+          text: event.text,
+        });
         break;
       case "state":
         this.#stateInfo = wireStopInfo(event.info);
         this.#selected = undefined; // a stop selects its own frame; running has none
-        this.#broadcast({ t: "state", state: wireState(event.state), info: this.#stateInfo });
+        this.#audience.broadcast({
+          t: "state",
+          state: wireState(event.state),
+          info: this.#stateInfo,
+        });
         break;
       case "frame": {
         const selected = wireSelected(event.frame, event.source);
         this.#selected = selected;
         // Not scrollback: a late joiner's welcome says which frame is selected now.
-        for (const e of fitEvent({ t: "selected", ...selected })) {
-          for (const [, m] of this.#members) m.p.deliver(e);
-        }
+        this.#audience.live({ t: "selected", ...selected });
         break;
       }
       case "breakpoints": {
         this.#inspect.changed(event.breakpoints, this.#issuer);
         // Live only: a late joiner's welcome has the set. `client`: whose command changed it.
         const e = { t: "breakpoints" as const, breakpoints: this.#inspect.breakpoints };
-        const told = this.#issuer === undefined ? e : { ...e, client: this.#issuer };
-        for (const [, m] of this.#members) m.p.deliver(told);
+        this.#audience.live(this.#issuer === undefined ? e : { ...e, client: this.#issuer });
         break;
       }
       case "exit":
@@ -604,9 +422,15 @@ export class Session {
     }
   }
 
+  /** A participant as everyone sees it named: "alice@laptop" (one gone: "client 3"). */
+  #name(client: number): string {
+    const m = this.#audience.get(client);
+    return m ? whoText(m.p.who) : `client ${client}`;
+  }
+
   /** A command that never ran: told to its issuer alone (`seq` 0: it is not in the transcript). */
   #refuse(client: number, id: number, error: string, code?: string): void {
-    this.#deliverTo(client, {
+    this.#audience.deliverTo(client, {
       t: "done",
       client,
       id,
@@ -617,24 +441,4 @@ export class Session {
       ...(code === undefined ? {} : { code }),
     });
   }
-
-  #deliverTo(id: number, event: SessionEvent): void {
-    const m = this.#members.get(id);
-    if (m) { for (const e of fitEvent(event)) m.p.deliver(e); }
-  }
-
-  /** Every event fits in a frame (long output split, long text cut): none is ever unsendable. */
-  #broadcast(event: SessionEvent): void {
-    for (const e of fitEvent(event)) {
-      this.#record.write(e); // the record is a participant that never lags
-      this.#scrollback.add(e);
-      for (const [, m] of this.#members) m.p.deliver(e);
-    }
-  }
-}
-
-function noControls(word: string): DbgRemoteError {
-  return new DbgRemoteError("E_USAGE", `${word} is not available: this session has no endpoints`, {
-    hint: "it runs inside a test or tool without a server",
-  });
 }

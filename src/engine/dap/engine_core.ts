@@ -29,9 +29,6 @@ import { EOF_CHAR, runInTerminal, type TerminalLaunch, useTerminal } from "./ter
 export type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
 export { dapStopInfo, fromDapFrame } from "./stops.ts";
 
-/** Give up describing a stop after this long: it is reported without its stack. */
-const DESCRIBE_TIMEOUT_MS = 3000;
-
 /** What a DAP engine needs from the machine, given explicitly (tests give their own). */
 export interface DapDeps {
   /** The program's terminal; undefined: the program runs on the adapter's pipes. */
