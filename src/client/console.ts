@@ -27,14 +27,22 @@ export const INPUT_MODE = ".inputmode";
  */
 export function eventPrinter(write: (text: string) => void): (event: SessionEvent) => void {
   const erred = new Set<number>();
+  /** The last output shown stopped mid-line (a prompt, a piece of a long line). */
+  let midLine = false;
+  /** Output as it came; anything else starts on a line of its own, so it never reads as output. */
+  const show = (text: string, isOutput: boolean) => {
+    if (text === "") return;
+    write(!isOutput && midLine ? `\n${text}` : text);
+    midLine = !text.endsWith("\n");
+  };
   return (event) => {
     if (event.t === "out" && event.stream === "error" && event.seq !== null) erred.add(event.seq);
     if (event.t === "done") {
-      if (!event.ok && event.error && !erred.has(event.seq)) write(`${event.error}\n`);
+      if (!event.ok && event.error && !erred.has(event.seq)) show(`${event.error}\n`, false);
       erred.delete(event.seq);
       return;
     }
-    write(renderEvent(event));
+    show(renderEvent(event), event.t === "out");
   };
 }
 

@@ -177,6 +177,22 @@ Deno.test("eventPrinter: a failed command's error shows once", () => {
   assert.deepEqual(out, ['No symbol "y".\n', "gdb died\n"]);
 });
 
+Deno.test("eventPrinter: what comes in the middle of a line of output starts a line of its own", () => {
+  const out: string[] = [];
+  const print = eventPrinter((t) => out.push(t));
+  print({ t: "out", seq: null, stream: "target", text: "Name: " }); // a prompt
+  print({ t: "notice", kind: "join", text: "bob@lab joined" });
+  print({ t: "out", seq: null, stream: "target", text: "L1 ff" }); // half a line
+  print({ t: "out", seq: null, stream: "target", text: "ff\n" }); // output stays as it came
+  print({ t: "echo", from: "bob@lab", client: 2, id: 1, seq: 1, text: "next" });
+  print({ t: "out", seq: 1, stream: "target", text: "more" });
+  print({ t: "done", client: 2, id: 1, seq: 1, ok: false, error: "gdb died" });
+  assert.equal(
+    out.join(""),
+    "Name: \n*** bob@lab joined\nL1 ffff\nbob@lab> next\nmore\ngdb died\n",
+  );
+});
+
 Deno.test("console: after the server goes away, `next` gives the connection to carry on with", async () => {
   const first = fakeConnection();
   const second = fakeConnection();
