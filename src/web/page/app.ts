@@ -8,6 +8,7 @@
  */
 import type { Breakpoint } from "../../engine/inspect.ts";
 import type { ClientInfo, SessionEvent, Welcome } from "../../protocol/messages.ts";
+import { leavesSession } from "../../protocol/leave.ts";
 import { plural, toggleAt } from "./breakpoints.ts";
 import { createBreakpointsPane } from "./breakpoints_pane.ts";
 import { showClients } from "./clients.ts";
@@ -184,7 +185,7 @@ $("cmdline").addEventListener("submit", (e) => {
   if (!text || !client?.joined) return;
   history.add(text);
   store.set("history", JSON.stringify(history.items.slice(-200)));
-  if (text === ".remote_exit") joiner.leave();
+  if (leavesSession(text)) joiner.leave();
   else client.command(text);
 });
 cmd.addEventListener("keydown", (e) => {
