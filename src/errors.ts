@@ -37,7 +37,10 @@ export type ErrorCode =
   | "E_SHIP"
   | "E_DISCOVERY"
   | "E_RECORD"
-  // The structured side (engine/inspect.ts): why a question or an action was not answered.
+  | InspectCode;
+
+/** Why the structured side (engine/inspect.ts) did not answer a question or do an action. */
+export type InspectCode =
   | "E_TARGET_RUNNING"
   | "E_NO_TARGET"
   | "E_NO_INSPECTOR"

@@ -148,7 +148,15 @@ export function createRequests(ctx: RequestContext) {
   };
 
   /** Run actions as commands, all in the queue at once, and wait for each one's done. */
-  const runAll = (actions: Action[]) => Promise.all(actions.map(act));
+  /** A plan's actions, counted as under way (`busy`) until all are done. */
+  const runAll = async (actions: Action[]): Promise<Outcome[]> => {
+    busy++;
+    try {
+      return await Promise.all(actions.map(act));
+    } finally {
+      busy--;
+    }
+  };
 
   const setBreakpoints = async (req: Request, args: Record<string, unknown>) => {
     const source = isRecord(args.source) ? args.source : {};
@@ -180,13 +188,7 @@ export function createRequests(ctx: RequestContext) {
     const before = session.breakpoints();
     const plan = planSource(file, wanted, before);
     if (plan.actions.length && observer) return reply.fail(req, "E_OBSERVER", OBSERVER);
-    busy++;
-    let dones: Outcome[];
-    try {
-      dones = await runAll(plan.actions);
-    } finally {
-      busy--;
-    }
+    const dones = await runAll(plan.actions);
     const after = session.breakpoints();
     const old = new Set(before.map((b) => b.id));
     const inFile = after.filter((b) => b.file !== undefined && sameFile(b.file, file));
@@ -230,13 +232,7 @@ export function createRequests(ctx: RequestContext) {
     }
     const plan = planFunctions(wanted, session.breakpoints());
     if (plan.actions.length && observer) return reply.fail(req, "E_OBSERVER", OBSERVER);
-    busy++;
-    let dones: Outcome[];
-    try {
-      dones = await runAll(plan.actions);
-    } finally {
-      busy--;
-    }
+    const dones = await runAll(plan.actions);
     const after = session.breakpoints();
     const failed = dones.find((d) => !d.ok);
     const answer = wanted.map((w): DebugProtocol.Breakpoint => {

@@ -10,7 +10,7 @@
  * kind, for every client that acts.
  */
 import type { StackFrame } from "./engine.ts";
-import { DbgRemoteError } from "../errors.ts";
+import { DbgRemoteError, type InspectCode } from "../errors.ts";
 
 /** One breakpoint of the session (there is one set, whoever made it). */
 export interface Breakpoint {
@@ -103,13 +103,7 @@ export type InspectAnswer =
   | { what: "evaluate"; result: Evaluated };
 
 /** Why the structured side did not answer: a stable code for clients to decide on. */
-export type InspectCode =
-  | "E_TARGET_RUNNING"
-  | "E_NO_TARGET"
-  | "E_NO_INSPECTOR"
-  | "E_BAD_REF"
-  | "E_INSPECT"
-  | "E_BAD_ACTION";
+export type { InspectCode };
 
 /** An inspector's refusal or the debugger's: rejected with this, never a stale answer. */
 export class InspectError extends DbgRemoteError {
