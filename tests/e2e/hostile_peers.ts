@@ -99,9 +99,12 @@ export class Peer {
   leakedBytes(marker: RegExp): number {
     if (!this.raw && this.undecodable) return this.bytes;
     if (this.raw) return marker.test(this.raw) || /"t":"/.test(this.raw) ? this.bytes : 0;
-    return this.frames
-      .filter((m) => !PRE_LOGIN_REPLIES.has(m.t))
-      .reduce((n, m) => n + JSON.stringify(m).length, 0);
+    return this.leakedFrames().reduce((n, m) => n + JSON.stringify(m).length, 0);
+  }
+
+  /** The frames counted by {@link leakedBytes} (for the failure message). */
+  leakedFrames(): Message[] {
+    return this.frames.filter((m) => !PRE_LOGIN_REPLIES.has(m.t));
   }
 }
 

@@ -405,8 +405,11 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
     else lost++;
   }
 
+  const leaks: string[] = [];
   for (const p of [...oneShots, ...flood, ...lorisPeers, ...replays]) {
-    leaked += p.leakedBytes(MARKER);
+    const n = p.leakedBytes(MARKER);
+    leaked += n;
+    if (n) leaks.push(p.raw ? p.raw.slice(0, 300) : JSON.stringify(p.leakedFrames()).slice(0, 600));
   }
   for (const p of oneShots.filter((p) => p.raw)) {
     assert.doesNotMatch(p.raw, /Set-Cookie: (__Host-)?dbgremote/, "no login cookie for garbage");
@@ -424,7 +427,7 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
   assert.ok(total(tally) >= INPUTS_PER_KIND, `${total(tally)} inputs tried`);
   assert.equal(crashed, 0, `the server crashed:\n${server.stderr}`);
   assert.equal(lost, 0, `the legitimate client lost ${lost} commands:\n${alice.stdout}`);
-  assert.equal(leaked, 0, "session data leaked to unauthenticated peers");
+  assert.equal(leaked, 0, `session data leaked to unauthenticated peers:\n${leaks.join("\n")}`);
   assert.equal(
     (alice.stdout.match(/ joined /g) ?? []).length,
     1,
