@@ -17,6 +17,12 @@ const PRE_LOGIN_REPLIES = new Set(["challenge", "error"]);
 export class Peer {
   readonly channel: Channel;
   readonly frames: Message[] = [];
+  /**
+   * Where this peer's own conversation starts in `frames`. On a serial line a new peer takes
+   * over the wire from the last one, whose frames (sent while it was still logged in) may still
+   * be on their way: they are not this peer's.
+   */
+  conversationStart = 0;
   /** Bytes received in all. */
   bytes = 0;
   /** Received text (latin1), kept only for peers that do not speak frames (raw HTTP). */
@@ -104,7 +110,7 @@ export class Peer {
 
   /** The frames counted by {@link leakedBytes} (for the failure message). */
   leakedFrames(): Message[] {
-    return this.frames.filter((m) => !PRE_LOGIN_REPLIES.has(m.t));
+    return this.frames.slice(this.conversationStart).filter((m) => !PRE_LOGIN_REPLIES.has(m.t));
   }
 }
 

@@ -320,6 +320,9 @@ async function attackKind(kind: Kind, seedOffset: number): Promise<void> {
       tally.perConnection++;
       if (n % 20 === 0) legitCommands(1);
     }
+    // The first challenge opened this peer's conversation: what came before it was the observer's,
+    // sent before its bye and still on the wire.
+    line.conversationStart = line.frames.findIndex((m) => m.t === "challenge");
     oneShots.push(line);
   } else {
     const jobs = Array.from({ length: budget.perConnection }, (_, i) => i);
