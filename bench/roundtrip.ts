@@ -16,6 +16,7 @@
  *
  *   deno task bench            (builds dist/dbgremote first)
  *   ROUNDS=2000 deno task bench     BINARY=path deno task bench (another build)
+ *   ONLY=room deno run -A bench/roundtrip.ts   (the room alone, on the built binary)
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -386,23 +387,26 @@ try {
   );
   const base = summarize("gdb/MI direct: print x", await direct(program, line, PRINT, ROUNDS));
   const rows: Row[] = [base];
+  const roomOnly = process.env.ONLY === "room";
   const add = (r: Row) => {
     rows.push(r);
     console.error(`  ${r.name}: p50 ${r.p50.toFixed(3)}, p99 ${r.p99.toFixed(3)}`);
   };
   add(summarize("tcp hop alone (floor)", await tcpFloor(), base));
-  add(summarize("dbgremote, 1 client", await throughServer(1, words), base));
-  add(summarize("dbgremote, 10 clients", await throughServer(10, words), base));
-  add(summarize("dbgremote, WebSocket", await throughServer(1, words, "http"), base));
-  add(summarize("console client, alone", await userView(words, 0), base, "p50 <= 2.0x"));
-  add(summarize("console client, 9 watching", await userView(words, 9), base, "p50 <= 2.5x"));
-  const dumpBase = summarize(
-    `gdb/MI direct: ${DUMP}`,
-    await direct(program, line, DUMP, FAN_ROUNDS),
-  );
-  add(dumpBase);
-  const fan = await fanOut(words, 100, DUMP, FAN_ROUNDS);
-  add(summarize(`${DUMP}, last of 100 observers`, fan.samples, dumpBase, "p50 <= 1.5x"));
+  if (!roomOnly) {
+    add(summarize("dbgremote, 1 client", await throughServer(1, words), base));
+    add(summarize("dbgremote, 10 clients", await throughServer(10, words), base));
+    add(summarize("dbgremote, WebSocket", await throughServer(1, words, "http"), base));
+    add(summarize("console client, alone", await userView(words, 0), base, "p50 <= 2.0x"));
+    add(summarize("console client, 9 watching", await userView(words, 9), base, "p50 <= 2.5x"));
+    const dumpBase = summarize(
+      `gdb/MI direct: ${DUMP}`,
+      await direct(program, line, DUMP, FAN_ROUNDS),
+    );
+    add(dumpBase);
+    const fan = await fanOut(words, 100, DUMP, FAN_ROUNDS);
+    add(summarize(`${DUMP}, last of 100 observers`, fan.samples, dumpBase, "p50 <= 1.5x"));
+  }
   const room = await fanOut(words, ROOM, PRINT, ROOM_ROUNDS);
   add({
     name: `room: ${ROOM} observers join`,
@@ -421,14 +425,18 @@ try {
   add(summarize(`room: print x to all ${ROOM}`, room.samples, base, "p50 <= 100 ms"));
   if (process.env.ENGINES === "1") rows.push(...await engineRows(dir, program, line));
   printTable(rows);
-  const one = rows.find((r) => r.name === "dbgremote, 1 client")!;
+  const one = rows.find((r) => r.name === "dbgremote, 1 client");
   const floor = rows[1];
-  console.log(
-    `\nratios are to gdb/MI direct for the same command (lldb and python rows: to their own ` +
-      `adapter). Any remote path costs at least direct + one tcp hop: ` +
-      `${((base.p50 + floor.p50) / base.p50).toFixed(2)}x at p50 here; dbgremote's own share at ` +
-      `p50 (1 client): ${(one.p50 - base.p50 - floor.p50).toFixed(3)} ms.`,
-  );
+  if (one) {
+    console.log(
+      `\nratios are to gdb/MI direct for the same command (lldb and python rows: to their own ` +
+        `adapter). Any remote path costs at least direct + one tcp hop: ` +
+        `${
+          ((base.p50 + floor.p50) / base.p50).toFixed(2)
+        }x at p50 here; dbgremote's own share at ` +
+        `p50 (1 client): ${(one.p50 - base.p50 - floor.p50).toFixed(3)} ms.`,
+    );
+  }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
