@@ -10,7 +10,7 @@
  * are limited, see session/limits.ts).
  */
 import { DbgRemoteError } from "../errors.ts";
-import { DEFAULT_MAX_FRAME, type Message } from "./frame.ts";
+import { DEFAULT_MAX_FRAME, encodeFrame, type Message } from "./frame.ts";
 import type { Out, SessionEvent, Welcome } from "./messages.ts";
 
 /**
@@ -140,6 +140,21 @@ export function fitWelcome(welcome: Welcome, maxFrame = DEFAULT_MAX_FRAME): Welc
     size -= encodedSize(scrollback.shift()!) + 1; // and its comma
   }
   return { ...welcome, scrollback };
+}
+
+/**
+ * The welcome's frame, encoded once: a welcome lists every participant, so in a full room it is
+ * the largest thing a join costs, and measuring it apart from encoding it would pay that twice.
+ * Only a welcome over `maxFrame` is measured event by event and encoded again, fitted
+ * ({@link fitWelcome}).
+ */
+export function encodeWelcome(welcome: Welcome, maxFrame = DEFAULT_MAX_FRAME): Uint8Array {
+  const body = encoder.encode(JSON.stringify(welcome));
+  if (body.length > maxFrame) return encodeFrame(fitWelcome(welcome, maxFrame), maxFrame);
+  const frame = new Uint8Array(4 + body.length);
+  new DataView(frame.buffer).setUint32(0, body.length);
+  frame.set(body, 4);
+  return frame;
 }
 
 /**

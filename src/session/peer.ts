@@ -44,7 +44,7 @@ import { type PeerOutlet, peerOutlet } from "./peer_outlet.ts";
 import { canMove, EXPECTED, inHandshake, type Phase } from "./peer_phase.ts";
 import { type Participant, type Session, whoText } from "./session.ts";
 import { answerInspect } from "./inspect_peer.ts";
-import { welcomeOf } from "./welcome.ts";
+import { welcomeFrame } from "./welcome.ts";
 
 export { DEFAULT_MAX_PENDING } from "./backlog.ts";
 export { DEFAULT_DROP_GRACE_MS, type EndpointAuth, type PeerOptions, PRELOGIN_MAX_BYTES };
@@ -254,7 +254,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     if (phase.name === "closed") return;
     const clients = session.clients();
     move({ name: "joined", id: joined.id, self: clients.find((c) => c.id === joined.id) });
-    send(welcomeOf(session, options.version, {
+    channel.write(welcomeFrame(session, options.version, {
       you: joined.id,
       clients,
       scrollback: joined.scrollback,
