@@ -40,6 +40,8 @@ export interface Server {
   token?: string;
   /** Resident memory now and at its peak, MiB (Linux). */
   rss(): { now: number; peak: number };
+  /** CPU time it has used so far, user and system, in seconds (Linux). */
+  cpuSeconds(): number;
   /** A client in this process: events to `onEvent`. */
   connect(user: string, onEvent?: (e: SessionEvent) => void): Promise<ClientConnection>;
   closed: Promise<unknown>;
@@ -106,6 +108,12 @@ export async function startServer(
       const status = fs.readFileSync(`/proc/${proc.pid}/status`, "utf8");
       const kib = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+) kB`).exec(status)![1]);
       return { now: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 };
+    },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/PID/stat, after the command's parenthesis; clock ticks of 10 ms.
+      const stat = fs.readFileSync(`/proc/${proc.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     async connect(user, onEvent = () => {}) {
       return await openClient(await tcp.connect(spec), {
