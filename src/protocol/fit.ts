@@ -142,14 +142,33 @@ export function fitWelcome(welcome: Welcome, maxFrame = DEFAULT_MAX_FRAME): Welc
   return { ...welcome, scrollback };
 }
 
+const NO_CLIENTS = '"clients":[]';
+
+/**
+ * The welcome's JSON; with `clientsJson` (its `clients`, already encoded: session/audience.ts
+ * keeps each entry encoded) that text is put in place of the list rather than encoding it again.
+ * The first `"clients":[]` is the welcome's own key: keys before it are fixed names, and a quote
+ * inside any string value is escaped.
+ */
+function welcomeJson(welcome: Welcome, clientsJson: string | undefined): string {
+  if (clientsJson === undefined) return JSON.stringify(welcome);
+  const json = JSON.stringify({ ...welcome, clients: [] });
+  const at = json.indexOf(NO_CLIENTS);
+  return json.slice(0, at) + `"clients":${clientsJson}` + json.slice(at + NO_CLIENTS.length);
+}
+
 /**
  * The welcome's frame, encoded once: a welcome lists every participant, so in a full room it is
  * the largest thing a join costs, and measuring it apart from encoding it would pay that twice.
  * Only a welcome over `maxFrame` is measured event by event and encoded again, fitted
- * ({@link fitWelcome}).
+ * ({@link fitWelcome}, from `welcome.clients`, which must be the list `clientsJson` says).
  */
-export function encodeWelcome(welcome: Welcome, maxFrame = DEFAULT_MAX_FRAME): Uint8Array {
-  const body = encoder.encode(JSON.stringify(welcome));
+export function encodeWelcome(
+  welcome: Welcome,
+  maxFrame = DEFAULT_MAX_FRAME,
+  clientsJson?: string,
+): Uint8Array {
+  const body = encoder.encode(welcomeJson(welcome, clientsJson));
   if (body.length > maxFrame) return encodeFrame(fitWelcome(welcome, maxFrame), maxFrame);
   const frame = new Uint8Array(4 + body.length);
   new DataView(frame.buffer).setUint32(0, body.length);

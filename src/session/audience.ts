@@ -45,6 +45,8 @@ export class Audience {
   readonly #record: (event: SessionEvent) => void;
   /** This turn's output, merged; sent before anything else goes out (see coalesce.ts). */
   readonly #outs = new OutCoalescer((out) => this.#send(out));
+  /** Each member's entry in the participants' list, encoded (see clientsJson). */
+  readonly #encoded = new WeakMap<Member, { lastActive: number | undefined; json: string }>();
 
   constructor(options: AudienceOptions) {
     this.#scrollback = options.scrollback;
@@ -94,6 +96,24 @@ export class Audience {
 
   clients(): ClientInfo[] {
     return [...this.#members].map(([id, m]) => clientInfo(id, m));
+  }
+
+  /**
+   * The same list as {@link clients}, as JSON. Every welcome carries it whole, so in a full room
+   * it is most of what a join costs: each member's entry is encoded once, again only after its
+   * `lastActive` changed.
+   */
+  clientsJson(): string {
+    const entries: string[] = [];
+    for (const [id, m] of this.#members) {
+      let cached = this.#encoded.get(m);
+      if (cached?.lastActive !== m.lastActive || cached === undefined) {
+        cached = { lastActive: m.lastActive, json: JSON.stringify(clientInfo(id, m)) };
+        this.#encoded.set(m, cached);
+      }
+      entries.push(cached.json);
+    }
+    return `[${entries.join(",")}]`;
   }
 
   /**

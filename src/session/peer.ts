@@ -257,6 +257,7 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     channel.write(welcomeFrame(session, options.version, {
       you: joined.id,
       clients,
+      clientsJson: session.clientsJson(),
       scrollback: joined.scrollback,
       role,
       warning,

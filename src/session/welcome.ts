@@ -12,6 +12,8 @@ export interface Joining {
   /** The peer's participant id. */
   you: number;
   clients: ClientInfo[];
+  /** The same list as JSON (Session.clientsJson): the welcome's frame puts it in as it is. */
+  clientsJson?: string;
   scrollback: SessionEvent[];
   role: Role;
   /** Set when the releases differ. */
@@ -47,5 +49,5 @@ export function welcomeOf(session: Session, version: VersionInfo, joining: Joini
 
 /** The welcome's frame, fitted to the frame limit. */
 export function welcomeFrame(session: Session, version: VersionInfo, joining: Joining): Uint8Array {
-  return encodeWelcome(welcomeOf(session, version, joining));
+  return encodeWelcome(welcomeOf(session, version, joining), undefined, joining.clientsJson);
 }

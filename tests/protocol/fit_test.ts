@@ -151,6 +151,20 @@ Deno.test("encodeWelcome: one frame; a welcome that fits is sent whole, one that
   assert.ok(fitted.scrollback.length < 10);
 });
 
+Deno.test("encodeWelcome: the participants' list given as JSON is put in as it is", () => {
+  const clients = [
+    { id: 1, who: { user: 'a"b', host: "h", tool: "t" }, via: "console" },
+    { id: 2, who: { user: "c", host: "h", tool: "t" }, via: "tcp:1.2.3.4:5", role: "observer" },
+  ];
+  const welcome = welcomeMessage({
+    server: { name: '"clients":[]', engine: "gdb", host: "h" },
+    clients,
+    scrollback: [{ t: "notice", kind: "info", text: '"clients":[]' }],
+  }) as Welcome;
+  const frame = encodeWelcome(welcome, DEFAULT_MAX_FRAME, JSON.stringify(clients));
+  assert.deepEqual(frame, encodeFrame(welcome));
+});
+
 Deno.test("commandTooLong: up to the limit is fine; beyond, E_TOO_LONG with a hint", () => {
   assert.equal(commandTooLong("x".repeat(MAX_COMMAND_CHARS)), undefined);
   const err = commandTooLong("x".repeat(MAX_COMMAND_CHARS + 1));
