@@ -145,16 +145,20 @@ export function fitWelcome(welcome: Welcome, maxFrame = DEFAULT_MAX_FRAME): Welc
 const NO_CLIENTS = '"clients":[]';
 
 /**
- * The welcome's JSON; with `clientsJson` (its `clients`, already encoded: session/audience.ts
- * keeps each entry encoded) that text is put in place of the list rather than encoding it again.
- * The first `"clients":[]` is the welcome's own key: keys before it are fixed names, and a quote
- * inside any string value is escaped.
+ * The welcome's body as pieces of UTF-8; with `clientsJson` (its `clients`, already encoded:
+ * session/audience.ts keeps each entry encoded) those bytes go in place of the list rather than
+ * encoding it again. The first `"clients":[]` is the welcome's own key: keys before it are fixed
+ * names, and a quote inside any string value is escaped.
  */
-function welcomeJson(welcome: Welcome, clientsJson: string | undefined): string {
-  if (clientsJson === undefined) return JSON.stringify(welcome);
+function welcomeBody(welcome: Welcome, clientsJson: Uint8Array | undefined): Uint8Array[] {
+  if (clientsJson === undefined) return [encoder.encode(JSON.stringify(welcome))];
   const json = JSON.stringify({ ...welcome, clients: [] });
   const at = json.indexOf(NO_CLIENTS);
-  return json.slice(0, at) + `"clients":${clientsJson}` + json.slice(at + NO_CLIENTS.length);
+  return [
+    encoder.encode(json.slice(0, at) + '"clients":'),
+    clientsJson,
+    encoder.encode(json.slice(at + NO_CLIENTS.length)),
+  ];
 }
 
 /**
@@ -166,13 +170,18 @@ function welcomeJson(welcome: Welcome, clientsJson: string | undefined): string 
 export function encodeWelcome(
   welcome: Welcome,
   maxFrame = DEFAULT_MAX_FRAME,
-  clientsJson?: string,
+  clientsJson?: Uint8Array,
 ): Uint8Array {
-  const body = encoder.encode(welcomeJson(welcome, clientsJson));
-  if (body.length > maxFrame) return encodeFrame(fitWelcome(welcome, maxFrame), maxFrame);
-  const frame = new Uint8Array(4 + body.length);
-  new DataView(frame.buffer).setUint32(0, body.length);
-  frame.set(body, 4);
+  const pieces = welcomeBody(welcome, clientsJson);
+  const length = pieces.reduce((n, p) => n + p.length, 0);
+  if (length > maxFrame) return encodeFrame(fitWelcome(welcome, maxFrame), maxFrame);
+  const frame = new Uint8Array(4 + length);
+  new DataView(frame.buffer).setUint32(0, length);
+  let at = 4;
+  for (const p of pieces) {
+    frame.set(p, at);
+    at += p.length;
+  }
   return frame;
 }
 

@@ -198,8 +198,8 @@ export class Session {
     return this.#audience.clients();
   }
 
-  /** {@link clients} as JSON, each entry encoded once (a welcome carries the whole list). */
-  clientsJson(): string {
+  /** {@link clients} as UTF-8 JSON, each entry encoded once (a welcome carries the whole list). */
+  clientsJson(): Uint8Array {
     return this.#audience.clientsJson();
   }
 

@@ -13,7 +13,7 @@ export interface Joining {
   you: number;
   clients: ClientInfo[];
   /** The same list as JSON (Session.clientsJson): the welcome's frame puts it in as it is. */
-  clientsJson?: string;
+  clientsJson?: Uint8Array;
   scrollback: SessionEvent[];
   role: Role;
   /** Set when the releases differ. */

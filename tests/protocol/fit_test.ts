@@ -148,6 +148,8 @@ Deno.test("encodeWelcome: one frame; a welcome that fits is sent whole, one that
   }) as Welcome;
   const [fitted] = decode(encodeWelcome(big)) as Welcome[];
   assert.deepEqual(fitted, fitWelcome(big));
+  const list = new TextEncoder().encode("[]");
+  assert.deepEqual(decode(encodeWelcome(big, DEFAULT_MAX_FRAME, list)), [fitted]);
   assert.ok(fitted.scrollback.length < 10);
 });
 
@@ -161,7 +163,8 @@ Deno.test("encodeWelcome: the participants' list given as JSON is put in as it i
     clients,
     scrollback: [{ t: "notice", kind: "info", text: '"clients":[]' }],
   }) as Welcome;
-  const frame = encodeWelcome(welcome, DEFAULT_MAX_FRAME, JSON.stringify(clients));
+  const list = new TextEncoder().encode(JSON.stringify(clients));
+  const frame = encodeWelcome(welcome, DEFAULT_MAX_FRAME, list);
   assert.deepEqual(frame, encodeFrame(welcome));
 });
 

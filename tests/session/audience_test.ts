@@ -16,7 +16,9 @@ function participant(user: string, role: Role, endpoint?: number): Participant {
 
 Deno.test("clientsJson: the participants' list as clients() says it, through joins, leaves and activity", () => {
   const audience = new Audience({ scrollback: new Scrollback(10), record() {} });
-  const same = () => assert.deepEqual(JSON.parse(audience.clientsJson()), audience.clients());
+  const utf8 = new TextDecoder();
+  const same = () =>
+    assert.deepEqual(JSON.parse(utf8.decode(audience.clientsJson())), audience.clients());
   same();
   audience.add(1, { p: participant("op", "operator"), since: 100 });
   for (let id = 2; id < 6; id++) {
@@ -25,15 +27,22 @@ Deno.test("clientsJson: the participants' list as clients() says it, through joi
   same();
   audience.get(1)!.lastActive = 500;
   same();
-  assert.equal(JSON.parse(audience.clientsJson())[0].lastActive, 500);
+  assert.equal(JSON.parse(utf8.decode(audience.clientsJson()))[0].lastActive, 500);
   audience.get(1)!.lastActive = 900;
-  assert.equal(JSON.parse(audience.clientsJson())[0].lastActive, 900, "a changed entry is new");
+  assert.equal(
+    JSON.parse(utf8.decode(audience.clientsJson()))[0].lastActive,
+    900,
+    "a changed entry is new",
+  );
   audience.remove(3);
   same();
-  assert.deepEqual(JSON.parse(audience.clientsJson()).map((c: { id: number }) => c.id), [
-    1,
-    2,
-    4,
-    5,
-  ]);
+  assert.deepEqual(
+    JSON.parse(utf8.decode(audience.clientsJson())).map((c: { id: number }) => c.id),
+    [
+      1,
+      2,
+      4,
+      5,
+    ],
+  );
 });
