@@ -176,8 +176,14 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     return true;
   };
 
-  /** Who failed, for the lockout (asked while the peer is still connected). */
-  const identity = () => options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
+  /**
+   * Who failed, for the lockout (asked while the peer is still connected). Asked once: a
+   * connection's identity does not change, and on loopback each answer reads the kernel's socket
+   * table (O(all sockets), transport/peer_uid.ts).
+   */
+  let known: string | undefined;
+  const identity = () =>
+    known ??= options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
 
   const participant = (hello: Hello, role: Role, out: PeerOutlet): Participant => {
     /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
