@@ -40,6 +40,8 @@ export interface Server {
   token?: string;
   /** Resident memory now and at its peak, MiB (Linux). */
   rss(): { now: number; peak: number };
+  /** CPU time it has used so far, in user space and in the kernel, in seconds (Linux). */
+  cpuSeconds(): { user: number; system: number };
   /** A client in this process: events to `onEvent`. */
   connect(user: string, onEvent?: (e: SessionEvent) => void): Promise<ClientConnection>;
   closed: Promise<unknown>;
@@ -107,6 +109,12 @@ export async function startServer(
       const kib = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+) kB`).exec(status)![1]);
       return { now: kib("VmRSS") / 1024, peak: kib("VmHWM") / 1024 };
     },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/PID/stat, after the command's parenthesis; clock ticks of 10 ms.
+      const stat = fs.readFileSync(`/proc/${proc.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+    },
     async connect(user, onEvent = () => {}) {
       return await openClient(await tcp.connect(spec), {
         who: { user, host: os.hostname(), tool: "bench" },
@@ -123,6 +131,8 @@ export async function startServer(
 export interface Swarm {
   /** ms the swarm took to get every observer welcomed. */
   joined: Promise<number>;
+  /** CPU seconds the swarm itself spent until then (it shares the machine with the server). */
+  joinCpu: Promise<number>;
   /** When the last observer got the `done` of command `seq` (epoch ms). */
   doneAt(seq: number): Promise<number>;
   close(): Promise<void>;
@@ -143,13 +153,18 @@ export function startSwarm(server: Server, count: number): Swarm {
   const dones = new Map<number, number>();
   const waiting = new Map<number, (at: number) => void>();
   let joined!: (ms: number) => void;
+  let joinCpu!: (s: number) => void;
+  const joinCpuP = new Promise<number>((resolve) => (joinCpu = resolve));
   const joinedP = new Promise<number>((resolve, reject) => {
     joined = resolve;
     void exited.then(() => reject(new Error("the swarm exited before all joined")));
   });
   lines(child, (line) => {
     const m = JSON.parse(line);
-    if (m.joined !== undefined) return joined(m.joined);
+    if (m.joined !== undefined) {
+      joinCpu(m.cpu);
+      return joined(m.joined);
+    }
     const w = waiting.get(m.done);
     if (w) {
       waiting.delete(m.done);
@@ -158,6 +173,7 @@ export function startSwarm(server: Server, count: number): Swarm {
   });
   return {
     joined: joinedP,
+    joinCpu: joinCpuP,
     doneAt(seq) {
       const at = dones.get(seq);
       if (at !== undefined) {

@@ -2,12 +2,12 @@
  * A swarm of light raw-protocol observers, run as its own process by the bench so that what is
  * measured is the server's cost, not the harness's: N sockets to a tcp endpoint, each says
  * hello as an observer (answering a loopback token's challenge with a key derived once), and
- * then only counts frames: a frame's JSON is parsed only when it is a `done` (the rest are
- * skipped by their length header).
+ * then only counts frames: a frame's JSON is parsed only when it is a `done` or before the
+ * welcome (the rest, the welcome too, are skipped by their length header).
  *
  *   bun bench/swarm.ts HOST PORT COUNT [TOKEN]
  *
- * Prints JSON lines: {"joined": ms} once all are welcomed, then {"done": seq, "at": epoch ms}
+ * Prints JSON lines: {"joined": ms, "cpu": s} once all are welcomed (with its own CPU time), then {"done": seq, "at": epoch ms}
  * when the last of them has received the `done` of command `seq`. Ends on stdin's end.
  */
 import net from "node:net";
@@ -22,6 +22,7 @@ const loopback = host.startsWith("127.");
 const now = () => performance.timeOrigin + performance.now();
 const say = (m: unknown) => process.stdout.write(JSON.stringify(m) + "\n");
 const DONE = new TextEncoder().encode('{"t":"done"');
+const WELCOME = new TextEncoder().encode('{"t":"welcome"');
 const utf8 = new TextDecoder();
 /** The token's key, derived once (every observer gets the same salt). */
 const keys = new Map<string, Uint8Array>();
@@ -67,6 +68,12 @@ function observer(i: number): Promise<void> {
         }
         return;
       }
+      // A welcome lists every participant: in a full room, parsing them all would cost the
+      // swarm more than the server spends sending them (it is known by its first bytes).
+      if (startsWith(body, 0, WELCOME)) {
+        joined = true;
+        return welcomed();
+      }
       const m = JSON.parse(utf8.decode(body));
       if (m.t === "challenge") {
         const id = `${m.salt}/${m.iterations}`;
@@ -77,9 +84,6 @@ function observer(i: number): Promise<void> {
           nonce,
           proof: proof(keys.get(id)!, "client", m.nonce, nonce),
         }));
-      } else if (m.t === "welcome") {
-        joined = true;
-        welcomed();
       } else {
         failed(new Error(`watcher${i}: ${JSON.stringify(m).slice(0, 300)}`));
       }
@@ -109,7 +113,8 @@ const worker = async () => {
 };
 // Joins in flight at once: below the server's cap on handshakes (prelogin_gate.ts).
 await Promise.all(Array.from({ length: Math.min(count, loopback ? 48 : 8) }, worker));
-say({ joined: now() - t0 });
+const cpu = process.cpuUsage();
+say({ joined: now() - t0, cpu: (cpu.user + cpu.system) / 1e6 });
 process.stdin.resume();
 process.stdin.on("end", () => {
   for (const s of sockets) s.destroy();

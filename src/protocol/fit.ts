@@ -10,7 +10,7 @@
  * are limited, see session/limits.ts).
  */
 import { DbgRemoteError } from "../errors.ts";
-import { DEFAULT_MAX_FRAME, type Message } from "./frame.ts";
+import { DEFAULT_MAX_FRAME, encodeFrame, type Message } from "./frame.ts";
 import type { Out, SessionEvent, Welcome } from "./messages.ts";
 
 /**
@@ -140,6 +140,49 @@ export function fitWelcome(welcome: Welcome, maxFrame = DEFAULT_MAX_FRAME): Welc
     size -= encodedSize(scrollback.shift()!) + 1; // and its comma
   }
   return { ...welcome, scrollback };
+}
+
+const NO_CLIENTS = '"clients":[]';
+
+/**
+ * The welcome's body as pieces of UTF-8; with `clientsJson` (its `clients`, already encoded:
+ * session/audience.ts keeps each entry encoded) those bytes go in place of the list rather than
+ * encoding it again. The first `"clients":[]` is the welcome's own key: keys before it are fixed
+ * names, and a quote inside any string value is escaped.
+ */
+function welcomeBody(welcome: Welcome, clientsJson: Uint8Array | undefined): Uint8Array[] {
+  if (clientsJson === undefined) return [encoder.encode(JSON.stringify(welcome))];
+  const json = JSON.stringify({ ...welcome, clients: [] });
+  const at = json.indexOf(NO_CLIENTS);
+  return [
+    encoder.encode(json.slice(0, at) + '"clients":'),
+    clientsJson,
+    encoder.encode(json.slice(at + NO_CLIENTS.length)),
+  ];
+}
+
+/**
+ * The welcome's frame, encoded once: a welcome lists every participant, so in a full room it is
+ * the largest thing a join costs, and measuring it apart from encoding it would pay that twice.
+ * Only a welcome over `maxFrame` is measured event by event and encoded again, fitted
+ * ({@link fitWelcome}, from `welcome.clients`, which must be the list `clientsJson` says).
+ */
+export function encodeWelcome(
+  welcome: Welcome,
+  maxFrame = DEFAULT_MAX_FRAME,
+  clientsJson?: Uint8Array,
+): Uint8Array {
+  const pieces = welcomeBody(welcome, clientsJson);
+  const length = pieces.reduce((n, p) => n + p.length, 0);
+  if (length > maxFrame) return encodeFrame(fitWelcome(welcome, maxFrame), maxFrame);
+  const frame = new Uint8Array(4 + length);
+  new DataView(frame.buffer).setUint32(0, length);
+  let at = 4;
+  for (const p of pieces) {
+    frame.set(p, at);
+    at += p.length;
+  }
+  return frame;
 }
 
 /**

@@ -256,8 +256,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // Strangers' connections are capped while in their handshake; a pipe's are its user's own.
     const gated = reachOf(spec) !== "user";
     const serve = (channel: Channel) => {
+      // Who it is, asked once for the gate and the lockout: on loopback each answer reads the
+      // kernel's socket table (O(all sockets)), and a full room's joins each paid three. Before
+      // the listener says its port, the answer is less exact, so the lockout asks again later.
+      const who = identify(channel.peer);
+      const once = port === undefined ? identify : () => who;
       // By identity: on loopback one local user's strangers must not take another user's place.
-      const settled = gated ? gate.enter(identify(channel.peer)) : () => {};
+      const settled = gated ? gate.enter(who) : () => {};
       if (!settled) {
         config.log(`turned away ${channel.peer}: too many connections still logging in`);
         turnAway(channel, {
@@ -285,7 +290,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         maxFrame: config.maxFrame,
         helloTimeoutMs: config.helloTimeoutMs,
         log: config.log,
-        auth,
+        auth: auth && { ...auth, identify: once },
         observe: spec.observe === true,
         endpoint: id,
         onSettled: settled,

@@ -9,6 +9,8 @@ import { OutCoalescer } from "./coalesce.ts";
 import type { ClientInfo, Role, SessionEvent, Who } from "../protocol/messages.ts";
 import type { Scrollback } from "./scrollback.ts";
 
+const utf8 = new TextEncoder();
+
 export interface Participant {
   readonly who: Who;
   /** Transport it came in on, e.g. "tcp:127.0.0.1:40312" or "console". */
@@ -45,6 +47,8 @@ export class Audience {
   readonly #record: (event: SessionEvent) => void;
   /** This turn's output, merged; sent before anything else goes out (see coalesce.ts). */
   readonly #outs = new OutCoalescer((out) => this.#send(out));
+  /** Each member's entry in the participants' list, encoded (see clientsJson). */
+  readonly #encoded = new WeakMap<Member, { lastActive: number | undefined; json: Uint8Array }>();
 
   constructor(options: AudienceOptions) {
     this.#scrollback = options.scrollback;
@@ -94,6 +98,36 @@ export class Audience {
 
   clients(): ClientInfo[] {
     return [...this.#members].map(([id, m]) => clientInfo(id, m));
+  }
+
+  /**
+   * The same list as {@link clients}, as UTF-8 JSON. Every welcome carries it whole, so in a full
+   * room it is most of what a join costs: each member's entry is encoded once, again only after
+   * its `lastActive` changed, and the list is their bytes put side by side.
+   */
+  clientsJson(): Uint8Array {
+    const entries: Uint8Array[] = [];
+    let length = 2 + Math.max(0, this.#members.size - 1); // [ ] and the commas
+    for (const [id, m] of this.#members) {
+      let cached = this.#encoded.get(m);
+      if (cached === undefined || cached.lastActive !== m.lastActive) {
+        const json = utf8.encode(JSON.stringify(clientInfo(id, m)));
+        cached = { lastActive: m.lastActive, json };
+        this.#encoded.set(m, cached);
+      }
+      entries.push(cached.json);
+      length += cached.json.length;
+    }
+    const list = new Uint8Array(length);
+    let at = 0;
+    list[at++] = 0x5b; // [
+    for (const [i, e] of entries.entries()) {
+      if (i > 0) list[at++] = 0x2c; // ,
+      list.set(e, at);
+      at += e.length;
+    }
+    list[at] = 0x5d; // ]
+    return list;
   }
 
   /**

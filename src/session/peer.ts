@@ -44,7 +44,7 @@ import { type PeerOutlet, peerOutlet } from "./peer_outlet.ts";
 import { canMove, EXPECTED, inHandshake, type Phase } from "./peer_phase.ts";
 import { type Participant, type Session, whoText } from "./session.ts";
 import { answerInspect } from "./inspect_peer.ts";
-import { welcomeOf } from "./welcome.ts";
+import { welcomeFrame } from "./welcome.ts";
 
 export { DEFAULT_MAX_PENDING } from "./backlog.ts";
 export { DEFAULT_DROP_GRACE_MS, type EndpointAuth, type PeerOptions, PRELOGIN_MAX_BYTES };
@@ -176,8 +176,14 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     return true;
   };
 
-  /** Who failed, for the lockout (asked while the peer is still connected). */
-  const identity = () => options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
+  /**
+   * Who failed, for the lockout (asked while the peer is still connected). Asked once: a
+   * connection's identity does not change, and on loopback each answer reads the kernel's socket
+   * table (O(all sockets), transport/peer_uid.ts).
+   */
+  let known: string | undefined;
+  const identity = () =>
+    known ??= options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
 
   const participant = (hello: Hello, role: Role, out: PeerOutlet): Participant => {
     /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
@@ -254,9 +260,10 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
     if (phase.name === "closed") return;
     const clients = session.clients();
     move({ name: "joined", id: joined.id, self: clients.find((c) => c.id === joined.id) });
-    send(welcomeOf(session, options.version, {
+    channel.write(welcomeFrame(session, options.version, {
       you: joined.id,
       clients,
+      clientsJson: session.clientsJson(),
       scrollback: joined.scrollback,
       role,
       warning,

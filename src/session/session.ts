@@ -198,6 +198,11 @@ export class Session {
     return this.#audience.clients();
   }
 
+  /** {@link clients} as UTF-8 JSON, each entry encoded once (a welcome carries the whole list). */
+  clientsJson(): Uint8Array {
+    return this.#audience.clientsJson();
+  }
+
   /**
    * Queue a command from a participant. It runs after every command queued before it.
    * An observer's command that only an operator may give is refused to it alone.

@@ -1,8 +1,9 @@
 /**
  * The welcome a peer gets as it joins: who the server is, who is here, what happened lately and
- * where the target is. Made from the session as it is at that moment; fitted to one frame.
+ * where the target is. Made from the session as it is at that moment; fitted to one frame and
+ * encoded once (protocol/fit.ts).
  */
-import { fitWelcome } from "../protocol/fit.ts";
+import { encodeWelcome } from "../protocol/fit.ts";
 import type { ClientInfo, Role, SessionEvent, Welcome } from "../protocol/messages.ts";
 import type { VersionInfo } from "../version.ts";
 import type { Session } from "./session.ts";
@@ -11,6 +12,8 @@ export interface Joining {
   /** The peer's participant id. */
   you: number;
   clients: ClientInfo[];
+  /** The same list as JSON (Session.clientsJson): the welcome's frame puts it in as it is. */
+  clientsJson?: Uint8Array;
   scrollback: SessionEvent[];
   role: Role;
   /** Set when the releases differ. */
@@ -21,6 +24,7 @@ export interface Joining {
   knowsInspect?: boolean;
 }
 
+/** The welcome as the message it is (tests read it), not fitted. */
 export function welcomeOf(session: Session, version: VersionInfo, joining: Joining): Welcome {
   const welcome: Welcome = {
     t: "welcome",
@@ -40,5 +44,10 @@ export function welcomeOf(session: Session, version: VersionInfo, joining: Joini
   if (joining.knowsInspect) welcome.breakpoints = session.breakpoints();
   if (joining.warning) welcome.warning = joining.warning;
   if (joining.proof) welcome.proof = joining.proof;
-  return fitWelcome(welcome);
+  return welcome;
+}
+
+/** The welcome's frame, fitted to the frame limit. */
+export function welcomeFrame(session: Session, version: VersionInfo, joining: Joining): Uint8Array {
+  return encodeWelcome(welcomeOf(session, version, joining), undefined, joining.clientsJson);
 }

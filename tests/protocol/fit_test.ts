@@ -3,6 +3,7 @@ import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder } from "../../src/protocol
 import {
   commandTooLong,
   encodedSize,
+  encodeWelcome,
   fitEvent,
   fitWelcome,
   MAX_COMMAND_CHARS,
@@ -132,6 +133,39 @@ Deno.test("fitWelcome: the oldest scrollback is left out until the welcome fits 
   assert.deepEqual(fitted.scrollback.at(-1), piece(9), "the most recent is kept");
   const seqs = fitted.scrollback.map((e) => (e as Out).seq);
   assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => 10 - seqs.length + i));
+});
+
+Deno.test("encodeWelcome: one frame; a welcome that fits is sent whole, one that does not is fitted", () => {
+  const decode = (frame: Uint8Array) => new FrameDecoder(DEFAULT_MAX_FRAME + 4).push(frame);
+  const piece = (i: number): Out => ({ t: "out", seq: i, stream: "console", text: "z".repeat(i) });
+  const small = welcomeMessage({
+    scrollback: Array.from({ length: 3 }, (_, i) => piece(i)),
+  }) as Welcome;
+  assert.deepEqual(encodeWelcome(small), encodeFrame(small));
+  assert.deepEqual(decode(encodeWelcome(small)), [small]);
+  const big = welcomeMessage({
+    scrollback: Array.from({ length: 10 }, (_, i) => ({ ...piece(i), text: "y".repeat(200_000) })),
+  }) as Welcome;
+  const [fitted] = decode(encodeWelcome(big)) as Welcome[];
+  assert.deepEqual(fitted, fitWelcome(big));
+  const list = new TextEncoder().encode("[]");
+  assert.deepEqual(decode(encodeWelcome(big, DEFAULT_MAX_FRAME, list)), [fitted]);
+  assert.ok(fitted.scrollback.length < 10);
+});
+
+Deno.test("encodeWelcome: the participants' list given as JSON is put in as it is", () => {
+  const clients = [
+    { id: 1, who: { user: 'a"b', host: "h", tool: "t" }, via: "console" },
+    { id: 2, who: { user: "c", host: "h", tool: "t" }, via: "tcp:1.2.3.4:5", role: "observer" },
+  ];
+  const welcome = welcomeMessage({
+    server: { name: '"clients":[]', engine: "gdb", host: "h" },
+    clients,
+    scrollback: [{ t: "notice", kind: "info", text: '"clients":[]' }],
+  }) as Welcome;
+  const list = new TextEncoder().encode(JSON.stringify(clients));
+  const frame = encodeWelcome(welcome, DEFAULT_MAX_FRAME, list);
+  assert.deepEqual(frame, encodeFrame(welcome));
 });
 
 Deno.test("commandTooLong: up to the limit is fine; beyond, E_TOO_LONG with a hint", () => {

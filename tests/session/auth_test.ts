@@ -126,6 +126,20 @@ Deno.test("after 5 wrong passwords an address is locked out; other addresses are
   await s.session.end("done");
 });
 
+Deno.test("a connection's identity is asked once, for the lockout's check and its count", async () => {
+  const limiter = new AuthLimiter({ maxFailures: 1, windowMs: 60_000 });
+  const s = server("hunter2", limiter);
+  const asked: string[] = [];
+  // On loopback an answer reads the kernel's socket table: once per connection is enough.
+  Object.assign(s.auth, { identify: (peer: string) => (asked.push(peer), `who of ${peer}`) });
+  await s.join("hunter2", "tcp:10.7.7.7:1");
+  assert.deepEqual(asked, ["tcp:10.7.7.7:1"]);
+  await assert.rejects(s.join("nope", "tcp:10.7.7.7:2"), refusedWith("E_AUTH", /wrong password/));
+  assert.deepEqual(asked, ["tcp:10.7.7.7:1", "tcp:10.7.7.7:2"]);
+  assert.ok(limiter.blockedFor("who of tcp:10.7.7.7:2") > 0, "the failure counts for its identity");
+  await s.session.end("done");
+});
+
 /** A raw peer that speaks frames by hand, to replay or skip steps. */
 function rawPeer(s: ReturnType<typeof server>, peer: string, extra?: Partial<Channel>) {
   const ch = s.connect(peer, extra);
