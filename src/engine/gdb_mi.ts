@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { EngineError } from "../errors.ts";
 import { lineSplitter } from "./lines.ts";
+import { spawned } from "./spawned.ts";
 import { type MiRecord, parseMiLine, splitGlued } from "./mi_parser.ts";
 
 /** A result record (`^done`, `^running`, `^error`, `^exit`). */
@@ -76,22 +77,13 @@ export function spawnMi(
     env: { ...options.env, TERM: "dumb" },
   });
 
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once("spawn", resolve);
-    child.once("error", (err: NodeJS.ErrnoException) => {
-      alive = false;
-      reject(
-        err.code === "ENOENT"
-          ? new EngineError("E_ENGINE_MISSING", `${gdbPath} not found on PATH`, {
-            hint: "install gdb (Debian/Ubuntu: apt-get install gdb) or give its path",
-            cause: err,
-          })
-          : new EngineError("E_ENGINE_START", `cannot start ${gdbPath}: ${err.message}`, {
-            cause: err,
-          }),
-      );
-    });
-  });
+  const started = spawned(
+    child,
+    gdbPath,
+    () => (alive = false),
+    `${gdbPath} not found on PATH`,
+    "install gdb (Debian/Ubuntu: apt-get install gdb) or give its path",
+  );
   const exited = new Promise<void>((resolve) => {
     child.once("close", async (code, signal) => {
       const wasAlive = alive;
@@ -145,7 +137,7 @@ export function spawnMi(
     get nextToken() {
       return nextToken;
     },
-    spawned,
+    spawned: started,
     exited,
     send(command, internal = false) {
       if (!alive) return Promise.reject(new EngineError("E_ENGINE_DIED", "gdb is not running"));

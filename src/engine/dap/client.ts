@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
 import { createDapDecoder, encodeDapMessage } from "./framing.ts";
+import { spawned } from "../spawned.ts";
 
 /** A request the adapter answered with `success: false`. */
 export class DapRequestError extends Error {
@@ -66,20 +67,7 @@ export function createDapClient(opts: DapClientOptions): DapClient {
     stdio: ["pipe", "pipe", "pipe"],
     env: opts.env ?? process.env,
   });
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once("spawn", resolve);
-    child.once("error", (err: NodeJS.ErrnoException) => {
-      alive = false;
-      reject(
-        err.code === "ENOENT"
-          ? new EngineError("E_ENGINE_MISSING", `${opts.command} not found`, { cause: err })
-          : new EngineError("E_ENGINE_START", `cannot start ${opts.command}: ${err.message}`, {
-            cause: err,
-          }),
-      );
-    });
-  });
-  spawned.catch(() => {}); // the engine awaits it; a failure is reported there
+  const started = spawned(child, opts.command, () => (alive = false));
 
   const send = (message: unknown) => {
     if (alive) child.stdin!.write(encodeDapMessage(message));
@@ -149,7 +137,7 @@ export function createDapClient(opts: DapClientOptions): DapClient {
   child.stdin!.on("error", () => {}); // the adapter died; close reports it
 
   return {
-    spawned,
+    spawned: started,
     exited,
     get alive() {
       return alive;
