@@ -1,20 +1,8 @@
 import assert from "node:assert/strict";
 import { changesSince, planFunctions, planSource } from "../../src/dap/breakpoints.ts";
-import type { Breakpoint } from "../../src/engine/inspect.ts";
+import { breakpointAt } from "../support/samples.ts";
 
-const bp = (
-  id: number,
-  file: string,
-  line: number,
-  extra: Partial<Breakpoint> = {},
-): Breakpoint => ({
-  id,
-  file,
-  line,
-  enabled: true,
-  verified: true,
-  ...extra,
-});
+const bp = breakpointAt;
 
 Deno.test("planSource: a whole file's breakpoints become only the adds and removes that differ", () => {
   const existing = [bp(1, "/src/loop.c", 9), bp(2, "/src/loop.c", 12), bp(3, "/src/main.c", 9)];

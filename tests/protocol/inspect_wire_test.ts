@@ -4,6 +4,7 @@ import { parseClientMessage } from "../../src/protocol/messages.ts";
 import { parseServerMessage } from "../../src/protocol/parse_server.ts";
 import { MAX_INSPECT_CHARS } from "../../src/protocol/inspect_wire.ts";
 import type { Message } from "../../src/protocol/frame.ts";
+import { welcomeMessage } from "../support/samples.ts";
 
 const problem = (m: Message) => {
   const p = parseClientMessage(m);
@@ -158,17 +159,10 @@ Deno.test("parseServerMessage: inspected and breakpoints, checked", () => {
     assert.ok(!p.ok && !p.unknown, JSON.stringify(m));
   }
   // The welcome's breakpoints are checked too.
-  const welcome = {
-    t: "welcome",
+  const welcome = welcomeMessage({
     protocol: "1.4",
-    release: "0.1.0",
     server: { name: "s", engine: "gdb", host: "h" },
-    session: "x",
-    you: 1,
-    clients: [],
-    scrollback: [],
-    state: "idle",
-  };
+  });
   assert.ok(parseServerMessage({ ...welcome, breakpoints: [bp] }).ok);
   assert.ok(!parseServerMessage({ ...welcome, breakpoints: [{}] }).ok);
 });

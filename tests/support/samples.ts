@@ -3,6 +3,7 @@
  * welcome, of an advert) is added once. Each takes overrides for what a test is about.
  */
 import type { Advert } from "../../src/discovery/advert.ts";
+import type { Breakpoint } from "../../src/engine/inspect.ts";
 
 /** The server the discovery tests find: gdb on lab1 debugging /srv/app as pid 42. */
 export function crashAdvert(over: Partial<Advert> = {}): Advert {
@@ -34,4 +35,14 @@ export function welcomeMessage(over: Record<string, unknown> = {}) {
     state: "idle",
     ...over,
   };
+}
+
+/** An enabled, placed breakpoint `id` at `file:line`, as an engine tells it. */
+export function breakpointAt(
+  id: number,
+  file: string,
+  line: number,
+  over: Partial<Breakpoint> = {},
+): Breakpoint {
+  return { id, file, line, enabled: true, verified: true, ...over };
 }

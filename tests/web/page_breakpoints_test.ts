@@ -1,6 +1,6 @@
 /** The page's breakpoint rules (src/web/page/breakpoints.ts): marks, the click, the pane's rows. */
 import assert from "node:assert/strict";
-import type { Breakpoint } from "../../src/engine/inspect.ts";
+import { breakpointAt } from "../support/samples.ts";
 import {
   breakpointRow,
   breakpointsIn,
@@ -9,19 +9,7 @@ import {
   toggleAt,
 } from "../../src/web/page/breakpoints.ts";
 
-const bp = (
-  id: number,
-  file: string,
-  line: number,
-  more: Partial<Breakpoint> = {},
-): Breakpoint => ({
-  id,
-  file,
-  line,
-  enabled: true,
-  verified: true,
-  ...more,
-});
+const bp = breakpointAt;
 
 Deno.test("a file named relative or in full is the same file; two full paths must be equal", () => {
   assert.ok(sameFile("/src/demo.c", "demo.c"));

@@ -7,18 +7,9 @@ import { encodeFrame, FrameDecoder, type Message } from "../../src/protocol/fram
 import type { SessionEvent, Welcome } from "../../src/protocol/messages.ts";
 import { createProver } from "../../src/web/page/crypto.ts";
 import { createClient, InspectError, type Refusal } from "../../src/web/page/protocol.ts";
+import { welcomeMessage } from "../support/samples.ts";
 
-const welcome = {
-  t: "welcome",
-  protocol: "1.2",
-  release: "0.1.0",
-  server: { name: "lab", engine: "gdb", host: "h" },
-  session: "s",
-  you: 1,
-  clients: [],
-  scrollback: [],
-  state: "idle",
-};
+const welcome = welcomeMessage();
 
 function scripted(password?: string) {
   const sent: Message[] = [];
