@@ -67,9 +67,7 @@ export async function dapLab(
     : options.kind === "lldb"
     ? ["lldb-19", program]
     : undefined;
-  const server = debug
-    ? tmp.spawn("server", ["server", "--noio", "--name", "lab", ...endpoints, "--", ...debug])
-    : tmp.startServer(program, { endpoints, name: "lab", args: options.args });
+  const server = tmp.startServer(program, { endpoints, name: "lab", args: options.args, debug });
   const owned: AsyncDisposable[] = [];
   try {
     const tcp = await listeningAddress(server, "tcp");

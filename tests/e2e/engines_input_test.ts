@@ -6,27 +6,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import assert from "node:assert/strict";
-import { buildEcho, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import { buildEcho, debugServer, endpointAddress, withScratch } from "./harness.ts";
 
 /** Debian's python3-debugpy serves this interpreter (a pyenv python3 may come first on PATH). */
 const PYTHON = "/usr/bin/python3";
 
-function server(tmp: { env: Record<string, string> }, name: string, debug: string[]): Proc {
-  return new Proc(
-    "server",
-    ["server", "--noio", "--name", name, "tcp:port=0,server=127.0.0.1", "--", ...debug],
-    tmp.env,
-  );
-}
-
 Deno.test("e2e: an lldb program reads what participants type (.input, .eof) on its own terminal", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const program = buildEcho(tmp.dir);
-  await using srv = server(tmp, "ll", ["lldb-19", program]);
+  const srv = debugServer(tmp, "ll", ["lldb-19", program]);
   const tcp = await endpointAddress(srv, "tcp");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
-  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+  const alice = tmp.spawn("alice", ["client", "--user", "alice", tcp]);
+  const bob = tmp.spawn("bob", ["client", "--user", "bob", tcp]);
   await alice.waitFor("*** connected to ll");
   await bob.waitFor("*** connected to ll");
   alice.send("run 'first arg'");
@@ -42,14 +33,13 @@ Deno.test("e2e: an lldb program reads what participants type (.input, .eof) on i
 });
 
 Deno.test("e2e: a Python script reads what participants type (.input, .eof) on its own terminal", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const script = path.join(tmp.dir, "echo.py");
   fs.copyFileSync(path.resolve(import.meta.dirname!, "../../samples/echo.py"), script);
-  await using srv = server(tmp, "py", [PYTHON, "-m", "pdb", script, "a b"]);
+  const srv = debugServer(tmp, "py", [PYTHON, "-m", "pdb", script, "a b"]);
   const tcp = await endpointAddress(srv, "tcp");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
-  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+  const alice = tmp.spawn("alice", ["client", "--user", "alice", tcp]);
+  const bob = tmp.spawn("bob", ["client", "--user", "bob", tcp]);
   await alice.waitFor("*** connected to py");
   await bob.waitFor("*** connected to py");
   alice.send("c");

@@ -6,29 +6,20 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { buildSample, endpointAddress, Proc, requireBinary, scratch } from "./harness.ts";
+import { buildSample, debugServer, endpointAddress, withScratch } from "./harness.ts";
 
 /** Debian's python3-debugpy serves this interpreter (a pyenv python3 may come first on PATH). */
 const PYTHON = "/usr/bin/python3";
 
-function server(tmp: { env: Record<string, string> }, name: string, debug: string[]): Proc {
-  return new Proc(
-    "server",
-    ["server", "--noio", "--name", name, "tcp:port=0,server=127.0.0.1", "--", ...debug],
-    tmp.env,
-  );
-}
-
 Deno.test("e2e: two clients share an lldb session: break, run, step, print, bt, exit code", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const program = buildSample(tmp.dir);
-  await using srv = server(tmp, "ll", ["lldb-19", program]);
+  const srv = debugServer(tmp, "ll", ["lldb-19", program]);
   await srv.waitFor(/\*\*\* server ll: lldb 19[\d.]* debugging .*demo/);
   const tcp = await endpointAddress(srv, "tcp");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+  const alice = tmp.spawn("alice", ["client", "--user", "alice", tcp]);
   await alice.waitFor("*** connected to ll");
-  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+  const bob = tmp.spawn("bob", ["client", "--user", "bob", tcp]);
   await bob.waitFor("*** connected to ll");
 
   alice.send("breakpoint set --name add");
@@ -46,7 +37,7 @@ Deno.test("e2e: two clients share an lldb session: break, run, step, print, bt, 
   await alice.waitFor(/bob@\S+> p x\n\(int\) 50\n/);
 
   // A late joiner gets the scrollback, then the live session.
-  await using carol = new Proc("carol", ["client", "--user", "carol", tcp], tmp.env);
+  const carol = tmp.spawn("carol", ["client", "--user", "carol", tcp]);
   await carol.waitFor("*** recent output");
   await carol.waitFor("(int) 50");
   carol.send("continue");
@@ -57,13 +48,12 @@ Deno.test("e2e: two clients share an lldb session: break, run, step, print, bt, 
 });
 
 Deno.test("e2e: Ctrl+C interrupts a running lldb target for everyone", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const program = buildSample(tmp.dir);
-  await using srv = server(tmp, "ll", ["lldb-19", "--", program, "loop"]);
+  const srv = debugServer(tmp, "ll", ["lldb-19", "--", program, "loop"]);
   const tcp = await endpointAddress(srv, "tcp");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
-  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+  const alice = tmp.spawn("alice", ["client", "--user", "alice", tcp]);
+  const bob = tmp.spawn("bob", ["client", "--user", "bob", tcp]);
   await alice.waitFor("*** connected");
   await bob.waitFor("*** connected");
   alice.send("run");
@@ -78,16 +68,15 @@ Deno.test("e2e: Ctrl+C interrupts a running lldb target for everyone", async () 
 });
 
 Deno.test("e2e: two clients share a Python session with pdb's words; Ctrl+C stops a loop", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const script = path.join(tmp.dir, "demo.py");
   fs.copyFileSync(path.resolve(import.meta.dirname!, "../../samples/demo.py"), script);
-  await using srv = server(tmp, "py", [PYTHON, "-m", "pdb", script, "loop"]);
+  const srv = debugServer(tmp, "py", [PYTHON, "-m", "pdb", script, "loop"]);
   await srv.waitFor(/\*\*\* server py: Python 3[\d.]* \(debugpy .*\) debugging .*demo\.py loop/);
   const tcp = await endpointAddress(srv, "tcp");
-  await using alice = new Proc("alice", ["client", "--user", "alice", tcp], tmp.env);
+  const alice = tmp.spawn("alice", ["client", "--user", "alice", tcp]);
   await alice.waitFor("*** connected to py");
-  await using bob = new Proc("bob", ["client", "--user", "bob", tcp], tmp.env);
+  const bob = tmp.spawn("bob", ["client", "--user", "bob", tcp]);
   await bob.waitFor("*** connected to py");
 
   alice.send("b add");
@@ -103,7 +92,7 @@ Deno.test("e2e: two clients share a Python session with pdb's words; Ctrl+C stop
   bob.send("r");
   await alice.waitFor(/-- stopped at .*demo\.py:\d+ in main/);
 
-  await using carol = new Proc("carol", ["client", "--user", "carol", tcp], tmp.env);
+  const carol = tmp.spawn("carol", ["client", "--user", "carol", tcp]);
   await carol.waitFor("*** recent output");
   await carol.waitFor("100");
   carol.send("c");
@@ -130,12 +119,11 @@ Deno.test({
   name: "e2e web: the page's panel shows a Python stop (source and stack) and follows `u`",
   ignore: !fs.existsSync("/usr/bin/chromium"),
   async fn() {
-    requireBinary();
     const { chromium } = await import("playwright-core");
-    await using tmp = scratch();
+    await using tmp = withScratch({ LAB_PW: "s3cret pass" });
     const script = path.join(tmp.dir, "demo.py");
     fs.copyFileSync(path.resolve(import.meta.dirname!, "../../samples/demo.py"), script);
-    await using srv = new Proc("server", [
+    const srv = tmp.spawn("server", [
       "server",
       "--noio",
       "--name",
@@ -146,7 +134,7 @@ Deno.test({
       "-m",
       "pdb",
       script,
-    ], { ...tmp.env, LAB_PW: "s3cret pass" });
+    ]);
     const url =
       (await srv.waitFor(/listening on https?:\S*: open (https?:\/\/\S+) in a browser/))[1];
     const browser = await chromium.launch({
@@ -184,10 +172,9 @@ Deno.test({
 });
 
 Deno.test("e2e: a Python script that does not exist is named; exit 1 as for any missing program", async () => {
-  requireBinary();
-  await using tmp = scratch();
+  await using tmp = withScratch();
   const script = path.join(tmp.dir, "no-such-script.py");
-  await using srv = server(tmp, "py", [PYTHON, "-m", "pdb", script]);
+  const srv = debugServer(tmp, "py", [PYTHON, "-m", "pdb", script]);
   assert.equal((await srv.wait()).code, 1, srv.stderr);
   assert.match(srv.stderr, /E_PROGRAM_MISSING/);
   assert.match(srv.stderr, new RegExp(`${script.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));

@@ -267,6 +267,11 @@ export interface ServerOptions {
   name?: string;
   /** The program's arguments: `gdb --args PROGRAM ARGS...`. */
   args?: string[];
+  /**
+   * Another debugger's command line after `--` (`["lldb-19", program]`,
+   * `["/usr/bin/python3", "-m", "pdb", script]`); it replaces gdb, `program` and `args`.
+   */
+  debug?: string[];
   /** The process's name in failure messages (default "server"). */
   proc?: string;
   /** `--noio` (default): the server's own terminal takes no part; false lets it type. */
@@ -321,11 +326,12 @@ export function withScratch(env: Record<string, string> = {}): TestScratch {
     startServer(program, o = {}) {
       const endpoints = o.endpoints ?? [o.endpoint ?? "npipe:pipe=session-%d"];
       const name = o.name === undefined ? [] : ["--name", o.name];
-      const debug = o.args === undefined ? [program] : ["--args", program, ...o.args];
+      const debug = o.debug ??
+        ["gdb", ...(o.args === undefined ? [program] : ["--args", program, ...o.args])];
       const noio = o.noio === false ? [] : ["--noio"];
       return spawn(
         o.proc ?? "server",
-        ["server", ...noio, ...name, ...(o.flags ?? []), ...endpoints, "--", "gdb", ...debug],
+        ["server", ...noio, ...name, ...(o.flags ?? []), ...endpoints, "--", ...debug],
         o.env,
         { wrap: o.wrap },
       );
@@ -342,6 +348,15 @@ export function withScratch(env: Record<string, string> = {}): TestScratch {
       if (errors.length) throw new AggregateError(errors, "e2e disposal failed");
     },
   };
+}
+
+/** A server of `name` on loopback tcp running `debug` (lldb's or pdb's command line, say). */
+export function debugServer(tmp: TestScratch, name: string, debug: string[]): Proc {
+  return tmp.startServer("", /* the program is in `debug` */ {
+    name,
+    endpoint: "tcp:port=0,server=127.0.0.1",
+    debug,
+  });
 }
 
 /** How to start a {@link withServer} session. */

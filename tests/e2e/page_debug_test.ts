@@ -228,17 +228,10 @@ Deno.test({
     const script = path.join(tmp.dir, "shapes.py");
     fs.copyFileSync(sample, script);
     const source = fs.readFileSync(sample, "utf8");
-    const server = tmp.spawn("server", [
-      "server",
-      "--noio",
-      "http:port=0,server=127.0.0.1,password_env=PAGE_PW",
-      "--",
-      "/usr/bin/python3",
-      "-m",
-      "pdb",
-      script,
-      "loop",
-    ]);
+    const server = tmp.startServer(script, {
+      endpoint: "http:port=0,server=127.0.0.1,password_env=PAGE_PW",
+      debug: ["/usr/bin/python3", "-m", "pdb", script, "loop"],
+    });
     const url =
       (await server.waitFor(/listening on http:\S*: open (http:\/\/\S+) in a browser/))[1];
     const browser = await launch();
