@@ -17,6 +17,7 @@
  *   deno task bench            (builds dist/dbgremote first)
  *   ROUNDS=2000 deno task bench     BINARY=path deno task bench (another build)
  *   ONLY=room deno run -A bench/roundtrip.ts   (the room alone, on the built binary)
+ *   ONLY=user ...   (print x alone: direct, the floor, in-process clients, the console client)
  *   ROOM_LOOPBACK=1 ...   (the room on loopback with the session token, observers from 16
  *                          loopback addresses, rather than on the network address)
  */
@@ -399,7 +400,8 @@ try {
   );
   const base = summarize("gdb/MI direct: print x", await direct(program, line, PRINT, ROUNDS));
   const rows: Row[] = [base];
-  const roomOnly = process.env.ONLY === "room";
+  const only = process.env.ONLY;
+  const roomOnly = only === "room";
   const add = (r: Row) => {
     rows.push(r);
     console.error(`  ${r.name}: p50 ${r.p50.toFixed(3)}, p99 ${r.p99.toFixed(3)}`);
@@ -411,6 +413,12 @@ try {
     add(summarize("dbgremote, WebSocket", await throughServer(1, words, "http"), base));
     add(summarize("console client, alone", await userView(words, 0), base, "p50 <= 2.0x"));
     add(summarize("console client, 9 watching", await userView(words, 9), base, "p50 <= 2.5x"));
+  }
+  if (only === "user") {
+    printTable(rows);
+    process.exit(0);
+  }
+  if (!roomOnly) {
     const dumpBase = summarize(
       `gdb/MI direct: ${DUMP}`,
       await direct(program, line, DUMP, FAN_ROUNDS),

@@ -62,11 +62,14 @@ export class Presence {
   #timer: unknown;
 
   constructor(options: PresenceOptions) {
+    // Each default by `??`: a caller passing `intervalMs: undefined` (the session does, when
+    // it was given none) must get the default, not a timer of 0 ms (a spread would give that).
     this.#o = {
-      intervalMs: DEFAULT_PRESENCE_INTERVAL_MS,
-      setTimer: (f, ms) => setTimeout(f, ms),
-      clearTimer: (t) => clearTimeout(t as number),
-      ...options,
+      announce: options.announce,
+      count: options.count,
+      intervalMs: options.intervalMs ?? DEFAULT_PRESENCE_INTERVAL_MS,
+      setTimer: options.setTimer ?? ((f, ms) => setTimeout(f, ms)),
+      clearTimer: options.clearTimer ?? ((t) => clearTimeout(t as number)),
     };
   }
 

@@ -123,3 +123,24 @@ Deno.test("session: many observers joining at once are summarised; .clients list
   for (let i = 0; i < 6; i++) assert.match(listing, new RegExp(`o${i}@h\\s+observer`));
   await l.session.end("test over");
 });
+
+Deno.test("presence: the interval is 1 s unless given, even when given as undefined (as the session passes it)", () => {
+  const asked: number[] = [];
+  const who = { user: "o", host: "h", tool: "t" };
+  for (const intervalMs of [undefined, 250]) {
+    const presence = new Presence({
+      announce() {},
+      count: () => 1,
+      intervalMs,
+      setTimer: (_f, ms) => asked.push(ms),
+      clearTimer() {},
+    });
+    presence.joined({ who, via: "mem", role: "observer", deliver() {}, close() {} }, {
+      id: 1,
+      who,
+      via: "mem",
+      role: "observer",
+    });
+  }
+  assert.deepEqual(asked, [1000, 250]);
+});
