@@ -43,56 +43,73 @@ class Cursor {
 }
 
 const utf8 = new TextDecoder();
+const toUtf8 = new TextEncoder();
 
-/** Parse a C string starting at the cursor's opening quote. */
+/** The byte a simple escape stands for (`\n`, `\t`, ...). */
+const SIMPLE_ESCAPES: Record<string, number> = {
+  n: 10,
+  t: 9,
+  r: 13,
+  e: 27,
+  a: 7,
+  b: 8,
+  f: 12,
+  v: 11,
+};
+
+const isOctal = (ch: string | undefined) => ch !== undefined && ch >= "0" && ch <= "7";
+
+/**
+ * Parse a C string starting at the cursor's opening quote.
+ *
+ * gdb writes bytes it deems unprintable as octal escapes (`\303\251` for "é"): those are
+ * gathered as bytes and decoded as UTF-8 together with whatever non-ASCII text sits between
+ * them, so a character split across escapes comes out whole. Runs of plain text are sliced
+ * as they are (a 9 KB answer is a handful of slices, not 9,000 encodings).
+ */
 function parseCString(c: Cursor): string {
   c.eat('"');
-  const bytes: number[] = [];
-  const pushText = (s: string) => bytes.push(...new TextEncoder().encode(s));
-  while (!c.done) {
-    const ch = c.text[c.pos++];
-    if (ch === '"') return utf8.decode(new Uint8Array(bytes));
-    if (ch !== "\\") {
-      pushText(ch);
+  const text = c.text;
+  let out = "";
+  /** Escaped bytes not yet decoded (and any non-ASCII text among them). */
+  let bytes: number[] = [];
+  const decodeBytes = () => {
+    if (bytes.length === 0) return;
+    out += utf8.decode(new Uint8Array(bytes));
+    bytes = [];
+  };
+  let run = c.pos;
+  while (c.pos < text.length) {
+    const ch = text[c.pos];
+    if (ch !== '"' && ch !== "\\") {
+      // Non-ASCII text next to escaped bytes may complete their character: keep it with them.
+      if (bytes.length && ch.charCodeAt(0) >= 0x80) {
+        for (const b of toUtf8.encode(ch)) bytes.push(b);
+        run = ++c.pos;
+        continue;
+      }
+      if (bytes.length) decodeBytes();
+      c.pos++;
       continue;
     }
-    const e = c.text[c.pos++];
-    switch (e) {
-      case "n":
-        bytes.push(10);
-        break;
-      case "t":
-        bytes.push(9);
-        break;
-      case "r":
-        bytes.push(13);
-        break;
-      case "e":
-        bytes.push(27);
-        break;
-      case "a":
-        bytes.push(7);
-        break;
-      case "b":
-        bytes.push(8);
-        break;
-      case "f":
-        bytes.push(12);
-        break;
-      case "v":
-        bytes.push(11);
-        break;
-      default:
-        if (e >= "0" && e <= "7") {
-          let oct = e;
-          while (oct.length < 3 && c.text[c.pos] >= "0" && c.text[c.pos] <= "7") {
-            oct += c.text[c.pos++];
-          }
-          bytes.push(parseInt(oct, 8) & 0xff);
-        } else {
-          pushText(e ?? "");
-        }
+    if (c.pos > run) out += text.slice(run, c.pos);
+    if (ch === '"') {
+      decodeBytes();
+      c.pos++;
+      return out;
     }
+    const e = text[++c.pos];
+    c.pos++;
+    if (isOctal(e)) {
+      let oct = e;
+      while (oct.length < 3 && isOctal(text[c.pos])) oct += text[c.pos++];
+      bytes.push(parseInt(oct, 8) & 0xff);
+    } else {
+      decodeBytes();
+      const simple = SIMPLE_ESCAPES[e];
+      out += simple === undefined ? (e ?? "") : String.fromCharCode(simple);
+    }
+    run = c.pos;
   }
   throw new SyntaxError("unterminated string");
 }

@@ -85,3 +85,72 @@ Deno.test("program output glued in front of a record is split off", () => {
   assert.deepEqual(c, { target: "x = ", record: { kind: "console", text: "Continuing.\n" } });
   assert.equal(splitGlued("just text ^ with a caret"), undefined);
 });
+
+/** The C-string decoding as first written (every character through bytes): the reference. */
+function referenceCString(body: string): string {
+  const bytes: number[] = [];
+  const escapes: Record<string, number> = { n: 10, t: 9, r: 13, e: 27, a: 7, b: 8, f: 12, v: 11 };
+  for (let i = 0; i < body.length;) {
+    const ch = body[i++];
+    if (ch !== "\\") {
+      bytes.push(...new TextEncoder().encode(ch));
+      continue;
+    }
+    const e = body[i++];
+    if (e in escapes) bytes.push(escapes[e]);
+    else if (e >= "0" && e <= "7") {
+      let oct = e;
+      while (oct.length < 3 && body[i] >= "0" && body[i] <= "7") oct += body[i++];
+      bytes.push(parseInt(oct, 8) & 0xff);
+    } else bytes.push(...new TextEncoder().encode(e));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+Deno.test("C strings: escapes, octal bytes split or whole, non-ASCII beside them, decoded as the reference does", () => {
+  const cases = [
+    "",
+    "plain",
+    "tab\\there\\n",
+    "caf\\303\\251",
+    "\\303",
+    "\\303A",
+    "é\\251",
+    "\\303é",
+    "\\342\\202\\254 euro",
+    'a\\\\b\\"c',
+    "\\0\\12\\1234",
+    "\\303\\n\\251",
+    "日本\\350\\252\\236",
+  ];
+  // And random mixes of the pieces gdb writes, from a fixed seed.
+  const pieces = [
+    "a",
+    "Z",
+    " ",
+    "é",
+    "日",
+    "\\n",
+    "\\t",
+    "\\\\",
+    '\\"',
+    "\\303",
+    "\\251",
+    "\\7",
+    "\\0",
+  ];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < 500; i++) {
+    cases.push(
+      Array.from(
+        { length: Math.floor(next() * 12) },
+        () => pieces[Math.floor(next() * pieces.length)],
+      ).join(""),
+    );
+  }
+  for (const body of cases) {
+    const r = parseMiLine(`~"${body}"`);
+    assert.deepEqual(r, { kind: "console", text: referenceCString(body) }, JSON.stringify(body));
+  }
+});
