@@ -47,6 +47,8 @@ export class Audience {
   readonly #record: (event: SessionEvent) => void;
   /** This turn's output, merged; sent before anything else goes out (see coalesce.ts). */
   readonly #outs = new OutCoalescer((out) => this.#send(out));
+  /** The participant waiting for a command's answer: handed each event before the rest. */
+  #waiting: number | undefined;
   /** Each member's entry in the participants' list, encoded (see clientsJson). */
   readonly #encoded = new WeakMap<Member, { lastActive: number | undefined; json: Uint8Array }>();
 
@@ -57,6 +59,22 @@ export class Audience {
 
   get size(): number {
     return this.#members.size;
+  }
+
+  /**
+   * Who waits for the command now running (its issuer), or undefined between commands. Every
+   * participant gets the same events in the same order; this one's socket is written first,
+   * because a person is waiting on it (the others' writes no longer delay the answer).
+   */
+  set waiting(id: number | undefined) {
+    this.#waiting = id;
+  }
+
+  /** Every member, the one waiting for an answer first. */
+  *#inOrder(): Iterable<Member> {
+    const first = this.#waiting === undefined ? undefined : this.#members.get(this.#waiting);
+    if (first) yield first;
+    for (const m of this.#members.values()) if (m !== first) yield m;
   }
 
   get(id: number): Member | undefined {
@@ -145,7 +163,7 @@ export class Audience {
       const frame = new SharedFrame(e);
       this.#record(e);
       this.#scrollback.add(e, frame);
-      for (const m of this.#members.values()) m.p.deliver(e, frame);
+      for (const m of this.#inOrder()) m.p.deliver(e, frame);
     }
   }
 
@@ -154,7 +172,7 @@ export class Audience {
     this.#outs.flush();
     for (const e of fitEvent(event)) {
       const frame = new SharedFrame(e);
-      for (const m of this.#members.values()) m.p.deliver(e, frame);
+      for (const m of this.#inOrder()) m.p.deliver(e, frame);
     }
   }
 

@@ -314,6 +314,7 @@ export class Session {
     // A connection string may hold a password: everyone sees the command, nobody the secret.
     // Nor anyone's terminal controls: what was typed is shown, never acted on.
     const shown = printable(holdsSecrets(cmd.text) ? maskSecrets(cmd.text) : cmd.text);
+    this.#audience.waiting = cmd.client;
     this.#audience.broadcast({ t: "echo", from, client: cmd.client, id: cmd.id, seq, text: shown });
     this.#current = seq;
     this.#issuer = cmd.client;
@@ -341,6 +342,7 @@ export class Session {
       this.#handedOver = undefined;
     }
     if (!this.#ended) this.#audience.broadcast(done);
+    this.#audience.waiting = undefined;
   }
 
   /** Session meta-commands (meta.ts's registry). Returns ok, or undefined if the text is the engine's. */

@@ -3,6 +3,11 @@
  * output and its `done` usually leave in one syscall (or one WebSocket
  * message). Shared by every channel implementation.
  *
+ * The batch goes out once the turn's own work is done (`setImmediate`, after
+ * its promise jobs): a command handed to the debugger in that turn reaches it
+ * before anyone's socket is written, so the debugger works while the echo
+ * goes to the participants rather than after.
+ *
  * A sink that says it is full (`send` returns false, as a socket's write
  * does) gets nothing more until it has drained, and then at most
  * {@link MAX_HANDOFF} at a time: what waits stays here, counted in `bytes`.
@@ -10,8 +15,10 @@
  * as pending until all of it has left), so holding the rest back is what
  * makes a peer's progress visible while it reads (see session/backlog.ts).
  */
+import { setImmediate } from "node:timers";
+
 export interface WriteBatch {
-  /** Queue bytes; the batch goes out in a microtask after the first push of a turn. */
+  /** Queue bytes; the batch goes out at the end of the turn of the first push. */
   push(chunk: Uint8Array): void;
   /** Hand on everything queued now, full or not (before an end). */
   flush(): void;
@@ -70,7 +77,7 @@ export function writeBatch(send: (bytes: Uint8Array) => boolean | void): WriteBa
       bytes += chunk.length;
       if (!scheduled && !full) {
         scheduled = true;
-        queueMicrotask(pump);
+        setImmediate(pump);
       }
     },
     flush() {

@@ -46,3 +46,34 @@ Deno.test("clientsJson: the participants' list as clients() says it, through joi
     ],
   );
 });
+
+Deno.test("audience: the participant waiting for an answer is handed each event first; everyone gets the same, in order", () => {
+  const audience = new Audience({ scrollback: new Scrollback(10), record() {} });
+  const handed: string[] = [];
+  for (const [id, user] of [[1, "w1"], [2, "w2"], [3, "op"]] as const) {
+    audience.add(id, {
+      p: { ...participant(user, "observer"), deliver: (e) => void handed.push(`${user}:${e.t}`) },
+      since: 0,
+    });
+  }
+  audience.waiting = 3;
+  audience.broadcast({ t: "echo", from: "op@h", client: 3, id: 1, seq: 1, text: "print x" });
+  audience.live({ t: "notice", kind: "info", text: "x" });
+  audience.waiting = undefined;
+  audience.broadcast({ t: "done", client: 3, id: 1, seq: 1, ok: true });
+  assert.deepEqual(handed, [
+    "op:echo",
+    "w1:echo",
+    "w2:echo",
+    "op:notice",
+    "w1:notice",
+    "w2:notice",
+    "w1:done",
+    "w2:done",
+    "op:done",
+  ]);
+  audience.waiting = 9; // gone already: nobody is skipped
+  handed.length = 0;
+  audience.broadcast({ t: "notice", kind: "info", text: "y" });
+  assert.deepEqual(handed, ["w1:notice", "w2:notice", "op:notice"]);
+});

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
 import { concatBytes, MAX_HANDOFF, writeBatch } from "../../src/transport/write_batch.ts";
+
+/** The end of this turn of the event loop (after its promise jobs). */
+const turnEnds = () => new Promise<void>((r) => setImmediate(r));
 
 Deno.test("write batch: the writes of one turn leave joined, once, in order", async () => {
   const sent: number[][] = [];
@@ -8,11 +12,11 @@ Deno.test("write batch: the writes of one turn leave joined, once, in order", as
   batch.push(Uint8Array.of(3));
   assert.equal(batch.bytes, 3);
   assert.deepEqual(sent, []); // nothing leaves before the turn ends
-  await Promise.resolve();
+  await turnEnds();
   assert.deepEqual(sent, [[1, 2, 3]]);
   assert.equal(batch.bytes, 0);
   batch.push(Uint8Array.of(4));
-  await Promise.resolve();
+  await turnEnds();
   assert.deepEqual(sent, [[1, 2, 3], [4]]);
 });
 
@@ -25,8 +29,8 @@ Deno.test("write batch: flush hands on at once; clear drops what is queued", asy
   batch.push(Uint8Array.of(2));
   batch.clear();
   assert.equal(batch.bytes, 0);
-  await Promise.resolve();
-  assert.deepEqual(sent, [[1]]); // the queued microtask finds nothing to send
+  await turnEnds();
+  assert.deepEqual(sent, [[1]]); // the planned send finds nothing
 });
 
 Deno.test("concatBytes joins in order; one part is returned as it is", () => {
@@ -47,10 +51,10 @@ Deno.test("write batch: a full sink gets nothing more until drained, then a boun
     return --room > 0;
   });
   batch.push(new Uint8Array(10));
-  await Promise.resolve();
+  await turnEnds();
   assert.deepEqual(sent, [10], "the sink said it is full");
   for (let i = 0; i < 3; i++) batch.push(new Uint8Array(MAX_HANDOFF / 2));
-  await Promise.resolve();
+  await turnEnds();
   assert.deepEqual(sent, [10], "nothing more while full");
   assert.equal(batch.bytes, MAX_HANDOFF * 1.5, "what waits is counted");
   room = 1;
@@ -66,4 +70,14 @@ Deno.test("write batch: a full sink gets nothing more until drained, then a boun
   batch.push(new Uint8Array(4));
   batch.flush();
   assert.deepEqual(sent.at(-1), 7);
+});
+
+Deno.test("write batch: the turn's promise jobs run before it leaves (a command reaches the debugger before the echo is written)", async () => {
+  const order: string[] = [];
+  const batch = writeBatch(() => void order.push("written"));
+  batch.push(Uint8Array.of(1)); // the echo
+  // The command's way to the debugger: a few promise jobs later in the same turn.
+  void Promise.resolve().then(() => Promise.resolve()).then(() => order.push("to the debugger"));
+  await turnEnds();
+  assert.deepEqual(order, ["to the debugger", "written"]);
 });
