@@ -40,7 +40,15 @@ const ROUNDS = Number(process.env.ROUNDS ?? 500);
 const FAN_ROUNDS = Math.max(20, Math.round(ROUNDS / 2));
 const ROOM_ROUNDS = Math.max(10, Math.round(ROUNDS / 20));
 const ROOM = Number(process.env.ROOM ?? 1000);
+/** Warm-up rounds of the fan-out, the room and the engines' rows (each round is long). */
 const WARMUP = 50;
+/**
+ * Warm-up rounds of the `print x` rows: a fresh server's first few hundred commands run while
+ * JavaScriptCore still compiles its path (measured: about twice the steady cost over the first
+ * 250), which the "first 200 commands" row shows on its own.
+ */
+const PRINT_WARMUP = Number(process.env.WARMUP ?? 500);
+const COLD_ROUNDS = 200;
 const root = path.resolve(import.meta.dirname!, "..");
 const binary = process.env.BINARY ?? path.join(root, "dist/dbgremote");
 const PRINT = "print x";
@@ -77,7 +85,7 @@ function summarize(name: string, samples: number[], base?: Row, target?: string)
 }
 
 /** Time `rounds` (after a warm-up) of `once`, which resolves with one sample in ms. */
-async function sample(rounds: number, once: () => Promise<number>, warmup = WARMUP) {
+async function sample(rounds: number, once: () => Promise<number>, warmup = PRINT_WARMUP) {
   const samples: number[] = [];
   for (let i = 0; i < warmup + rounds; i++) {
     const ms = await once();
@@ -87,7 +95,13 @@ async function sample(rounds: number, once: () => Promise<number>, warmup = WARM
 }
 
 /** gdb/MI directly: `command` at the breakpoint, timed to its ^done. */
-async function direct(program: string, line: number, command: string, rounds: number) {
+async function direct(
+  program: string,
+  line: number,
+  command: string,
+  rounds: number,
+  warmup = PRINT_WARMUP,
+) {
   const gdb = await directGdb(program);
   await gdb.send(`-break-insert demo.c:${line}`);
   await gdb.send("-exec-run", /^\*stopped/);
@@ -95,7 +109,7 @@ async function direct(program: string, line: number, command: string, rounds: nu
     const t0 = performance.now();
     await gdb.send(`-interpreter-exec console "${command.replaceAll("$", "\\$")}"`);
     return performance.now() - t0;
-  });
+  }, warmup);
   gdb.close();
   return samples;
 }
@@ -147,7 +161,12 @@ const gdbWords = (program: string, line: number): EngineWords => ({
 });
 
 /** Through dbgremote: `clients` connections in this process, the first issuing the commands. */
-async function throughServer(clients: number, words: EngineWords, via: "tcp" | "http" = "tcp") {
+async function throughServer(
+  clients: number,
+  words: EngineWords,
+  via: "tcp" | "http" = "tcp",
+  warmup = PRINT_WARMUP,
+) {
   if (via === "http") return await throughWeb(words);
   const server = await startServer(binary, words.debug);
   const op = await operator(server);
@@ -158,7 +177,7 @@ async function throughServer(clients: number, words: EngineWords, via: "tcp" | "
     const t0 = performance.now();
     await op.run(words.print);
     return performance.now() - t0;
-  });
+  }, warmup);
   await quit(server, op.conn);
   return samples;
 }
@@ -214,19 +233,20 @@ async function throughWeb(words: EngineWords): Promise<number[]> {
 
 /**
  * As a user sees it: `print x` typed into the compiled console client's stdin, timed until its
- * answer shows on its stdout; `watchers` light observers watch.
+ * answer shows on its stdout; `watchers` light observers watch. `cold`: a fresh server's and
+ * client's first COLD_ROUNDS commands, no warm-up.
  */
-async function userView(words: EngineWords, watchers: number): Promise<number[]> {
+async function userView(words: EngineWords, watchers: number, cold = false): Promise<number[]> {
   const server = await startServer(binary, words.debug);
   const swarm = watchers ? startSwarm(server, watchers) : undefined;
   await swarm?.joined;
   const client = await startConsole(binary, server);
   await client.type(words.breakAt, /Breakpoint 1 at/);
   await client.type(words.run, /-- stopped at/);
-  const samples = await sample(ROUNDS, async () => {
+  const samples = await sample(cold ? COLD_ROUNDS : ROUNDS, async () => {
     const t0 = now();
     return (await client.type(words.print, /\$\d+ = \d+\r?\n/)) - t0;
-  });
+  }, cold ? 0 : PRINT_WARMUP);
   await client.type("q", /session ended/);
   await client.close();
   await server.closed;
@@ -323,12 +343,17 @@ async function engineRows(dir: string, program: string, line: number): Promise<R
     rows.push(base);
     rows.push(summarize(
       "dbgremote lldb",
-      await throughServer(1, {
-        debug: ["lldb-19", program],
-        breakAt: `b demo.c:${line}`,
-        run: "run",
-        print: "p x",
-      }),
+      await throughServer(
+        1,
+        {
+          debug: ["lldb-19", program],
+          breakAt: `b demo.c:${line}`,
+          run: "run",
+          print: "p x",
+        },
+        "tcp",
+        WARMUP,
+      ),
       base,
     ));
   }
@@ -355,12 +380,17 @@ async function engineRows(dir: string, program: string, line: number): Promise<R
     rows.push(base);
     rows.push(summarize(
       "dbgremote python",
-      await throughServer(1, {
-        debug: [python, "-m", "pdb", script],
-        breakAt: `b ${script}:${pyLine}`,
-        run: "c",
-        print: "p x",
-      }),
+      await throughServer(
+        1,
+        {
+          debug: [python, "-m", "pdb", script],
+          breakAt: `b ${script}:${pyLine}`,
+          run: "c",
+          print: "p x",
+        },
+        "tcp",
+        WARMUP,
+      ),
       base,
     ));
   }
@@ -395,7 +425,8 @@ try {
   const { program, line } = buildProgram(dir);
   const words = gdbWords(program, line);
   console.log(
-    `print x at demo.c:${line}: ${ROUNDS} rounds (+${WARMUP} warm-up); ${DUMP}: ${FAN_ROUNDS}; ` +
+    `print x at demo.c:${line}: ${ROUNDS} rounds (+${PRINT_WARMUP} warm-up); ` +
+      `${DUMP}: ${FAN_ROUNDS} (+${WARMUP}); ` +
       `the room: ${ROOM} observers, ${ROOM_ROUNDS} rounds; ${os.cpus().length} cores; ${binary}`,
   );
   const base = summarize("gdb/MI direct: print x", await direct(program, line, PRINT, ROUNDS));
@@ -413,6 +444,11 @@ try {
     add(summarize("dbgremote, WebSocket", await throughServer(1, words, "http"), base));
     add(summarize("console client, alone", await userView(words, 0), base, "p50 <= 2.0x"));
     add(summarize("console client, 9 watching", await userView(words, 9), base, "p50 <= 2.5x"));
+    add(summarize(
+      `console client, first ${COLD_ROUNDS} commands`,
+      await userView(words, 0, true),
+      base,
+    ));
   }
   if (only === "user") {
     printTable(rows);
@@ -421,7 +457,7 @@ try {
   if (!roomOnly) {
     const dumpBase = summarize(
       `gdb/MI direct: ${DUMP}`,
-      await direct(program, line, DUMP, FAN_ROUNDS),
+      await direct(program, line, DUMP, FAN_ROUNDS, WARMUP),
     );
     add(dumpBase);
     const fan = await fanOut(words, 100, DUMP, FAN_ROUNDS);
