@@ -23,6 +23,7 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
@@ -284,6 +285,49 @@ async function fanOut(words: EngineWords, observers: number, command: string, ro
   return { samples, joinMs, joinCpu, swarmCpu, rss, rssBefore };
 }
 
+/**
+ * The floor of a server in between: bench/relay.ts, a bun process passing MI commands to gdb
+ * and its result records back over loopback tcp, with nothing of dbgremote's.
+ */
+async function relayFloor(program: string, line: number): Promise<number[]> {
+  const relay = spawn(path.join(root, "node_modules/.bin/bun"), [
+    path.join(root, "bench/relay.ts"),
+    program,
+  ], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) =>
+    relay.stdout!.setEncoding("utf8").once("data", (s: string) => resolve(Number(s.trim())))
+  );
+  const socket = net.connect({ host: "127.0.0.1", port, noDelay: true });
+  let received = "";
+  let waiting: { until: RegExp; resolve: () => void } | undefined;
+  socket.setEncoding("utf8").on("data", (s: string) => {
+    received += s;
+    if (waiting?.until.test(received)) {
+      const w = waiting;
+      waiting = undefined;
+      received = "";
+      w.resolve();
+    }
+  });
+  let token = 0;
+  const send = (command: string, until?: RegExp) =>
+    new Promise<void>((resolve) => {
+      const t = ++token;
+      waiting = { until: until ?? new RegExp(`^${t}\\^(done|error)`, "m"), resolve };
+      socket.write(`${t}${command}\n`);
+    });
+  await send(`-break-insert demo.c:${line}`);
+  await send("-exec-run", /^\*stopped/m);
+  const samples = await sample(ROUNDS, async () => {
+    const t0 = performance.now();
+    await send(`-interpreter-exec console "${PRINT}"`);
+    return performance.now() - t0;
+  });
+  socket.destroy();
+  await new Promise((r) => relay.on("close", r));
+  return samples;
+}
+
 /** The floor: one loopback tcp round trip to a separate process that echoes a small message. */
 async function tcpFloor(): Promise<number[]> {
   const echo = spawn(process.execPath, [
@@ -438,6 +482,7 @@ try {
     console.error(`  ${r.name}: p50 ${r.p50.toFixed(3)}, p99 ${r.p99.toFixed(3)}`);
   };
   add(summarize("tcp hop alone (floor)", await tcpFloor(), base));
+  add(summarize("a bare relay between (floor)", await relayFloor(program, line), base));
   if (!roomOnly) {
     add(summarize("dbgremote, 1 client", await throughServer(1, words), base));
     add(summarize("dbgremote, 10 clients", await throughServer(10, words), base));
