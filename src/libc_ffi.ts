@@ -1,9 +1,15 @@
 /**
- * The libc calls a pseudo-terminal needs (pty.ts's {@link PtyLibc}), bound by FFI: one table of
- * their C signatures and one binding, spelled for Deno's FFI or Bun's. Which runtime runs is
- * platform.ts's to know: it hands over that runtime's FFI.
+ * The libc calls a pseudo-terminal needs (pty.ts's {@link PtyLibc}) and a pipe for a child's
+ * output (engine/child_output.ts), bound by FFI: one table of their C signatures and one
+ * binding, spelled for Deno's FFI or Bun's. Which runtime runs is platform.ts's to know: it
+ * hands over that runtime's FFI.
  */
+import type { PipeLibc } from "./engine/child_output.ts";
 import type { PtyLibc } from "./pty.ts";
+
+export type Libc = PtyLibc & PipeLibc;
+
+const O_CLOEXEC = 0o2000000;
 
 /** The C types these calls take: `size` is size_t, `ssize` ssize_t, `buf` a byte buffer in. */
 type CType = "i32" | "u64" | "size" | "ssize" | "ptr" | "buf";
@@ -21,6 +27,7 @@ const CALLS: Record<string, { args: CType[]; result: CType }> = {
   tcsetattr: { args: ["i32", "i32", "buf"], result: "i32" },
   read: { args: ["i32", "buf", "size"], result: "ssize" },
   write: { args: ["i32", "buf", "size"], result: "ssize" },
+  pipe2: { args: ["buf", "i32"], result: "i32" },
 };
 
 const DENO_TYPES: Record<CType, string> = {
@@ -57,7 +64,7 @@ interface Bound {
   wide(n: number): number | bigint;
 }
 
-function bind({ symbols: s, cString, wide }: Bound): PtyLibc {
+function bind({ symbols: s, cString, wide }: Bound): Libc {
   return {
     posixOpenpt: (f) => s.posix_openpt(f),
     grantpt: (fd) => s.grantpt(fd),
@@ -72,6 +79,11 @@ function bind({ symbols: s, cString, wide }: Bound): PtyLibc {
     // An empty buffer is no pointer to Bun: nothing to read or write then anyway.
     read: (fd, buf) => (buf.length ? Number(s.read(fd, buf, wide(buf.length))) : 0),
     write: (fd, data) => (data.length ? Number(s.write(fd, data, wide(data.length))) : 0),
+    pipe() {
+      const ends = new Int32Array(2);
+      if (s.pipe2(new Uint8Array(ends.buffer), O_CLOEXEC) !== 0) return undefined;
+      return [ends[0], ends[1]];
+    },
   };
 }
 
@@ -81,7 +93,7 @@ export type DenoFfi = {
   UnsafePointerView: { getCString(p: unknown): string };
 };
 
-export function denoLibc(deno: DenoFfi): PtyLibc {
+export function denoLibc(deno: DenoFfi): Libc {
   const lib = deno.dlopen(
     "libc.so.6",
     signatures((args, result) => ({
@@ -103,7 +115,7 @@ export type BunFfi = {
   CString: new (pointer: unknown) => { toString(): string };
 };
 
-export function bunLibc(ffi: BunFfi): PtyLibc {
+export function bunLibc(ffi: BunFfi): Libc {
   const type = (t: CType) => ffi.FFIType[BUN_TYPES[t]];
   const lib = ffi.dlopen(
     "libc.so.6",

@@ -8,7 +8,8 @@ import os from "node:os";
 import process from "node:process";
 import type readline from "node:readline";
 import type { Who } from "./protocol/messages.ts";
-import { bunLibc, type DenoFfi, denoLibc } from "./libc_ffi.ts";
+import { bunLibc, type DenoFfi, denoLibc, type Libc } from "./libc_ffi.ts";
+import type { ChildOutput } from "./engine/child_output.ts";
 import { openPtyWith, type Pty, type PtyOptions } from "./pty.ts";
 import type { Terminal } from "./terminal.ts";
 import type { WebRuntime } from "./transport/http/runtime.ts";
@@ -321,19 +322,40 @@ export function processPlatform(): ProcessPlatform {
   };
 }
 
-/**
- * A pseudo-terminal for the debugged program, through libc by FFI (no native add-on): this
- * runtime's bindings, the terminal's logic in pty.ts.
- */
-export async function openPty(options: PtyOptions = { cols: 80, rows: 24 }): Promise<Pty> {
+/** This runtime's libc by FFI (no native add-on), or undefined without FFI. */
+async function loadLibc(): Promise<Libc | undefined> {
   const deno = (globalThis as { Deno?: DenoFfi }).Deno;
   // A computed name: Deno's type checker must not try to resolve Bun's built-in module.
   const bunFfi = "bun:ffi";
-  const libc = runtime().kind === "bun"
+  return runtime().kind === "bun"
     ? bunLibc(await import(bunFfi))
     : deno?.dlopen
     ? denoLibc(deno)
     : undefined;
+}
+
+/**
+ * A pseudo-terminal for the debugged program, through libc by FFI: this runtime's bindings,
+ * the terminal's logic in pty.ts.
+ */
+export async function openPty(options: PtyOptions = { cols: 80, rows: 24 }): Promise<Pty> {
+  const libc = await loadLibc();
   if (!libc) throw new Error(`no FFI in ${runtimeName()}: cannot open a pseudo-terminal`);
   return openPtyWith(libc, options);
+}
+
+/**
+ * Where a child's stdout goes (engine/child_output.ts): under Bun a pipe made here, read with
+ * Bun's file reader (its own child pipes are socketpairs, slow for many small writes); else the
+ * child's own stdout stream.
+ */
+export async function childOutput(): Promise<ChildOutput> {
+  // Loaded when a debugger starts, not with every command's start-up.
+  const { pipeOutput, streamOutput } = await import("./engine/child_output.ts");
+  if (runtime().kind !== "bun") return streamOutput();
+  const libc = await loadLibc();
+  const bun = (globalThis as {
+    Bun?: { file(fd: number): { stream(): AsyncIterable<Uint8Array> } };
+  }).Bun;
+  return (libc && bun && pipeOutput(libc, (fd) => bun.file(fd).stream())) || streamOutput();
 }

@@ -17,7 +17,8 @@
  */
 import { checkedProgram } from "./program.ts";
 import { EngineError } from "../errors.ts";
-import { openPty, type Pty, type PtyOptions } from "../platform.ts";
+import { childOutput, openPty, type Pty, type PtyOptions } from "../platform.ts";
+import type { ChildOutput } from "./child_output.ts";
 import type {
   CommandResult,
   Engine,
@@ -46,12 +47,14 @@ const EOF_CHAR = "\x04";
 export interface GdbDeps {
   /** The program's terminal. */
   openPty(options: PtyOptions): Promise<Pty>;
+  /** Where gdb's stdout goes (child_output.ts). */
+  childOutput?(): Promise<ChildOutput>;
 }
 
 export function createGdbEngine(
   spec: EngineSpec,
   listener: EngineListener,
-  deps: GdbDeps = { openPty },
+  deps: GdbDeps = { openPty, childOutput },
 ): Engine {
   const gdbPath = spec.debugger ?? "gdb";
   const cwd = spec.cwd ?? process.cwd();
@@ -275,7 +278,8 @@ export function createGdbEngine(
         "check the path (it is relative to the directory dbgremote runs in) and build the program with -g",
       );
       pty = await openTargetTerminal(deps.openPty, listener);
-      mi = spawnMi(gdbPath, { cwd, env: spec.env ?? process.env }, {
+      const output = await deps.childOutput?.();
+      mi = spawnMi(gdbPath, { cwd, env: spec.env ?? process.env, output }, {
         onAnswer(r, w) {
           holdForTarget(r);
           onAnswer(r, w);

@@ -11,6 +11,15 @@ import { EngineError } from "../errors.ts";
 import { lineSplitter } from "./lines.ts";
 import { spawned } from "./spawned.ts";
 import { type MiRecord, parseMiLine, splitGlued } from "./mi_parser.ts";
+import { type ChildOutput, streamOutput } from "./child_output.ts";
+
+/** `p`, or after `ms` whatever it has not done by then. */
+const bounded = (p: Promise<unknown>, ms: number) => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() =>
+    clearTimeout(timer)
+  );
+};
 
 /** A result record (`^done`, `^running`, `^error`, `^exit`). */
 export type MiResult = MiRecord & { kind: "result" };
@@ -61,9 +70,17 @@ export function miQuote(text: string): string {
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
+/** Longest gdb's close waits for the rest of its output (a process it started may hold it). */
+const OUTPUT_END_MS = 2000;
+
 export function spawnMi(
   gdbPath: string,
-  options: { cwd: string; env: Record<string, string | undefined> },
+  options: {
+    cwd: string;
+    env: Record<string, string | undefined>;
+    /** Where gdb's stdout goes (child_output.ts); default its own stream. */
+    output?: ChildOutput;
+  },
   hooks: MiHooks,
 ): MiProcess {
   let alive = true;
@@ -71,9 +88,10 @@ export function spawnMi(
   const waiters = new Map<number, MiWaiter>();
   /** gdb's stdout, cut into lines in linear time however long a line is. */
   const lines = lineSplitter();
+  const output = options.output ?? streamOutput();
   const child: ChildProcess = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
     cwd: options.cwd,
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", output.stdio, "pipe"],
     env: { ...options.env, TERM: "dumb" },
   });
 
@@ -86,6 +104,8 @@ export function spawnMi(
   );
   const exited = new Promise<void>((resolve) => {
     child.once("close", async (code, signal) => {
+      // Every record gdb wrote is read before its end is told (its last words, `^exit`).
+      await bounded(outputEnded, OUTPUT_END_MS);
       const wasAlive = alive;
       alive = false;
       const how = signal ? `signal ${signal}` : `code ${code}`;
@@ -123,7 +143,8 @@ export function spawnMi(
     handleRecord(record);
   };
 
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+  // gdb's stdout, read to its end: every record through handleLine.
+  const outputEnded = output.read(child, (chunk) => {
     for (const line of lines.push(chunk)) handleLine(line);
   });
   // gdb's own stderr (rare in MI mode) is shown as error text.
