@@ -1,10 +1,10 @@
 /**
  * The libc calls a pseudo-terminal needs (pty.ts's {@link PtyLibc}) and a pipe for a child's
- * output (engine/child_output.ts), bound by FFI: one table of their C signatures and one
+ * output (engine/child_pipes.ts), bound by FFI: one table of their C signatures and one
  * binding, spelled for Deno's FFI or Bun's. Which runtime runs is platform.ts's to know: it
  * hands over that runtime's FFI.
  */
-import type { PipeLibc } from "./engine/child_output.ts";
+import type { PipeLibc } from "./engine/child_pipes.ts";
 import type { PtyLibc } from "./pty.ts";
 
 export type Libc = PtyLibc & PipeLibc;

@@ -9,7 +9,7 @@ import process from "node:process";
 import type readline from "node:readline";
 import type { Who } from "./protocol/messages.ts";
 import { bunLibc, type DenoFfi, denoLibc, type Libc } from "./libc_ffi.ts";
-import type { ChildOutput } from "./engine/child_output.ts";
+import type { ChildPipes } from "./engine/child_pipes.ts";
 import { openPtyWith, type Pty, type PtyOptions } from "./pty.ts";
 import type { Terminal } from "./terminal.ts";
 import type { WebRuntime } from "./transport/http/runtime.ts";
@@ -345,17 +345,24 @@ export async function openPty(options: PtyOptions = { cols: 80, rows: 24 }): Pro
 }
 
 /**
- * Where a child's stdout goes (engine/child_output.ts): under Bun a pipe made here, read with
- * Bun's file reader (its own child pipes are socketpairs, slow for many small writes); else the
- * child's own stdout stream.
+ * A child's stdin and stdout (engine/child_pipes.ts): under Bun pipes made here, written with
+ * write(2) and read with Bun's file reader (its own child pipes are socketpairs, slow for many
+ * small writes); else the child's own streams.
  */
-export async function childOutput(): Promise<ChildOutput> {
+export async function childPipes(): Promise<ChildPipes> {
   // Loaded when a debugger starts, not with every command's start-up.
-  const { pipeOutput, streamOutput } = await import("./engine/child_output.ts");
-  if (runtime().kind !== "bun") return streamOutput();
+  const { pipeInput, pipeOutput, streamInput, streamOutput } = await import(
+    "./engine/child_pipes.ts"
+  );
+  const streams = () => ({ input: streamInput(), output: streamOutput() });
+  if (runtime().kind !== "bun") return streams();
   const libc = await loadLibc();
   const bun = (globalThis as {
     Bun?: { file(fd: number): { stream(): AsyncIterable<Uint8Array> } };
   }).Bun;
-  return (libc && bun && pipeOutput(libc, (fd) => bun.file(fd).stream())) || streamOutput();
+  if (!libc || !bun) return streams();
+  return {
+    input: pipeInput(libc) ?? streamInput(),
+    output: pipeOutput(libc, (fd) => bun.file(fd).stream()) ?? streamOutput(),
+  };
 }

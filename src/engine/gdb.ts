@@ -17,8 +17,8 @@
  */
 import { checkedProgram } from "./program.ts";
 import { EngineError } from "../errors.ts";
-import { childOutput, openPty, type Pty, type PtyOptions } from "../platform.ts";
-import type { ChildOutput } from "./child_output.ts";
+import { childPipes, openPty, type Pty, type PtyOptions } from "../platform.ts";
+import type { ChildPipes } from "./child_pipes.ts";
 import type {
   CommandResult,
   Engine,
@@ -47,14 +47,14 @@ const EOF_CHAR = "\x04";
 export interface GdbDeps {
   /** The program's terminal. */
   openPty(options: PtyOptions): Promise<Pty>;
-  /** Where gdb's stdout goes (child_output.ts). */
-  childOutput?(): Promise<ChildOutput>;
+  /** gdb's stdin and stdout (child_pipes.ts). */
+  childPipes?(): Promise<ChildPipes>;
 }
 
 export function createGdbEngine(
   spec: EngineSpec,
   listener: EngineListener,
-  deps: GdbDeps = { openPty, childOutput },
+  deps: GdbDeps = { openPty, childPipes },
 ): Engine {
   const gdbPath = spec.debugger ?? "gdb";
   const cwd = spec.cwd ?? process.cwd();
@@ -278,8 +278,8 @@ export function createGdbEngine(
         "check the path (it is relative to the directory dbgremote runs in) and build the program with -g",
       );
       pty = await openTargetTerminal(deps.openPty, listener);
-      const output = await deps.childOutput?.();
-      mi = spawnMi(gdbPath, { cwd, env: spec.env ?? process.env, output }, {
+      const pipes = await deps.childPipes?.();
+      mi = spawnMi(gdbPath, { cwd, env: spec.env ?? process.env, pipes }, {
         onAnswer(r, w) {
           holdForTarget(r);
           onAnswer(r, w);

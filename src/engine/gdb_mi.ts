@@ -11,7 +11,7 @@ import { EngineError } from "../errors.ts";
 import { lineSplitter } from "./lines.ts";
 import { spawned } from "./spawned.ts";
 import { type MiRecord, parseMiLine, splitGlued } from "./mi_parser.ts";
-import { type ChildOutput, streamOutput } from "./child_output.ts";
+import { type ChildPipes, streamInput, streamOutput } from "./child_pipes.ts";
 
 /** `p`, or after `ms` whatever it has not done by then. */
 const bounded = (p: Promise<unknown>, ms: number) => {
@@ -78,8 +78,8 @@ export function spawnMi(
   options: {
     cwd: string;
     env: Record<string, string | undefined>;
-    /** Where gdb's stdout goes (child_output.ts); default its own stream. */
-    output?: ChildOutput;
+    /** gdb's stdin and stdout (child_pipes.ts); default its own streams. */
+    pipes?: ChildPipes;
   },
   hooks: MiHooks,
 ): MiProcess {
@@ -88,10 +88,10 @@ export function spawnMi(
   const waiters = new Map<number, MiWaiter>();
   /** gdb's stdout, cut into lines in linear time however long a line is. */
   const lines = lineSplitter();
-  const output = options.output ?? streamOutput();
+  const { input, output } = options.pipes ?? { input: streamInput(), output: streamOutput() };
   const child: ChildProcess = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
     cwd: options.cwd,
-    stdio: ["pipe", output.stdio, "pipe"],
+    stdio: [input.stdio, output.stdio, "pipe"],
     env: { ...options.env, TERM: "dumb" },
   });
 
@@ -108,6 +108,7 @@ export function spawnMi(
       await bounded(outputEnded, OUTPUT_END_MS);
       const wasAlive = alive;
       alive = false;
+      stdin.close();
       const how = signal ? `signal ${signal}` : `code ${code}`;
       for (const [, w] of waiters) {
         w.reject(new EngineError("E_ENGINE_DIED", `gdb exited (${how}) while running a command`));
@@ -149,7 +150,7 @@ export function spawnMi(
   });
   // gdb's own stderr (rare in MI mode) is shown as error text.
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => hooks.onStray(chunk));
-  child.stdin!.on("error", () => {}); // gdb died; the close handler reports it
+  const stdin = input.open(child);
 
   return {
     get alive() {
@@ -165,12 +166,12 @@ export function spawnMi(
       const token = nextToken++;
       return new Promise((resolve, reject) => {
         waiters.set(token, { resolve, reject, internal });
-        child.stdin!.write(`${token}${command}\n`);
+        stdin.write(`${token}${command}\n`);
       });
     },
     async exit(ms) {
       if (!alive) return; // never started, or gone: nothing to wait for
-      child.stdin!.write(`${nextToken++}-gdb-exit\n`);
+      stdin.write(`${nextToken++}-gdb-exit\n`);
       const timer = setTimeout(() => child.kill("SIGKILL"), ms);
       await exited;
       clearTimeout(timer);

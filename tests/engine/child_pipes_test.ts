@@ -1,8 +1,15 @@
-/** A child's stdout through a pipe made here (as under Bun) or its own stream: the same text. */
+/** A child's stdin and stdout through pipes made here (as under Bun) or its own streams: the same. */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ChildOutput, pipeOutput, streamOutput } from "../../src/engine/child_output.ts";
+import {
+  type ChildInput,
+  type ChildOutput,
+  pipeInput,
+  pipeOutput,
+  streamInput,
+  streamOutput,
+} from "../../src/engine/child_pipes.ts";
 import { type DenoFfi, denoLibc } from "../../src/libc_ffi.ts";
 
 const libc = denoLibc(Deno as unknown as DenoFfi);
@@ -55,4 +62,37 @@ Deno.test("child output: through a pipe made here, the same text as the child's 
 Deno.test("child output: a child that never started ends its output at once", async () => {
   const piped = pipeOutput(libc, pollingReader)!;
   assert.equal(await through(piped, "/nonexistent/dbgremote-no-such-program"), "");
+});
+
+/** `cat` given `chunks` through `input`, its answer read through `output`; then its input closed. */
+async function catThrough(input: ChildInput, output: ChildOutput, chunks: string[]) {
+  const child = spawn("cat", [], { stdio: [input.stdio, output.stdio, "ignore"] });
+  const stdin = input.open(child);
+  let text = "";
+  const ended = output.read(child, (t) => (text += t));
+  for (const c of chunks) stdin.write(c);
+  // The end of input once all is through: cat then exits and its output ends.
+  const total = chunks.join("").length;
+  for (let i = 0; i < 2000 && text.length < total; i++) await sleep(5);
+  stdin.close();
+  await ended;
+  return text;
+}
+
+Deno.test("child input: written in order through a pipe made here, more than the pipe holds at once; the same through the child's own stream", async () => {
+  // 300 KB: more than a pipe's 64 KiB, so part of it waits here while cat catches up.
+  const chunks = Array.from({ length: 300 }, (_, i) => `${i} ${"é".repeat(300)}\n`);
+  const want = chunks.join("");
+  assert.equal(await catThrough(pipeInput(libc)!, pipeOutput(libc, pollingReader)!, chunks), want);
+  assert.equal(await catThrough(streamInput(), streamOutput(), chunks), want);
+});
+
+Deno.test("child input: writes after close, or to a child that is gone, are dropped without an error", async () => {
+  const input = pipeInput(libc)!;
+  const child = spawn("true", [], { stdio: [input.stdio, "ignore", "ignore"] });
+  const stdin = input.open(child);
+  await new Promise((r) => child.on("close", r));
+  stdin.write("to nobody\n"); // no reader: EPIPE, kept and tried again until closed
+  stdin.close();
+  stdin.write("after close\n");
 });
