@@ -351,16 +351,15 @@ export async function openPty(options: PtyOptions = { cols: 80, rows: 24 }): Pro
  */
 export async function childPipes(): Promise<ChildPipes> {
   // Loaded when a debugger starts, not with every command's start-up.
-  const { pipeInput, pipeOutput, streamInput, streamOutput } = await import(
+  const { pipeInput, pipeOutput, streamInput, streamOutput, streamPipes } = await import(
     "./engine/child_pipes.ts"
   );
-  const streams = () => ({ input: streamInput(), output: streamOutput() });
-  if (runtime().kind !== "bun") return streams();
+  if (runtime().kind !== "bun") return streamPipes();
   const libc = await loadLibc();
   const bun = (globalThis as {
     Bun?: { file(fd: number): { stream(): AsyncIterable<Uint8Array> } };
   }).Bun;
-  if (!libc || !bun) return streams();
+  if (!libc || !bun) return streamPipes();
   return {
     input: pipeInput(libc) ?? streamInput(),
     output: pipeOutput(libc, (fd) => bun.file(fd).stream()) ?? streamOutput(),

@@ -1,6 +1,6 @@
 /**
  * A child process's stdin and stdout: where they go, how this side writes the one and reads the
- * other as text.
+ * other (gdb's MI, a debug adapter's DAP messages).
  *
  * Bun hands a child's stdout over a socketpair, and gdb writes MI in pieces of 20 to 30 bytes
  * (one write per fragment of a record, each flushed): each piece is a socket buffer to allocate
@@ -20,25 +20,44 @@ export interface ChildPipes {
   output: ChildOutput;
 }
 
+/** The child's own streams (spawn's "pipe" for both). */
+export function streamPipes(): ChildPipes {
+  return { input: streamInput(), output: streamOutput() };
+}
+
+/** Longest a child's close waits for the rest of its output (a process it started may hold it). */
+export const OUTPUT_END_MS = 2000;
+
+/**
+ * Resolves once the child's output has ended (everything it wrote was read: its last words come
+ * before the news of its end), or after {@link OUTPUT_END_MS}.
+ */
+export function restOfOutput(ended: Promise<void>): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([ended, new Promise((r) => (timer = setTimeout(r, OUTPUT_END_MS)))])
+    .finally(() => clearTimeout(timer));
+}
+
 export interface ChildOutput {
   /** What goes in spawn's `stdio[1]`. */
   readonly stdio: "pipe" | number;
   /**
-   * After spawn (or its failure): read the child's stdout to its end, UTF-8, each piece to
-   * `onText`. Resolves at the end (every writer gone); everything is closed then.
+   * After spawn (or its failure): read the child's stdout to its end, each piece to `onBytes`
+   * (a piece of its own, never reused). Resolves at the end (every writer gone); everything is
+   * closed then.
    */
-  read(child: ChildProcess, onText: (text: string) => void): Promise<void>;
+  read(child: ChildProcess, onBytes: (chunk: Uint8Array) => void): Promise<void>;
 }
 
 /** The child's own stdout stream (spawn's "pipe"). */
 export function streamOutput(): ChildOutput {
   return {
     stdio: "pipe",
-    read(child, onText) {
+    read(child, onBytes) {
       return new Promise((resolve) => {
         const out = child.stdout;
         if (!out) return resolve();
-        out.setEncoding("utf8").on("data", onText);
+        out.on("data", onBytes);
         out.once("close", () => resolve());
         out.once("error", () => resolve());
       });
@@ -70,8 +89,8 @@ export interface ChildInput {
 }
 
 export interface InputWriter {
-  /** Write `text`, in order after what came before; never blocks (what waits is kept). */
-  write(text: string): void;
+  /** Write `data` (text as UTF-8), in order after what came before; never blocks (what waits is kept). */
+  write(data: string | Uint8Array): void;
   /** No more input (the child is gone): what waits is dropped. */
   close(): void;
 }
@@ -83,7 +102,7 @@ export function streamInput(): ChildInput {
     open(child) {
       child.stdin?.on("error", () => {}); // the child died; its close is reported elsewhere
       return {
-        write: (text) => void child.stdin?.write(text),
+        write: (data) => void child.stdin?.write(data),
         close: () => child.stdin?.destroy(),
       };
     },
@@ -119,9 +138,9 @@ export function pipeInput(libc: PipeLibc): ChildInput | undefined {
         if (waiting.length && !closed) timer = setTimeout(flush, RETRY_MS);
       };
       return {
-        write(text) {
+        write(data) {
           if (closed) return;
-          waiting.push(utf8.encode(text));
+          waiting.push(typeof data === "string" ? utf8.encode(data) : data);
           if (timer === undefined) flush();
         },
         close() {
@@ -156,18 +175,12 @@ export function pipeOutput(
   };
   return {
     stdio: writeEnd,
-    async read(_child, onText) {
+    async read(_child, onBytes) {
       // spawn has returned: the child has its copy (or there is no child), so this side's goes,
       // and the end of the pipe comes when the child (and whatever it started) is gone.
       closeWriteEnd();
-      const utf8 = new TextDecoder();
       try {
-        for await (const chunk of reader(readEnd)) {
-          const text = utf8.decode(chunk, { stream: true });
-          if (text) onText(text);
-        }
-        const rest = utf8.decode();
-        if (rest) onText(rest);
+        for await (const chunk of reader(readEnd)) if (chunk.length) onBytes(chunk);
       } catch {
         // a read error ends the output as its end would
       } finally {

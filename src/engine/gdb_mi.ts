@@ -11,15 +11,7 @@ import { EngineError } from "../errors.ts";
 import { lineSplitter } from "./lines.ts";
 import { spawned } from "./spawned.ts";
 import { type MiRecord, parseMiLine, splitGlued } from "./mi_parser.ts";
-import { type ChildPipes, streamInput, streamOutput } from "./child_pipes.ts";
-
-/** `p`, or after `ms` whatever it has not done by then. */
-const bounded = (p: Promise<unknown>, ms: number) => {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).finally(() =>
-    clearTimeout(timer)
-  );
-};
+import { type ChildPipes, restOfOutput, streamPipes } from "./child_pipes.ts";
 
 /** A result record (`^done`, `^running`, `^error`, `^exit`). */
 export type MiResult = MiRecord & { kind: "result" };
@@ -70,9 +62,6 @@ export function miQuote(text: string): string {
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 }
 
-/** Longest gdb's close waits for the rest of its output (a process it started may hold it). */
-const OUTPUT_END_MS = 2000;
-
 export function spawnMi(
   gdbPath: string,
   options: {
@@ -88,7 +77,7 @@ export function spawnMi(
   const waiters = new Map<number, MiWaiter>();
   /** gdb's stdout, cut into lines in linear time however long a line is. */
   const lines = lineSplitter();
-  const { input, output } = options.pipes ?? { input: streamInput(), output: streamOutput() };
+  const { input, output } = options.pipes ?? streamPipes();
   const child: ChildProcess = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
     cwd: options.cwd,
     stdio: [input.stdio, output.stdio, "pipe"],
@@ -105,7 +94,7 @@ export function spawnMi(
   const exited = new Promise<void>((resolve) => {
     child.once("close", async (code, signal) => {
       // Every record gdb wrote is read before its end is told (its last words, `^exit`).
-      await bounded(outputEnded, OUTPUT_END_MS);
+      await restOfOutput(outputEnded);
       const wasAlive = alive;
       alive = false;
       stdin.close();
@@ -144,9 +133,11 @@ export function spawnMi(
     handleRecord(record);
   };
 
-  // gdb's stdout, read to its end: every record through handleLine.
+  // gdb's stdout, read to its end: every record through handleLine (a character cut in two by
+  // a read is kept until its rest comes).
+  const utf8 = new TextDecoder();
   const outputEnded = output.read(child, (chunk) => {
-    for (const line of lines.push(chunk)) handleLine(line);
+    for (const line of lines.push(utf8.decode(chunk, { stream: true }))) handleLine(line);
   });
   // gdb's own stderr (rare in MI mode) is shown as error text.
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => hooks.onStray(chunk));

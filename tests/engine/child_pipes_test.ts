@@ -41,7 +41,8 @@ async function through(output: ChildOutput, command = "sh", script = "") {
   const child = spawn(command, ["-c", script], { stdio: ["ignore", output.stdio, "ignore"] });
   child.on("error", () => {});
   let text = "";
-  await output.read(child, (t) => (text += t));
+  const utf8 = new TextDecoder();
+  await output.read(child, (b) => (text += utf8.decode(b, { stream: true })));
   return text;
 }
 
@@ -69,7 +70,8 @@ async function catThrough(input: ChildInput, output: ChildOutput, chunks: string
   const child = spawn("cat", [], { stdio: [input.stdio, output.stdio, "ignore"] });
   const stdin = input.open(child);
   let text = "";
-  const ended = output.read(child, (t) => (text += t));
+  const utf8 = new TextDecoder();
+  const ended = output.read(child, (b) => (text += utf8.decode(b, { stream: true })));
   for (const c of chunks) stdin.write(c);
   // The end of input once all is through: cat then exits and its output ends.
   const total = chunks.join("").length;

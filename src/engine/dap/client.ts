@@ -9,6 +9,7 @@ import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
 import { createDapDecoder, encodeDapMessage } from "./framing.ts";
 import { spawned } from "../spawned.ts";
+import { type ChildPipes, restOfOutput, streamPipes } from "../child_pipes.ts";
 
 /** A request the adapter answered with `success: false`. */
 export class DapRequestError extends Error {
@@ -35,6 +36,8 @@ export interface DapClientOptions {
   onStderr?(text: string): void;
   /** The adapter went away (after every pending request was rejected). */
   onExit(code: number | null, signal: string | null): void;
+  /** The adapter's stdin and stdout (child_pipes.ts); default its own streams. */
+  pipes?: ChildPipes;
 }
 
 export interface DapClient {
@@ -62,15 +65,17 @@ export function createDapClient(opts: DapClientOptions): DapClient {
   const pending = new Map<number, Pending>();
   const decoder = createDapDecoder();
   let alive = true;
+  const { input, output } = opts.pipes ?? streamPipes();
   const child: ChildProcess = spawn(opts.command, opts.args, {
     cwd: opts.cwd,
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: [input.stdio, output.stdio, "pipe"],
     env: opts.env ?? process.env,
   });
   const started = spawned(child, opts.command, () => (alive = false));
+  const stdin = input.open(child);
 
   const send = (message: unknown) => {
-    if (alive) child.stdin!.write(encodeDapMessage(message));
+    if (alive) stdin.write(encodeDapMessage(message));
   };
 
   const onMessage = (m: DebugProtocol.ProtocolMessage) => {
@@ -106,8 +111,11 @@ export function createDapClient(opts: DapClientOptions): DapClient {
   };
 
   const exited = new Promise<void>((resolve) => {
-    child.once("close", (code, signal) => {
+    child.once("close", async (code, signal) => {
+      // Every message the adapter wrote is handled before its end is told.
+      await restOfOutput(outputEnded);
       alive = false;
+      stdin.close();
       for (const [, p] of pending) {
         p.reject(
           new EngineError(
@@ -122,7 +130,7 @@ export function createDapClient(opts: DapClientOptions): DapClient {
     });
   });
 
-  child.stdout!.on("data", (chunk: Uint8Array) => {
+  const outputEnded = output.read(child, (chunk) => {
     let messages: unknown[];
     try {
       messages = decoder.push(chunk);
@@ -134,7 +142,6 @@ export function createDapClient(opts: DapClientOptions): DapClient {
     for (const m of messages) onMessage(m as DebugProtocol.ProtocolMessage);
   });
   child.stderr!.setEncoding("utf8").on("data", (t: string) => opts.onStderr?.(t));
-  child.stdin!.on("error", () => {}); // the adapter died; close reports it
 
   return {
     spawned: started,
@@ -167,7 +174,7 @@ export function createDapClient(opts: DapClientOptions): DapClient {
     },
     async kill(graceMs = 2000) {
       if (!alive) return await exited;
-      child.stdin!.end();
+      stdin.close();
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       child.kill("SIGTERM");
       await exited;

@@ -14,7 +14,8 @@
  */
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
-import { openPty, type Pty, type PtyOptions } from "../../platform.ts";
+import { childPipes, openPty, type Pty, type PtyOptions } from "../../platform.ts";
+import type { ChildPipes } from "../child_pipes.ts";
 import type { CommandResult, Engine, EngineEvent, EngineListener, EngineSpec } from "../engine.ts";
 import { checkedProgram } from "../program.ts";
 import { drainWithin, openTargetTerminal } from "../target_terminal.ts";
@@ -33,13 +34,15 @@ export { dapStopInfo, fromDapFrame } from "./stops.ts";
 export interface DapDeps {
   /** The program's terminal; undefined: the program runs on the adapter's pipes. */
   openPty?(options: PtyOptions): Promise<Pty>;
+  /** The adapter's stdin and stdout (child_pipes.ts). */
+  childPipes?(): Promise<ChildPipes>;
 }
 
 export function createDapEngine(
   profile: DapProfile,
   spec: EngineSpec,
   listener: EngineListener,
-  deps: DapDeps = { openPty },
+  deps: DapDeps = { openPty, childPipes },
 ): Engine {
   const cwd = spec.cwd ?? process.cwd();
   let client: DapClient | undefined;
@@ -129,7 +132,9 @@ export function createDapEngine(
 
   /** Start the adapter; its events and exit count while it is the engine's adapter. */
   const spawn = async (adapter: AdapterCommand) => {
+    const pipes = await deps.childPipes?.();
     const c: DapClient = createDapClient({
+      pipes,
       command: adapter.command,
       args: adapter.args,
       cwd,
