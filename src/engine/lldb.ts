@@ -23,7 +23,7 @@ import {
   dapStopInfo,
 } from "./dap/engine_core.ts";
 import { splitArgs } from "./split_args.ts";
-import { lldbBreakpoints } from "./lldb_breakpoints.ts";
+import { lldbBreakpointReader } from "./lldb_breakpoints.ts";
 
 /** The program's terminal type, when it runs on the server's pty. */
 const TARGET_TERM = "xterm-256color";
@@ -219,9 +219,19 @@ async function repl(text: string, ctx: DapContext): Promise<CommandResult> {
   return { ok: false, error: first };
 }
 
-export const LLDB_PROFILE: DapProfile = {
+/** lldb's profile, one per engine (its breakpoint reader knows what it taught its lldb). */
+export function lldbProfile(): DapProfile {
+  const breakpoints = lldbBreakpointReader();
+  return {
+    ...LLDB_WORDS,
+    breakpoints: (ctx) => breakpoints.read(ctx), // (inspect)
+    stopped: () => breakpoints.close(),
+  };
+}
+
+/** What every lldb engine does the same way. */
+const LLDB_WORDS: DapProfile = {
   kind: "lldb",
-  breakpoints: lldbBreakpoints, // (inspect)
   launchAtStart: false,
   adapter: (spec) => findAdapter(spec),
   launchArguments: (program, spec, cwd) => ({
@@ -266,5 +276,5 @@ export const LLDB_PROFILE: DapProfile = {
 };
 
 export function createLldbEngine(spec: EngineSpec, listener: EngineListener) {
-  return createDapEngine(LLDB_PROFILE, spec, listener);
+  return createDapEngine(lldbProfile(), spec, listener);
 }

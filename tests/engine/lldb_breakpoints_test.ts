@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { listBreakpoints, parseBreakpointList } from "../../src/engine/lldb_breakpoints.ts";
+import fs from "node:fs";
+import path from "node:path";
+import type { DapContext } from "../../src/engine/dap/engine_core.ts";
+import {
+  LIST_COMMAND,
+  lldbBreakpointReader,
+  parseBreakpointList,
+  registerLister,
+} from "../../src/engine/lldb_breakpoints.ts";
 
 Deno.test("lldb breakpoints: a line's and a function's, placed or pending, from lldb's JSON", () => {
   const json = JSON.stringify([
@@ -52,9 +60,59 @@ Deno.test("lldb breakpoints: a line's and a function's, placed or pending, from 
   assert.equal(parseBreakpointList("{}"), undefined);
 });
 
-Deno.test("lldb breakpoints: the script is one line, its file name quoted as a Python string", () => {
-  const s = listBreakpoints('/tmp/a "b"/bp.json');
-  assert.ok(!s.includes("\n"));
-  assert.ok(s.startsWith("script "));
-  assert.ok(s.includes(JSON.stringify('/tmp/a "b"/bp.json')));
+Deno.test("lldb breakpoints: the lister is taught in lines of their own (a Python function, then a command of that name)", () => {
+  const lines = registerLister();
+  assert.equal(lines.length, 2);
+  for (const l of lines) assert.ok(!l.includes("\n"), "lldb reads one line per command");
+  assert.ok(lines[0].startsWith("script import __main__; exec("));
+  assert.ok(lines[1].endsWith(` ${LIST_COMMAND}`));
+  assert.ok(lines[1].includes("__main__._dbgremote_bps"));
+});
+
+Deno.test("lldb breakpoint reader: teaches lldb once, then one command a read; a failed read teaches again; close removes its directory", async () => {
+  const reader = lldbBreakpointReader();
+  const asked: string[] = [];
+  let lldbWrites = true;
+  let launched = false;
+  let state: "stopped" | "running" = "stopped";
+  const ctx = {
+    get launched() {
+      return launched;
+    },
+    get state() {
+      return state;
+    },
+    request(_command: string, args: { expression: string }) {
+      asked.push(args.expression);
+      // lldb running the registered command: it writes the list to the file it is given.
+      const m = /dbgremote-breakpoints (.+)$/.exec(args.expression);
+      if (m && lldbWrites) fs.writeFileSync(m[1], JSON.stringify([{ id: 7, enabled: true }]));
+      return Promise.resolve({ body: { result: "" } });
+    },
+  } as unknown as DapContext;
+  const ids = async () => (await reader.read(ctx))?.map((b) => b.id);
+
+  assert.deepEqual(await ids(), [7]);
+  assert.equal(asked.length, 3, "two lines to teach it, one to list");
+  assert.ok(asked.every((a) => a.startsWith("`")), "before the launch, as commands");
+  const file = /dbgremote-breakpoints (.+)$/.exec(asked[2])![1];
+  launched = true;
+  asked.length = 0;
+  assert.deepEqual(await ids(), [7]);
+  assert.deepEqual(asked, [`${LIST_COMMAND} ${file}`], "taught already: one command");
+
+  lldbWrites = false; // a new lldb that does not know the command: nothing written
+  assert.equal(await ids(), undefined, "unknown, never an old list");
+  lldbWrites = true;
+  asked.length = 0;
+  assert.deepEqual(await ids(), [7]);
+  assert.equal(asked.length, 3, "taught again");
+
+  state = "running";
+  asked.length = 0;
+  assert.equal(await ids(), undefined);
+  assert.deepEqual(asked, [], "nothing asked of a running lldb");
+
+  reader.close();
+  assert.equal(fs.existsSync(path.dirname(file)), false);
 });

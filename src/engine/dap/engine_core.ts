@@ -159,6 +159,7 @@ export function createDapEngine(
       onExit: (code, signal) => {
         // An adapter replaced by a restart: its end is not the engine's.
         if (client !== c) return;
+        profile.stopped?.(); // however the adapter ended (a stop, a crash)
         const wasStopping = stopping;
         death = signal ? `signal ${signal}` : `code ${code}`;
         killTarget();
@@ -424,6 +425,7 @@ export function createDapEngine(
       killTarget();
       await events;
       await pty?.close();
+      profile.stopped?.();
     },
   };
   return engine;

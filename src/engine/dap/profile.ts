@@ -78,4 +78,6 @@ export interface DapProfile {
   stopInfo(body: DebugProtocol.StoppedEvent["body"]): StopInfo;
   /** (inspect) The debugger's breakpoints now, asked after each command; undefined: unknown. */
   breakpoints?(ctx: DapContext): Promise<Breakpoint[] | undefined>;
+  /** The adapter has ended (the engine stopped, or it died): release what this profile holds. */
+  stopped?(): void;
 }
