@@ -18,6 +18,7 @@
  *   ROUNDS=2000 deno task bench     BINARY=path deno task bench (another build)
  *   ONLY=room deno run -A bench/roundtrip.ts   (the room alone, on the built binary)
  *   ONLY=user ...   (print x alone: direct, the floor, in-process clients, the console client)
+ *   ONLY=engines ...   (the lldb and Python rows alone)
  *   ROOM_LOOPBACK=1 ...   (the room on loopback with the session token, observers from 16
  *                          loopback addresses, rather than on the network address)
  */
@@ -476,6 +477,11 @@ try {
   const base = summarize("gdb/MI direct: print x", await direct(program, line, PRINT, ROUNDS));
   const rows: Row[] = [base];
   const only = process.env.ONLY;
+  if (only === "engines") {
+    rows.push(...await engineRows(dir, program, line));
+    printTable(rows);
+    process.exit(0);
+  }
   const roomOnly = only === "room";
   const add = (r: Row) => {
     rows.push(r);
