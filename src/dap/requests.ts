@@ -3,20 +3,14 @@
  * issued by the editor (breakpoints, stepping, the debug console: everyone sees them in the
  * transcript, the response comes when the command is done); reading (threads, stack, scopes,
  * variables, watches, sources) is answered outside the transcript. An observer's requests that
- * would change anything are refused with the reason.
+ * would change anything are refused with the reason. The breakpoint requests, and telling the
+ * editor of others' breakpoint changes, are breakpoint_requests.ts.
  */
-import type { DebugProtocol } from "@vscode/debugprotocol";
-import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
+import type { Action, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
 import { describeError } from "../errors.ts";
-import { type Done, isRecord, type Role, type SessionEvent } from "../protocol/messages.ts";
-import {
-  changesSince,
-  MAX_BREAKPOINTS_PER_REQUEST,
-  planFunctions,
-  planSource,
-  type WantedLine,
-} from "./breakpoints.ts";
-import { type PathMapper, sameFile } from "./paths.ts";
+import type { Done, Role, SessionEvent } from "../protocol/messages.ts";
+import { createBreakpointRequests } from "./breakpoint_requests.ts";
+import type { PathMapper } from "./paths.ts";
 import { createViews } from "./views.ts";
 import type { DapSession, DapSessionEvent } from "./session_port.ts";
 import { type DapEvent, eventTranslator, type Translated } from "./translate.ts";
@@ -45,6 +39,9 @@ export interface RequestContext {
   leave(reason: string): void;
 }
 
+/** The session command that ran the target, or its done. */
+export type Outcome = Pick<Done, "ok" | "error" | "refused">;
+
 const OBSERVER =
   "you attached as an observer (observe): you see everything, but cannot change breakpoints, " +
   "run, step, interrupt or end the session";
@@ -59,20 +56,14 @@ export function createRequests(ctx: RequestContext) {
    * arrives, so it must come before the stop), else when it is done.
    */
   const pendingActs = new Map<number, { resolve: (done: Outcome) => void; started: boolean }>();
-  /** The session command that ran the target, or its done. */
-  type Outcome = Pick<Done, "ok" | "error" | "refused">;
   /** Events leave in order; a stop waits for the engine to say which thread stopped. */
   let tail: Promise<void> = Promise.resolve();
   let configured = false;
   let disposed = false;
-  /** Breakpoints this editor knows of, by id: what it set and what it was told of. */
-  const known = new Map<number, Breakpoint>();
-  /** Its own breakpoint requests under way: others' changes wait until they are answered. */
-  let busy = 0;
   let thread = 1;
   let threads: { id: number; name: string }[] = [];
   const views = createViews(session, paths);
-  const { dapBreakpoint, dapFrame } = views;
+  const { dapFrame } = views;
 
   const act = (action: Action): Promise<Outcome> =>
     new Promise((resolve) => {
@@ -134,116 +125,12 @@ export function createRequests(ctx: RequestContext) {
     tail = tail.then(() => (disposed ? undefined : send(t))).catch(() => {});
   };
 
-  /** Tell the editor what others changed in the session's breakpoints. */
-  const syncBreakpoints = (now: Breakpoint[] = session.breakpoints()) => {
-    if (busy > 0 || !configured) return;
-    for (const change of changesSince(known, now)) {
-      if (change.reason === "removed") known.delete(change.breakpoint.id);
-      else known.set(change.breakpoint.id, change.breakpoint);
-      emit({
-        event: "breakpoint",
-        body: { reason: change.reason, breakpoint: dapBreakpoint(change.breakpoint) },
-      });
-    }
-  };
-
-  /** Run actions as commands, all in the queue at once, and wait for each one's done. */
-  /** A plan's actions, counted as under way (`busy`) until all are done. */
-  const runAll = async (actions: Action[]): Promise<Outcome[]> => {
-    busy++;
-    try {
-      return await Promise.all(actions.map(act));
-    } finally {
-      busy--;
-    }
-  };
-
-  const setBreakpoints = async (req: Request, args: Record<string, unknown>) => {
-    const source = isRecord(args.source) ? args.source : {};
-    const ref = typeof source.sourceReference === "number" ? source.sourceReference : 0;
-    const editorPath = typeof source.path === "string" ? source.path : undefined;
-    const file = views.sourceFile(ref) ?? (editorPath && paths.toServer(editorPath));
-    if (!file) return reply.fail(req, "E_ARGS", "setBreakpoints needs source.path");
-    const raw = Array.isArray(args.breakpoints)
-      ? args.breakpoints
-      : Array.isArray(args.lines)
-      ? args.lines.map((line: unknown) => ({ line }))
-      : [];
-    if (raw.length > MAX_BREAKPOINTS_PER_REQUEST) {
-      return reply.fail(
-        req,
-        "E_TOO_MANY_BREAKPOINTS",
-        `${raw.length} breakpoints in one file: at most ${MAX_BREAKPOINTS_PER_REQUEST} ` +
-          "(each is a command everyone sees)",
-      );
-    }
-    const wanted: WantedLine[] = [];
-    for (const b of raw) {
-      if (!isRecord(b) || !Number.isSafeInteger(b.line) || (b.line as number) < 1) {
-        return reply.fail(req, "E_ARGS", "each breakpoint needs a line (a positive integer)");
-      }
-      const condition = typeof b.condition === "string" ? b.condition : undefined;
-      wanted.push(condition ? { line: b.line as number, condition } : { line: b.line as number });
-    }
-    const before = session.breakpoints();
-    const plan = planSource(file, wanted, before);
-    if (plan.actions.length && observer) return reply.fail(req, "E_OBSERVER", OBSERVER);
-    const dones = await runAll(plan.actions);
-    const after = session.breakpoints();
-    const old = new Set(before.map((b) => b.id));
-    const inFile = after.filter((b) => b.file !== undefined && sameFile(b.file, file));
-    const taken = new Set<number>();
-    const failed = dones.find((d) => !d.ok);
-    const answer = wanted.map((w): DebugProtocol.Breakpoint => {
-      // Its own line, else the new one the debugger moved to the next line with code.
-      const b = inFile.find((b) => b.line === w.line && !taken.has(b.id)) ??
-        inFile.filter((b) => !old.has(b.id) && !taken.has(b.id) && (b.line ?? 0) >= w.line)
-          .sort((x, y) => (x.line ?? 0) - (y.line ?? 0))[0];
-      if (!b) {
-        return { verified: false, line: w.line, message: failed?.error ?? "not set" };
-      }
-      taken.add(b.id);
-      return dapBreakpoint(b);
-    });
-    for (const id of [...known.keys()]) {
-      const b = known.get(id)!;
-      if (b.file !== undefined && sameFile(b.file, file)) known.delete(id);
-    }
-    for (const b of inFile) known.set(b.id, b);
-    reply.ok(req, { breakpoints: answer });
-    syncBreakpoints();
-  };
-
-  const setFunctionBreakpoints = async (req: Request, args: Record<string, unknown>) => {
-    const raw = Array.isArray(args.breakpoints) ? args.breakpoints : [];
-    if (raw.length > MAX_BREAKPOINTS_PER_REQUEST) {
-      return reply.fail(req, "E_TOO_MANY_BREAKPOINTS", `at most ${MAX_BREAKPOINTS_PER_REQUEST}`);
-    }
-    const wanted: { name: string; condition?: string }[] = [];
-    for (const b of raw) {
-      if (!isRecord(b) || typeof b.name !== "string" || b.name.trim() === "") {
-        return reply.fail(req, "E_ARGS", "each function breakpoint needs a name");
-      }
-      wanted.push(
-        typeof b.condition === "string" && b.condition
-          ? { name: b.name, condition: b.condition }
-          : { name: b.name },
-      );
-    }
-    const plan = planFunctions(wanted, session.breakpoints());
-    if (plan.actions.length && observer) return reply.fail(req, "E_OBSERVER", OBSERVER);
-    const dones = await runAll(plan.actions);
-    const after = session.breakpoints();
-    const failed = dones.find((d) => !d.ok);
-    const answer = wanted.map((w): DebugProtocol.Breakpoint => {
-      const b = after.find((b) => b.func === w.name);
-      if (!b) return { verified: false, message: failed?.error ?? "not set" };
-      known.set(b.id, b);
-      return dapBreakpoint(b);
-    });
-    reply.ok(req, { breakpoints: answer });
-    syncBreakpoints();
-  };
+  const breakpoints = createBreakpointRequests({
+    ...{ session, paths, reply, views, observer, act, emit },
+    refuse: (req) => reply.fail(req, "E_OBSERVER", OBSERVER),
+    configured: () => configured,
+  });
+  const { setBreakpoints, setFunctionBreakpoints, syncBreakpoints } = breakpoints;
 
   /** A request that is a command: answered when the command is done. */
   const command = async (req: Request, run: Promise<Outcome>, body?: Record<string, unknown>) => {
