@@ -1,25 +1,16 @@
 /**
  * A running dbgremote server: one session (one engine) exposed on one or
- * more endpoints at once, over any mix of transports.
+ * more endpoints at once, over any mix of transports. What an endpoint needs before it opens
+ * (its password's key, a loopback token) is endpoint_access.ts.
  */
 import { type ConnSpec, formatConnStr, isTls, parseConnStr } from "../connstr.ts";
-import {
-  type Access,
-  checkServerPassword,
-  endpointAccess,
-  endpointWarnings,
-  listensEverywhere,
-  reachOf,
-} from "../endpoint_policy.ts";
-import { newSessionToken, removeToken, writeToken } from "../transport/loopback_token.ts";
+import { type Access, listensEverywhere, reachOf } from "../endpoint_policy.ts";
 import { pipeDirectory } from "../transport/npipe.ts";
 import { DbgRemoteError } from "../errors.ts";
-import { deriveKey, KDF_ITERATIONS, newSalt } from "../protocol/auth.ts";
 import { AuthLimiter, peerAddress } from "../session/auth_limiter.ts";
 import { PreloginGate, type PreloginGateOptions } from "../session/prelogin_gate.ts";
 import { createUidLookup } from "../transport/peer_uid.ts";
-import type { EndpointAuth } from "../session/peer.ts";
-import { resolvePassword, secretNames, withoutSecrets } from "../secrets.ts";
+import { secretNames, withoutSecrets } from "../secrets.ts";
 import type { EngineFactory, EngineSpec } from "../engine/engine.ts";
 import { servePeer, turnAway } from "../session/peer.ts";
 import type { EndpointInfo, SessionControls } from "../session/controls.ts";
@@ -28,6 +19,7 @@ import type { Transports } from "../transport/transports.ts";
 import type { Channel, Listener } from "../transport/transport.ts";
 import { dialOut } from "./reverse.ts";
 import { announceServer } from "./announce.ts";
+import { createEndpointAccess, type Prepared } from "./endpoint_access.ts";
 import type { VersionInfo } from "../version.ts";
 import { isDap, serveDapEndpoint } from "../dap/endpoint.ts";
 
@@ -82,14 +74,6 @@ export function identifyPeers(
     const uid = uidOf(peer, serverPort);
     return uid === undefined ? address : `${address} (uid ${uid})`;
   };
-}
-
-/** What an endpoint needs before it opens: its password's key, and a loopback token if any. */
-interface Prepared {
-  access: Access;
-  auth?: EndpointAuth;
-  /** The session token acting as the password of a loopback endpoint that has none. */
-  token?: string;
 }
 
 export interface Endpoint {
@@ -167,47 +151,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const peerIdentity = identifyPeers();
   const uidOf = createUidLookup();
   const tokenDir = config.tokenDir ?? pipeDirectory(config.env);
-  /**
-   * How peers get in (src/endpoint_policy.ts): an endpoint not fit to open throws before anything
-   * opens. A loopback endpoint without a password gets a session token as its password.
-   */
-  const prepare = (spec: ConnSpec): Prepared => {
-    const password = resolvePassword(spec, config.env);
-    if (password !== undefined) checkServerPassword(spec, password);
-    const access = endpointAccess(spec, password !== undefined);
-    // Only its user reaches a pipe: a lockout there could only lock that user out.
-    const lockable = reachOf(spec) !== "user";
-    for (const warning of endpointWarnings(spec)) config.log(warning);
-    const token = access === "token" ? newSessionToken() : undefined;
-    const secret = token ?? password;
-    if (secret === undefined) return { access };
-    const salt = newSalt();
-    return {
-      access,
-      token,
-      auth: {
-        key: deriveKey(secret, salt, KDF_ITERATIONS),
-        salt,
-        iterations: KDF_ITERATIONS,
-        limiter: lockable ? limiter : undefined,
-        failureDelayMs: config.authFailureDelayMs,
-      },
-    };
-  };
+  const { prepare, keepToken } = createEndpointAccess({
+    ...{ env: config.env, log: config.log, limiter, tokenDir },
+    authFailureDelayMs: config.authFailureDelayMs,
+  });
   const prepared = config.endpoints.map(prepare);
-  /** Put a loopback endpoint's token where its user's clients find it, for as long as it listens. */
-  const keepToken = (listener: Listener, token: string): Listener => {
-    const port = (parseConnStr(listener.address) as { port?: number }).port;
-    if (port === undefined) return listener;
-    writeToken(tokenDir, port, token);
-    return {
-      ...listener,
-      close: async () => {
-        removeToken(tokenDir, port, token);
-        await listener.close();
-      },
-    };
-  };
   // The secrets are read (above); from here on, whatever the server starts goes without them.
   const secrets = new Set(secretNames(config.endpoints));
   const engineSpec = {
