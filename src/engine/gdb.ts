@@ -13,7 +13,8 @@
  *
  * The parts: gdb_mi.ts the gdb process (tokens, I/O, result matching), gdb_stops.ts the stop
  * describer (stack, source, gdb's order while it works), gdb_resume.ts a resuming command until
- * it is over, gdb_setup.ts what gdb is told at start; here the queue and the target's state.
+ * it is over, gdb_setup.ts what gdb is told at start, gdb_signals.ts Ctrl+C and the kill sent to
+ * the program itself; here the queue and the target's state.
  */
 import { checkedProgram } from "./program.ts";
 import { EngineError } from "../errors.ts";
@@ -32,6 +33,7 @@ import { stopInfo } from "./gdb_frames.ts";
 import { type MiProcess, miQuote, type MiResult, type MiWaiter, spawnMi } from "./gdb_mi.ts";
 import { createResumeTracker } from "./gdb_resume.ts";
 import { configureGdb } from "./gdb_setup.ts";
+import { interruptTarget, killTarget } from "./gdb_signals.ts";
 import { createOutbox, createStopDescriber } from "./gdb_stops.ts";
 import { openTargetTerminal } from "./target_terminal.ts";
 import { createGdbInspect } from "./gdb_inspect.ts";
@@ -132,24 +134,8 @@ export function createGdbEngine(
     );
   };
 
-  /** Ctrl+C: a SIGINT to the target, as at gdb's own prompt; gdb catches it and reports the stop. */
-  const signalTarget = async () => {
-    // A console command like `continue` runs synchronously: gdb reads no MI input until the
-    // target stops, so -exec-interrupt would wait.
-    if (inferiorPid !== undefined) {
-      try {
-        process.kill(inferiorPid, "SIGINT");
-        return;
-      } catch {
-        // gone already, or not ours to signal: ask gdb
-      }
-    }
-    // Bounded: if gdb is busy it answers once the target stops anyway.
-    await Promise.race([
-      send("-exec-interrupt").catch(() => {}),
-      new Promise((r) => setTimeout(r, 2000).unref?.()),
-    ]);
-  };
+  /** Ctrl+C: a SIGINT to the target (gdb_signals.ts); gdb catches it and reports the stop. */
+  const signalTarget = () => interruptTarget(inferiorPid, () => send("-exec-interrupt"));
 
   const onRunning = () => {
     if (state !== "running") {
@@ -395,13 +381,7 @@ export function createGdbEngine(
       stopping = true;
       if (alive()) {
         // gdb reads no input while a console command runs the target: end the target first.
-        if (state === "running" && inferiorPid !== undefined) {
-          try {
-            process.kill(inferiorPid, "SIGKILL");
-          } catch {
-            // already gone
-          }
-        }
+        if (state === "running" && inferiorPid !== undefined) killTarget(inferiorPid);
         await mi.exit(2000);
       }
     },
