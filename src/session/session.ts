@@ -14,7 +14,7 @@
  * anything else they send is refused to them alone: not echoed, not queued.
  */
 import { maskSecrets } from "../connstr.ts";
-import type { Engine, EngineEvent, EngineListener } from "../engine/engine.ts";
+import type { Engine, EngineListener } from "../engine/engine.ts";
 import { DbgRemoteError, describeError } from "../errors.ts";
 import type {
   ClientInfo,
@@ -25,7 +25,8 @@ import type {
   StopInfo,
   TargetState,
 } from "../protocol/messages.ts";
-import { wireSelected, wireState, wireStopInfo } from "./engine_wire.ts";
+import { wireState } from "./engine_wire.ts";
+import { EngineEvents } from "./engine_events.ts";
 import type { SessionControls } from "./controls.ts";
 import {
   findMeta,
@@ -87,9 +88,8 @@ export class Session {
   #current: number | null = null;
   #ended = false;
   #endReason = "";
-  #stateInfo: StopInfo = {};
-  /** The frame selected since the last stop; undefined: the stop's own (level 0). */
-  #selected: SelectedFrame | undefined;
+  /** What the engine last said, and its events told to everyone (engine_events.ts). */
+  readonly #engineEvents: EngineEvents;
   /** Resolves once the command under way has reached the engine (or finished). */
   #handedOver: Promise<void> | undefined;
   readonly #record: SessionRecord;
@@ -113,7 +113,16 @@ export class Session {
       count: () => this.#audience.size,
       intervalMs: options.presenceIntervalMs,
     });
-    this.engine = options.makeEngine((event) => this.#onEngine(event));
+    this.#engineEvents = new EngineEvents({
+      audience: this.#audience,
+      inspect: this.#inspect,
+      kind: () => this.engine.kind,
+      current: () => this.#current,
+      issuer: () => this.#issuer,
+      ended: () => this.#ended,
+      end: (reason, cause) => void this.end(reason, cause),
+    });
+    this.engine = options.makeEngine((event) => this.#engineEvents.handle(event));
     this.#record = new SessionRecord({
       session: () => ({
         server: this.name,
@@ -143,12 +152,12 @@ export class Session {
 
   /** What the last state change said (where the target stopped, its stack). */
   get stateInfo(): StopInfo {
-    return this.#stateInfo;
+    return this.#engineEvents.stateInfo;
   }
 
   /** While stopped: the frame a command selected since the stop, if any (else level 0 is). */
   get selected(): SelectedFrame | undefined {
-    return this.engine.state === "stopped" ? this.#selected : undefined;
+    return this.engine.state === "stopped" ? this.#engineEvents.selected : undefined;
   }
 
   /** Call `watcher` after every join and leave (or drop). Returns a function that stops it. */
@@ -380,53 +389,6 @@ export class Session {
         m?.p.close(""); // leaving is no drop: no "disconnected by the server" notice
       },
     };
-  }
-
-  #onEngine(event: EngineEvent): void {
-    switch (event.type) {
-      case "output":
-        this.#audience.broadcast({
-          t: "out",
-          seq: this.#current,
-          stream: event.stream,
-          text: event.text,
-        });
-        break;
-      case "state":
-        this.#stateInfo = wireStopInfo(event.info);
-        this.#selected = undefined; // a stop selects its own frame; running has none
-        this.#audience.broadcast({
-          t: "state",
-          state: wireState(event.state),
-          info: this.#stateInfo,
-        });
-        break;
-      case "frame": {
-        const selected = wireSelected(event.frame, event.source);
-        this.#selected = selected;
-        // Not scrollback: a late joiner's welcome says which frame is selected now.
-        this.#audience.live({ t: "selected", ...selected });
-        break;
-      }
-      case "breakpoints": {
-        this.#inspect.changed(event.breakpoints, this.#issuer);
-        // Live only: a late joiner's welcome has the set. `client`: whose command changed it.
-        const e = { t: "breakpoints" as const, breakpoints: this.#inspect.breakpoints };
-        this.#audience.live(this.#issuer === undefined ? e : { ...e, client: this.#issuer });
-        break;
-      }
-      case "exit":
-        if (!this.#ended) {
-          const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
-          void this.end(
-            event.expected
-              ? `the debugger (${this.engine.kind}) exited (${how})`
-              : `the debugger (${this.engine.kind}) exited unexpectedly (${how})`,
-            "engine",
-          );
-        }
-        break;
-    }
   }
 
   /** A participant as everyone sees it named: "alice@laptop" (one gone: "client 3"). */
