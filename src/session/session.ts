@@ -29,11 +29,9 @@ import { wireState } from "./engine_wire.ts";
 import { EngineEvents } from "./engine_events.ts";
 import type { SessionControls } from "./controls.ts";
 import {
-  findMeta,
   holdsSecrets,
   INTERRUPT_REFUSAL,
   isTargetInput,
-  type MetaContext,
   observerMay,
   refusalText,
 } from "./meta.ts";
@@ -48,6 +46,7 @@ import { SessionRecord } from "../record/session_record.ts";
 import type { OpenRecordFile } from "../record/writer.ts";
 import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
 import { actionText, SessionInspect } from "./inspect.ts";
+import { type MetaSession, runMeta } from "./meta_context.ts";
 
 export interface SessionOptions {
   /** Name of this server, shown to clients. */
@@ -81,7 +80,8 @@ export class Session {
   readonly #presence: Presence;
   readonly #queue = new CommandQueue((cmd) => this.#run(cmd), () => this.#ended);
   readonly #onEnd?: (reason: string) => void;
-  readonly #controls?: SessionControls;
+  /** What the session's meta-commands reach of it (meta_context.ts). */
+  readonly #metaSession: MetaSession;
   readonly #now: () => number;
   #nextId = 1;
   #seq = 0;
@@ -102,7 +102,6 @@ export class Session {
     this.name = options.name;
     this.host = options.host;
     this.#onEnd = options.onEnd;
-    this.#controls = options.controls;
     this.#now = options.now ?? Date.now;
     this.#audience = new Audience({
       scrollback: new Scrollback(options.scrollbackEvents ?? 1000),
@@ -135,6 +134,15 @@ export class Session {
       notice: (kind, text) => this.#audience.broadcast({ t: "notice", kind, text }),
       openFile: options.record?.openFile,
     });
+    this.#metaSession = {
+      audience: this.#audience,
+      controls: options.controls,
+      now: this.#now,
+      record: this.#record,
+      clients: () => this.clients(),
+      end: (reason, cause) => this.end(reason, cause),
+      leave: (client, reason) => this.leave(client, reason),
+    };
   }
 
   /** Record the session to `file` from now on (`--log`); throws E_RECORD if it cannot. */
@@ -331,7 +339,7 @@ export class Session {
     let handedOver!: () => void;
     this.#handedOver = new Promise<void>((r) => (handedOver = r));
     try {
-      const meta = await this.#meta(cmd, from, seq);
+      const meta = await runMeta(this.#metaSession, cmd.text, cmd.client, from, seq);
       if (meta === undefined) {
         const running = this.engine.execute(cmd.text);
         handedOver();
@@ -352,43 +360,6 @@ export class Session {
     }
     if (!this.#ended) this.#audience.broadcast(done);
     this.#audience.waiting = undefined;
-  }
-
-  /** Session meta-commands (meta.ts's registry). Returns ok, or undefined if the text is the engine's. */
-  async #meta(cmd: Pending, from: string, seq: number): Promise<boolean | undefined> {
-    const found = findMeta(cmd.text);
-    return found && await found.run(this.#metaContext(cmd.client, from, seq, found.arg));
-  }
-
-  #metaContext(client: number, from: string, seq: number, arg: string): MetaContext {
-    return {
-      client,
-      from,
-      arg,
-      controls: this.#controls,
-      say: (line, stream = "console") =>
-        this.#audience.broadcast({ t: "out", seq, stream, text: `${line}\n` }),
-      // Mistakes in session controls go to the one who made them; the others see only the command.
-      fail: (err) => {
-        this.#audience.deliverTo(client, {
-          t: "out",
-          seq,
-          stream: "error",
-          text: describeError(err) + "\n",
-        });
-        return false;
-      },
-      announce: (text) => this.#audience.broadcast({ t: "notice", kind: "info", text }),
-      clients: () => this.clients(),
-      now: this.#now,
-      record: (word, arg) => this.#record.command(word, arg, from),
-      end: (reason, cause) => this.end(reason, cause),
-      leave: (reason) => {
-        const m = this.#audience.get(client);
-        this.leave(client, reason);
-        m?.p.close(""); // leaving is no drop: no "disconnected by the server" notice
-      },
-    };
   }
 
   /** A participant as everyone sees it named: "alice@laptop" (one gone: "client 3"). */
