@@ -1,7 +1,7 @@
 /**
  * One network client of a session, seen from the server: frames in and out
  * over a {@link Channel}, the handshake, then commands into the session and
- * session events out.
+ * session events out (through the participant peer_participant.ts makes as it joins).
  *
  * Anything wrong with one peer (bad frames, a broken handshake, a peer that
  * stops reading) closes that peer only; the session and the others go on.
@@ -11,13 +11,7 @@
  * only in `move`, which also arms and clears the phase's deadline.
  */
 import { DbgRemoteError } from "../errors.ts";
-import {
-  DEFAULT_MAX_FRAME,
-  encodeFrame,
-  FrameDecoder,
-  type Message,
-  type SharedFrame,
-} from "../protocol/frame.ts";
+import { DEFAULT_MAX_FRAME, encodeFrame, FrameDecoder, type Message } from "../protocol/frame.ts";
 import { checkProof, newNonce, proof } from "../protocol/auth.ts";
 import {
   type Auth,
@@ -25,11 +19,8 @@ import {
   type ErrorMsg,
   type Hello,
   INSPECT_SINCE,
-  type Notice,
   parseClientMessage,
   type Role,
-  SELECTED_SINCE,
-  type SessionEvent,
 } from "../protocol/messages.ts";
 import { compareVersions, speaks } from "../protocol/version_policy.ts";
 import type { Channel } from "../transport/transport.ts";
@@ -42,7 +33,8 @@ import {
 } from "./peer_options.ts";
 import { type PeerOutlet, peerOutlet } from "./peer_outlet.ts";
 import { canMove, EXPECTED, inHandshake, type Phase } from "./peer_phase.ts";
-import { type Participant, type Session, whoText } from "./session.ts";
+import { type Session, whoText } from "./session.ts";
+import { peerParticipant } from "./peer_participant.ts";
 import { answerInspect } from "./inspect_peer.ts";
 import { welcomeFrame } from "./welcome.ts";
 
@@ -185,60 +177,6 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
   const identity = () =>
     known ??= options.auth?.identify?.(channel.peer) ?? peerAddress(channel.peer);
 
-  const participant = (hello: Hello, role: Role, out: PeerOutlet): Participant => {
-    /** The hello said 1.2 or newer: an older client would print an event type it does not know. */
-    const knowsSelected = speaks(hello.protocol, SELECTED_SINCE);
-    /** (1.4) The hello said 1.4 or newer: it knows `breakpoints` events. */
-    const knowsInspect = speaks(hello.protocol, INSPECT_SINCE);
-    return {
-      who: hello.who,
-      via: channel.peer,
-      role,
-      endpoint: options.endpoint,
-      deliver(event: SessionEvent, shared?: SharedFrame) {
-        if (phase.name === "closed") return;
-        if (event.t === "selected" && !knowsSelected) return;
-        if (event.t === "breakpoints" && !knowsInspect) return;
-        let frame: Uint8Array;
-        try {
-          // Encode once: a broadcast event comes encoded, the same bytes for every peer.
-          frame = shared ? shared.bytes : encodeFrame(event);
-        } catch (err) {
-          // The session fits every event in a frame (protocol/fit.ts); should one still not fit,
-          // this peer misses it and is told, rather than the server failing.
-          log(`not sent to ${channel.peer}: ${(err as Error).message}`);
-          return;
-        }
-        out.write(frame);
-      },
-      close(reason: string) {
-        if (phase.name === "closed") return;
-        const was = phase;
-        move({ name: "closed" });
-        if (reason && was.name === "joined" && !session.ended) {
-          // A drop: the peer is told why after what is already queued for it (a stalled client
-          // that reads again learns it was dropped, and does not come back); `client` and `code`
-          // let it know the notice is about itself without reading the text.
-          const notice: Notice = {
-            t: "notice",
-            kind: "drop",
-            text: `disconnected by the server: ${reason}`,
-          };
-          if (was.self) notice.client = was.self;
-          if (out.slow) notice.code = "E_SLOW_CLIENT";
-          send(notice);
-        }
-        channel.end();
-        if (!session.ended && out.slow) {
-          graceTimer = setTimeout(
-            () => channel.destroy(),
-            options.dropGraceMs ?? DEFAULT_DROP_GRACE_MS,
-          );
-        }
-      },
-    };
-  };
-
   /** Into the session: the welcome is the peer's first session frame. */
   const admit = (hello: Hello, warning: string | undefined, serverProof?: string) => {
     if (refuseEnded()) return;
@@ -256,7 +194,16 @@ export function servePeer(session: Session, channel: Channel, options: PeerOptio
       },
     });
     outlet = out;
-    const joined = session.join(participant(hello, role, out));
+    const joined = session.join(peerParticipant(hello, role, out, {
+      session,
+      channel,
+      options,
+      log,
+      send,
+      phase: () => phase,
+      move,
+      setGraceTimer: (timer) => (graceTimer = timer),
+    }));
     if (phase.name === "closed") return;
     const clients = session.clients();
     move({ name: "joined", id: joined.id, self: clients.find((c) => c.id === joined.id) });

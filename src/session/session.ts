@@ -14,7 +14,7 @@
  * anything else they send is refused to them alone: not echoed, not queued.
  */
 import { maskSecrets } from "../connstr.ts";
-import type { Engine, EngineEvent, EngineListener } from "../engine/engine.ts";
+import type { Engine, EngineListener } from "../engine/engine.ts";
 import { DbgRemoteError, describeError } from "../errors.ts";
 import type {
   ClientInfo,
@@ -25,14 +25,13 @@ import type {
   StopInfo,
   TargetState,
 } from "../protocol/messages.ts";
-import { wireSelected, wireState, wireStopInfo } from "./engine_wire.ts";
+import { wireState } from "./engine_wire.ts";
+import { EngineEvents } from "./engine_events.ts";
 import type { SessionControls } from "./controls.ts";
 import {
-  findMeta,
   holdsSecrets,
   INTERRUPT_REFUSAL,
   isTargetInput,
-  type MetaContext,
   observerMay,
   refusalText,
 } from "./meta.ts";
@@ -47,6 +46,7 @@ import { SessionRecord } from "../record/session_record.ts";
 import type { OpenRecordFile } from "../record/writer.ts";
 import type { Action, Breakpoint, InspectAnswer, InspectQuery } from "../engine/inspect.ts";
 import { actionText, SessionInspect } from "./inspect.ts";
+import { type MetaSession, runMeta } from "./meta_context.ts";
 
 export interface SessionOptions {
   /** Name of this server, shown to clients. */
@@ -80,16 +80,16 @@ export class Session {
   readonly #presence: Presence;
   readonly #queue = new CommandQueue((cmd) => this.#run(cmd), () => this.#ended);
   readonly #onEnd?: (reason: string) => void;
-  readonly #controls?: SessionControls;
+  /** What the session's meta-commands reach of it (meta_context.ts). */
+  readonly #metaSession: MetaSession;
   readonly #now: () => number;
   #nextId = 1;
   #seq = 0;
   #current: number | null = null;
   #ended = false;
   #endReason = "";
-  #stateInfo: StopInfo = {};
-  /** The frame selected since the last stop; undefined: the stop's own (level 0). */
-  #selected: SelectedFrame | undefined;
+  /** What the engine last said, and its events told to everyone (engine_events.ts). */
+  readonly #engineEvents: EngineEvents;
   /** Resolves once the command under way has reached the engine (or finished). */
   #handedOver: Promise<void> | undefined;
   readonly #record: SessionRecord;
@@ -102,7 +102,6 @@ export class Session {
     this.name = options.name;
     this.host = options.host;
     this.#onEnd = options.onEnd;
-    this.#controls = options.controls;
     this.#now = options.now ?? Date.now;
     this.#audience = new Audience({
       scrollback: new Scrollback(options.scrollbackEvents ?? 1000),
@@ -113,7 +112,16 @@ export class Session {
       count: () => this.#audience.size,
       intervalMs: options.presenceIntervalMs,
     });
-    this.engine = options.makeEngine((event) => this.#onEngine(event));
+    this.#engineEvents = new EngineEvents({
+      audience: this.#audience,
+      inspect: this.#inspect,
+      kind: () => this.engine.kind,
+      current: () => this.#current,
+      issuer: () => this.#issuer,
+      ended: () => this.#ended,
+      end: (reason, cause) => void this.end(reason, cause),
+    });
+    this.engine = options.makeEngine((event) => this.#engineEvents.handle(event));
     this.#record = new SessionRecord({
       session: () => ({
         server: this.name,
@@ -126,6 +134,15 @@ export class Session {
       notice: (kind, text) => this.#audience.broadcast({ t: "notice", kind, text }),
       openFile: options.record?.openFile,
     });
+    this.#metaSession = {
+      audience: this.#audience,
+      controls: options.controls,
+      now: this.#now,
+      record: this.#record,
+      clients: () => this.clients(),
+      end: (reason, cause) => this.end(reason, cause),
+      leave: (client, reason) => this.leave(client, reason),
+    };
   }
 
   /** Record the session to `file` from now on (`--log`); throws E_RECORD if it cannot. */
@@ -143,12 +160,12 @@ export class Session {
 
   /** What the last state change said (where the target stopped, its stack). */
   get stateInfo(): StopInfo {
-    return this.#stateInfo;
+    return this.#engineEvents.stateInfo;
   }
 
   /** While stopped: the frame a command selected since the stop, if any (else level 0 is). */
   get selected(): SelectedFrame | undefined {
-    return this.engine.state === "stopped" ? this.#selected : undefined;
+    return this.engine.state === "stopped" ? this.#engineEvents.selected : undefined;
   }
 
   /** Call `watcher` after every join and leave (or drop). Returns a function that stops it. */
@@ -322,7 +339,7 @@ export class Session {
     let handedOver!: () => void;
     this.#handedOver = new Promise<void>((r) => (handedOver = r));
     try {
-      const meta = await this.#meta(cmd, from, seq);
+      const meta = await runMeta(this.#metaSession, cmd.text, cmd.client, from, seq);
       if (meta === undefined) {
         const running = this.engine.execute(cmd.text);
         handedOver();
@@ -343,90 +360,6 @@ export class Session {
     }
     if (!this.#ended) this.#audience.broadcast(done);
     this.#audience.waiting = undefined;
-  }
-
-  /** Session meta-commands (meta.ts's registry). Returns ok, or undefined if the text is the engine's. */
-  async #meta(cmd: Pending, from: string, seq: number): Promise<boolean | undefined> {
-    const found = findMeta(cmd.text);
-    return found && await found.run(this.#metaContext(cmd.client, from, seq, found.arg));
-  }
-
-  #metaContext(client: number, from: string, seq: number, arg: string): MetaContext {
-    return {
-      client,
-      from,
-      arg,
-      controls: this.#controls,
-      say: (line, stream = "console") =>
-        this.#audience.broadcast({ t: "out", seq, stream, text: `${line}\n` }),
-      // Mistakes in session controls go to the one who made them; the others see only the command.
-      fail: (err) => {
-        this.#audience.deliverTo(client, {
-          t: "out",
-          seq,
-          stream: "error",
-          text: describeError(err) + "\n",
-        });
-        return false;
-      },
-      announce: (text) => this.#audience.broadcast({ t: "notice", kind: "info", text }),
-      clients: () => this.clients(),
-      now: this.#now,
-      record: (word, arg) => this.#record.command(word, arg, from),
-      end: (reason, cause) => this.end(reason, cause),
-      leave: (reason) => {
-        const m = this.#audience.get(client);
-        this.leave(client, reason);
-        m?.p.close(""); // leaving is no drop: no "disconnected by the server" notice
-      },
-    };
-  }
-
-  #onEngine(event: EngineEvent): void {
-    switch (event.type) {
-      case "output":
-        this.#audience.broadcast({
-          t: "out",
-          seq: this.#current,
-          stream: event.stream,
-          text: event.text,
-        });
-        break;
-      case "state":
-        this.#stateInfo = wireStopInfo(event.info);
-        this.#selected = undefined; // a stop selects its own frame; running has none
-        this.#audience.broadcast({
-          t: "state",
-          state: wireState(event.state),
-          info: this.#stateInfo,
-        });
-        break;
-      case "frame": {
-        const selected = wireSelected(event.frame, event.source);
-        this.#selected = selected;
-        // Not scrollback: a late joiner's welcome says which frame is selected now.
-        this.#audience.live({ t: "selected", ...selected });
-        break;
-      }
-      case "breakpoints": {
-        this.#inspect.changed(event.breakpoints, this.#issuer);
-        // Live only: a late joiner's welcome has the set. `client`: whose command changed it.
-        const e = { t: "breakpoints" as const, breakpoints: this.#inspect.breakpoints };
-        this.#audience.live(this.#issuer === undefined ? e : { ...e, client: this.#issuer });
-        break;
-      }
-      case "exit":
-        if (!this.#ended) {
-          const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
-          void this.end(
-            event.expected
-              ? `the debugger (${this.engine.kind}) exited (${how})`
-              : `the debugger (${this.engine.kind}) exited unexpectedly (${how})`,
-            "engine",
-          );
-        }
-        break;
-    }
   }
 
   /** A participant as everyone sees it named: "alice@laptop" (one gone: "client 3"). */
