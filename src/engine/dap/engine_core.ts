@@ -23,6 +23,7 @@ import { adapterSpawned, initializeAdapter, START_TIMEOUT_MS } from "./adapter.t
 import { createDapClient, type DapClient, DapRequestError } from "./client.ts";
 import { createDapInspect } from "./inspect.ts";
 import type { AdapterCommand, DapContext, DapProfile } from "./profile.ts";
+import { createResumeControl } from "./resume_control.ts";
 import { fromDapFrame, withTimeout } from "./stops.ts";
 import { createTargetModel } from "./target_model.ts";
 import { EOF_CHAR, runInTerminal, type TerminalLaunch, useTerminal } from "./terminal.ts";
@@ -186,22 +187,7 @@ export function createDapEngine(
   const terminal = (act: { text: string } | { cols: number; rows: number }) =>
     useTerminal({ kind: profile.kind, alive: alive(), pty, state: target.state }, act);
 
-  /** A request that may resume the target was sent and not answered yet. */
-  let resumeSent = false;
-  /** Ctrl+C came meanwhile: the target is paused once the answer says it runs. */
-  let interruptWanted = false;
-  /** The user's Ctrl+C: pause the target (bounded; the stop reports it). */
-  const pause = async () => {
-    const ask = async () => {
-      if (target.threadId === undefined) {
-        const t = await request<DebugProtocol.ThreadsResponse>("threads");
-        target.threadId = t.body.threads[0]?.id;
-      }
-      target.pausing = true;
-      await request("pause", { threadId: target.threadId ?? 0 });
-    };
-    await withTimeout(ask().catch(() => {}), 2000);
-  };
+  const resume = createResumeControl({ target, request, alive, settled });
 
   const ctx: DapContext = {
     get state() {
@@ -271,38 +257,7 @@ export function createDapEngine(
       await initialize(adapterCommand!);
       await ctx.launch(args);
     },
-    async resuming(send, resumes) {
-      const beforeStops = target.stops;
-      const beforeResumes = target.resumesSeen;
-      let sure: boolean;
-      resumeSent = true;
-      try {
-        sure = (await send()) === true || resumes;
-      } finally {
-        resumeSent = false;
-      }
-      if (sure && target.stops === beforeStops) {
-        // Some adapters send no `continued`: running it is, unless the stop came already.
-        target.setRunning();
-      }
-      if (interruptWanted) {
-        interruptWanted = false;
-        if (target.state === "running") await pause();
-      }
-      if (sure) {
-        await target.waitForStop(beforeStops, alive);
-        await settled();
-        return;
-      }
-      // A REPL command's `continued` may come just after its answer: one more round trip
-      // lets the adapter's event thread catch up before deciding whether the target runs.
-      await request("threads").catch(() => {});
-      await settled();
-      if (target.resumesSeen > beforeResumes || target.state === "running") {
-        await target.waitForStop(beforeStops, alive);
-        await settled();
-      }
-    },
+    resuming: (send, resumes) => resume.resuming(send, resumes),
     selectFrame: (level) => target.selectFrame(level),
     describeRun(args) {
       description = describeAs(args);
@@ -388,20 +343,7 @@ export function createDapEngine(
       return result;
     },
 
-    async interrupt() {
-      if (!client?.alive) return false;
-      if (target.state === "running") {
-        await pause();
-        return true;
-      }
-      // A resume request is under way (the program may already write to its terminal): the
-      // interrupt takes effect as soon as the adapter has answered it, as gdb's does.
-      if (resumeSent) {
-        interruptWanted = true;
-        return true;
-      }
-      return false;
-    },
+    interrupt: () => resume.interrupt(),
 
     input: (text) => terminal({ text }),
     eof: () => terminal({ text: EOF_CHAR }),
