@@ -10,6 +10,17 @@ import type { PtyLibc } from "./pty.ts";
 export type Libc = PtyLibc & PipeLibc;
 
 const O_CLOEXEC = 0o2000000;
+const O_NONBLOCK = 0o4000;
+const F_GETFL = 3;
+const F_SETFL = 4;
+
+/**
+ * Make `fd` non-blocking, its other flags kept (the pty's master, a child's stdin pipe: this side
+ * never waits in a read or a write).
+ */
+export function setNonBlocking(libc: Pick<PtyLibc, "fcntl">, fd: number): void {
+  libc.fcntl(fd, F_SETFL, libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+}
 
 /** The C types these calls take: `size` is size_t, `ssize` ssize_t, `buf` a byte buffer in. */
 type CType = "i32" | "u64" | "size" | "ssize" | "ptr" | "buf";

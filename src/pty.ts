@@ -11,6 +11,7 @@
  * more than the data, while a loop of plain reads keeps up with the program.
  */
 import { clearImmediate, setImmediate } from "node:timers";
+import { setNonBlocking } from "./libc_ffi.ts";
 
 export interface Pty {
   /** The terminal's device (the slave side), e.g. /dev/pts/3. */
@@ -58,8 +59,6 @@ const O_RDWR = 0o2;
 const O_NOCTTY = 0o400;
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
-const F_GETFL = 3;
-const F_SETFL = 4;
 const TIOCSWINSZ = 0x5414;
 const TERMIOS_SIZE = 60;
 const C_OFLAG = 4;
@@ -123,7 +122,7 @@ export function openPtyWith(libc: PtyLibc, options: PtyOptions): Pty {
     libc.close(master);
     throw new Error("cannot set up a pseudo-terminal (grantpt/unlockpt/ptsname/open failed)");
   }
-  libc.fcntl(master, F_SETFL, libc.fcntl(master, F_GETFL, 0) | O_NONBLOCK);
+  setNonBlocking(libc, master);
   const termios = new Uint8Array(TERMIOS_SIZE);
   if (libc.tcgetattr(slave, termios) === 0) {
     const view = new DataView(termios.buffer);

@@ -12,7 +12,8 @@
  * socket to say it took the bytes: about 15 µs less per `print x`, gdb/MI driven directly).
  * platform.ts chooses; this holds both ways.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { setNonBlocking } from "../libc_ffi.ts";
 
 /** A child's stdin and stdout, as this runtime is best served. */
 export interface ChildPipes {
@@ -26,16 +27,45 @@ export function streamPipes(): ChildPipes {
 }
 
 /** Longest a child's close waits for the rest of its output (a process it started may hold it). */
-export const OUTPUT_END_MS = 2000;
+const OUTPUT_END_MS = 2000;
 
-/**
- * Resolves once the child's output has ended (everything it wrote was read: its last words come
- * before the news of its end), or after {@link OUTPUT_END_MS}.
- */
-export function restOfOutput(ended: Promise<void>): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([ended, new Promise((r) => (timer = setTimeout(r, OUTPUT_END_MS)))])
-    .finally(() => clearTimeout(timer));
+/** A child spawned with its stdin and stdout through {@link ChildPipes}; stderr its own stream. */
+export interface PipedChild {
+  readonly child: ChildProcess;
+  readonly stdin: InputWriter;
+  /**
+   * The child's close, told once everything it wrote was read (its last words come before the
+   * news of its end; waited for at most {@link OUTPUT_END_MS}) and its stdin closed.
+   */
+  readonly closed: Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** Spawn `command`, its stdout read to its end piece by piece into `onBytes`. */
+export function spawnPiped(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string | undefined> },
+  pipes: ChildPipes,
+  onBytes: (chunk: Uint8Array) => void,
+): PipedChild {
+  const { input, output } = pipes;
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: [input.stdio, output.stdio, "pipe"],
+  });
+  const stdin = input.open(child);
+  const ended = output.read(child, onBytes);
+  const closed = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once("close", async (code, signal) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, OUTPUT_END_MS)))]);
+      clearTimeout(timer);
+      stdin.close();
+      resolve({ code, signal });
+    });
+  });
+  return { child, stdin, closed };
 }
 
 export interface ChildOutput {
@@ -75,9 +105,6 @@ export interface PipeLibc {
   write(fd: number, data: Uint8Array): number;
 }
 
-const F_GETFL = 3;
-const F_SETFL = 4;
-const O_NONBLOCK = 0o4000;
 /** How long text the pipe had no room for waits before the next try. */
 const RETRY_MS = 2;
 
@@ -118,7 +145,7 @@ export function pipeInput(libc: PipeLibc): ChildInput | undefined {
   const ends = libc.pipe();
   if (!ends) return undefined;
   const [readEnd, writeEnd] = ends;
-  libc.fcntl(writeEnd, F_SETFL, libc.fcntl(writeEnd, F_GETFL, 0) | O_NONBLOCK);
+  setNonBlocking(libc, writeEnd);
   return {
     stdio: readEnd,
     open() {

@@ -6,12 +6,11 @@
  * record goes to its hooks, a result record with the waiter it answers, so the engine decides
  * when that answer is delivered (in gdb's order, behind a stop being described).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { EngineError } from "../errors.ts";
 import { lineSplitter } from "./lines.ts";
 import { spawned } from "./spawned.ts";
 import { type MiRecord, parseMiLine, splitGlued } from "./mi_parser.ts";
-import { type ChildPipes, restOfOutput, streamPipes } from "./child_pipes.ts";
+import { type ChildPipes, spawnPiped, streamPipes } from "./child_pipes.ts";
 
 /** A result record (`^done`, `^running`, `^error`, `^exit`). */
 export type MiResult = MiRecord & { kind: "result" };
@@ -77,12 +76,18 @@ export function spawnMi(
   const waiters = new Map<number, MiWaiter>();
   /** gdb's stdout, cut into lines in linear time however long a line is. */
   const lines = lineSplitter();
-  const { input, output } = options.pipes ?? streamPipes();
-  const child: ChildProcess = spawn(gdbPath, ["--interpreter=mi3", "--nx", "--quiet"], {
-    cwd: options.cwd,
-    stdio: [input.stdio, output.stdio, "pipe"],
-    env: { ...options.env, TERM: "dumb" },
-  });
+  const utf8 = new TextDecoder();
+  // gdb's stdout, read to its end: every record through handleLine (a character cut in two by
+  // a read is kept until its rest comes).
+  const { child, stdin, closed } = spawnPiped(
+    gdbPath,
+    ["--interpreter=mi3", "--nx", "--quiet"],
+    { cwd: options.cwd, env: { ...options.env, TERM: "dumb" } },
+    options.pipes ?? streamPipes(),
+    (chunk) => {
+      for (const line of lines.push(utf8.decode(chunk, { stream: true }))) handleLine(line);
+    },
+  );
 
   const started = spawned(
     child,
@@ -91,21 +96,16 @@ export function spawnMi(
     `${gdbPath} not found on PATH`,
     "install gdb (Debian/Ubuntu: apt-get install gdb) or give its path",
   );
-  const exited = new Promise<void>((resolve) => {
-    child.once("close", async (code, signal) => {
-      // Every record gdb wrote is read before its end is told (its last words, `^exit`).
-      await restOfOutput(outputEnded);
-      const wasAlive = alive;
-      alive = false;
-      stdin.close();
-      const how = signal ? `signal ${signal}` : `code ${code}`;
-      for (const [, w] of waiters) {
-        w.reject(new EngineError("E_ENGINE_DIED", `gdb exited (${how}) while running a command`));
-      }
-      waiters.clear();
-      await hooks.onClose(code, signal, how, wasAlive);
-      resolve();
-    });
+  // Told after every record gdb wrote was read (its last words, `^exit`).
+  const exited = closed.then(async ({ code, signal }) => {
+    const wasAlive = alive;
+    alive = false;
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    for (const [, w] of waiters) {
+      w.reject(new EngineError("E_ENGINE_DIED", `gdb exited (${how}) while running a command`));
+    }
+    waiters.clear();
+    await hooks.onClose(code, signal, how, wasAlive);
   });
 
   const handleRecord = (r: MiRecord) => {
@@ -133,15 +133,8 @@ export function spawnMi(
     handleRecord(record);
   };
 
-  // gdb's stdout, read to its end: every record through handleLine (a character cut in two by
-  // a read is kept until its rest comes).
-  const utf8 = new TextDecoder();
-  const outputEnded = output.read(child, (chunk) => {
-    for (const line of lines.push(utf8.decode(chunk, { stream: true }))) handleLine(line);
-  });
   // gdb's own stderr (rare in MI mode) is shown as error text.
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => hooks.onStray(chunk));
-  const stdin = input.open(child);
 
   return {
     get alive() {

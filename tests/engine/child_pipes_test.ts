@@ -7,20 +7,19 @@ import {
   type ChildOutput,
   pipeInput,
   pipeOutput,
+  spawnPiped,
   streamInput,
   streamOutput,
+  streamPipes,
 } from "../../src/engine/child_pipes.ts";
-import { type DenoFfi, denoLibc } from "../../src/libc_ffi.ts";
+import { type DenoFfi, denoLibc, setNonBlocking } from "../../src/libc_ffi.ts";
 
 const libc = denoLibc(Deno as unknown as DenoFfi);
 const F_GETFD = 1;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const O_NONBLOCK = 0o4000;
 
 /** A reader of a file descriptor for the test (Bun's file reader stands here under Deno). */
 async function* pollingReader(fd: number): AsyncIterable<Uint8Array> {
-  libc.fcntl(fd, F_SETFL, libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+  setNonBlocking(libc, fd);
   const buf = new Uint8Array(4096);
   for (let idle = 0; idle < 1000;) {
     const n = libc.read(fd, buf);
@@ -97,4 +96,26 @@ Deno.test("child input: writes after close, or to a child that is gone, are drop
   stdin.write("to nobody\n"); // no reader: EPIPE, kept and tried again until closed
   stdin.close();
   stdin.write("after close\n");
+});
+
+Deno.test("spawnPiped: the close is told after every byte the child wrote, with its code; its stdin is closed then", async () => {
+  for (
+    const pipes of [
+      { input: pipeInput(libc)!, output: pipeOutput(libc, pollingReader)! },
+      streamPipes(),
+    ]
+  ) {
+    let text = "";
+    const utf8 = new TextDecoder();
+    const { stdin, closed } = spawnPiped(
+      "sh",
+      ["-c", SCRIPT + "; exit 3"],
+      { cwd: ".", env: { PATH: Deno.env.get("PATH") } },
+      pipes,
+      (b) => (text += utf8.decode(b, { stream: true })),
+    );
+    assert.deepEqual(await closed, { code: 3, signal: null });
+    assert.equal(text, EXPECTED, "all of it, before the close");
+    stdin.write("after the end\n"); // closed already: dropped, no error
+  }
 });

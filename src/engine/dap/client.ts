@@ -4,12 +4,11 @@
  * the engine's handler (`runInTerminal`, on the server's pty) or refused
  * (`startDebugging`: we debug one process).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import type { DebugProtocol } from "@vscode/debugprotocol";
 import { EngineError } from "../../errors.ts";
 import { createDapDecoder, encodeDapMessage } from "./framing.ts";
 import { spawned } from "../spawned.ts";
-import { type ChildPipes, restOfOutput, streamPipes } from "../child_pipes.ts";
+import { type ChildPipes, spawnPiped, streamPipes } from "../child_pipes.ts";
 
 /** A request the adapter answered with `success: false`. */
 export class DapRequestError extends Error {
@@ -65,14 +64,24 @@ export function createDapClient(opts: DapClientOptions): DapClient {
   const pending = new Map<number, Pending>();
   const decoder = createDapDecoder();
   let alive = true;
-  const { input, output } = opts.pipes ?? streamPipes();
-  const child: ChildProcess = spawn(opts.command, opts.args, {
-    cwd: opts.cwd,
-    stdio: [input.stdio, output.stdio, "pipe"],
-    env: opts.env ?? process.env,
-  });
+  const { child, stdin, closed } = spawnPiped(
+    opts.command,
+    opts.args,
+    { cwd: opts.cwd, env: opts.env ?? process.env },
+    opts.pipes ?? streamPipes(),
+    (chunk) => {
+      let messages: unknown[];
+      try {
+        messages = decoder.push(chunk);
+      } catch (err) {
+        opts.onStderr?.(`${(err as Error).message}\n`);
+        child.kill("SIGKILL");
+        return;
+      }
+      for (const m of messages) onMessage(m as DebugProtocol.ProtocolMessage);
+    },
+  );
   const started = spawned(child, opts.command, () => (alive = false));
-  const stdin = input.open(child);
 
   const send = (message: unknown) => {
     if (alive) stdin.write(encodeDapMessage(message));
@@ -110,36 +119,19 @@ export function createDapClient(opts: DapClientOptions): DapClient {
     }
   };
 
-  const exited = new Promise<void>((resolve) => {
-    child.once("close", async (code, signal) => {
-      // Every message the adapter wrote is handled before its end is told.
-      await restOfOutput(outputEnded);
-      alive = false;
-      stdin.close();
-      for (const [, p] of pending) {
-        p.reject(
-          new EngineError(
-            "E_ENGINE_DIED",
-            `${opts.command} exited (${signal ? `signal ${signal}` : `code ${code}`})`,
-          ),
-        );
-      }
-      pending.clear();
-      opts.onExit(code, signal);
-      resolve();
-    });
-  });
-
-  const outputEnded = output.read(child, (chunk) => {
-    let messages: unknown[];
-    try {
-      messages = decoder.push(chunk);
-    } catch (err) {
-      opts.onStderr?.(`${(err as Error).message}\n`);
-      child.kill("SIGKILL");
-      return;
+  // Told after every message the adapter wrote was handled.
+  const exited = closed.then(({ code, signal }) => {
+    alive = false;
+    for (const [, p] of pending) {
+      p.reject(
+        new EngineError(
+          "E_ENGINE_DIED",
+          `${opts.command} exited (${signal ? `signal ${signal}` : `code ${code}`})`,
+        ),
+      );
     }
-    for (const m of messages) onMessage(m as DebugProtocol.ProtocolMessage);
+    pending.clear();
+    opts.onExit(code, signal);
   });
   child.stderr!.setEncoding("utf8").on("data", (t: string) => opts.onStderr?.(t));
 
